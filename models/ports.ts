@@ -1,0 +1,45 @@
+/**
+ * Host-side bindings of published ports, written like compose's `ROBOTOFF_EXPOSE` / `POSTGRES_EXPOSE`:
+ * `[ip:]port`, e.g. `127.0.0.1:5500` or `5500` (every interface, as compose does).
+ */
+import { isIPv4 } from "node:net";
+
+export interface HostBinding {
+  /** Host interface; undefined means every interface (compose's default). */
+  readonly ip?: string;
+  readonly port: number;
+}
+
+export interface PublishedPort extends HostBinding {
+  /** Port inside the container. */
+  readonly containerPort: number;
+  readonly protocol: "tcp" | "udp";
+}
+
+const BINDING = /^(?:(.+):)?([0-9]+)$/;
+
+export function bindingProblem(text: string): string | undefined {
+  const match = BINDING.exec(text);
+  if (!match) return "[ip:]port, e.g. 127.0.0.1:5500 or 5500";
+  const [, ip, port] = match;
+  if (ip !== undefined && !isIPv4(ip)) return "an IPv4 address before the port, e.g. 127.0.0.1:5500";
+  const n = Number(port);
+  if (!(n >= 1 && n <= 65535)) return "a port from 1 to 65535";
+  return undefined;
+}
+
+export function parseBinding(text: string): HostBinding {
+  const problem = bindingProblem(text);
+  if (problem) throw new Error(`"${text}" is not ${problem}`);
+  const [, ip, port] = BINDING.exec(text)!;
+  return ip === undefined ? { port: Number(port) } : { ip, port: Number(port) };
+}
+
+export function formatBinding(binding: HostBinding): string {
+  return binding.ip === undefined ? String(binding.port) : `${binding.ip}:${binding.port}`;
+}
+
+/** True when the binding is reachable from outside the host. */
+export function isPublic(binding: HostBinding): boolean {
+  return binding.ip === undefined || !binding.ip.startsWith("127.");
+}

@@ -1,0 +1,67 @@
+/** Target-neutral description of what runs: one ServiceSpec per compose service. */
+import type { PublishedPort } from "./ports";
+import type { SecretKey } from "./secrets";
+import type { RESTART_POLICIES } from "./config";
+
+export type ServiceName = "api" | "workers" | "scheduler" | "postgres" | "elasticsearch" | "tf_serving";
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+/** An environment value: plain text, or a reference to one of the stack's secrets. */
+export type EnvValue = string | { readonly secret: SecretKey };
+
+export interface BindMount {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  readonly readOnly: boolean;
+}
+
+export interface VolumeMount {
+  /** Key of a VolumeSpec of the stack. */
+  readonly volume: string;
+  readonly containerPath: string;
+}
+
+export interface Ulimit {
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+export interface ServiceSpec {
+  /** The compose service name: also its DNS name on the stack network. */
+  readonly name: ServiceName;
+  /** Key of the ImageSpec it runs. */
+  readonly image: string;
+  readonly entrypoint?: readonly string[];
+  readonly command?: readonly string[];
+  /** Variables in name order; unset compose variables are absent. */
+  readonly env: Readonly<Record<string, EnvValue>>;
+  readonly ports: readonly PublishedPort[];
+  readonly binds: readonly BindMount[];
+  readonly volumes: readonly VolumeMount[];
+  readonly memoryMb: number;
+  readonly shmSizeMb?: number;
+  readonly ulimits: readonly Ulimit[];
+  readonly restart: RestartPolicy;
+  readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+  /** Services that compose starts before this one (`depends_on`). */
+  readonly dependsOn: readonly ServiceName[];
+}
+
+export interface ImageSpec {
+  readonly key: string;
+  readonly reference: string;
+}
+
+export interface VolumeSpec {
+  readonly key: string;
+  /** Name on the Docker host. */
+  readonly name: string;
+}
+
+export interface StackSpec {
+  readonly networkName: string;
+  readonly images: readonly ImageSpec[];
+  readonly volumes: readonly VolumeSpec[];
+  readonly services: readonly ServiceSpec[];
+}

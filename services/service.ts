@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import type { ServiceSpec } from "../models/spec";
+import type { SecretKey } from "../models/secrets";
+
+export interface ServiceArgs {
+  /** What runs, resolved from config by models/stack.ts. */
+  spec: ServiceSpec;
+  /** Docker container name on the host. */
+  containerName: string;
+  /** The pulled image the container runs. */
+  image: docker.RemoteImage;
+  /** The stack network; the container joins it with its service name as DNS alias. */
+  network: docker.Network;
+  /** The stack's named volumes, by VolumeSpec key. */
+  volumes: Readonly<Record<string, docker.Volume>>;
+  /** Secret values by key; every key the spec's env references must be present. */
+  secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
+  /** Containers that must be started first (compose `depends_on`). */
+  dependsOn: readonly pulumi.Resource[];
+}
+
+/** `KEY=value` lines; the list is secret as soon as one value is. */
+export function containerEnvs(
+  env: ServiceSpec["env"],
+  secrets: ServiceArgs["secrets"],
+): pulumi.Output<string[]> {
+  return pulumi.all(
+    Object.entries(env).map(([name, value]) => {
+      if (typeof value === "string") return pulumi.output(`${name}=${value}`);
+      const secret = secrets[value.secret];
+      if (!secret) throw new Error(`${name} needs secret ${value.secret}, which the stack did not resolve`);
+      return pulumi.interpolate`${name}=${secret}`;
+    }),
+  );
+}
+
+/** One compose service: its container, on the stack network. */
+export class Service extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("robotoff:docker:Service", name, {}, opts);
+    const { spec } = args;
+    this.container = new docker.Container(
+      `${name}-container`,
+      {
+        name: args.containerName,
+        image: args.image.imageId,
+        entrypoints: spec.entrypoint ? [...spec.entrypoint] : undefined,
+        command: spec.command ? [...spec.command] : undefined,
+        envs: containerEnvs(spec.env, args.secrets),
+        ports: spec.ports.map((p) => ({ internal: p.containerPort, external: p.port, ip: p.ip, protocol: p.protocol })),
+        volumes: [
+          ...spec.binds.map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
+          ...spec.volumes.map((v) => ({ volumeName: volumeOf(args.volumes, v.volume).name, containerPath: v.containerPath })),
+        ],
+        memory: spec.memoryMb,
+        shmSize: spec.shmSizeMb,
+        ulimits: spec.ulimits.map((u) => ({ ...u })),
+        restart: spec.restart,
+        hosts: spec.extraHosts.map((h) => ({ ...h })),
+        networksAdvanced: [{ name: args.network.name, aliases: [spec.name] }],
+        // Compose keeps anonymous volumes on `down`; the provider removes them unless told not to.
+        removeVolumes: false,
+      },
+      { parent: this, dependsOn: [...args.dependsOn], deleteBeforeReplace: true },
+    );
+    this.registerOutputs({ containerName: this.container.name });
+  }
+}
+
+function volumeOf(volumes: ServiceArgs["volumes"], key: string): docker.Volume {
+  const volume = volumes[key];
+  if (!volume) throw new Error(`no volume ${key} in the stack`);
+  return volume;
+}

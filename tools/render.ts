@@ -1,0 +1,105 @@
+/**
+ * npm run --silent render -- --stack <name> [--format json|table] [--show-secrets] [--config-file <path>]
+ * Prints what `pulumi up` would register for a stack, computed offline under the SDK's mocks.
+ */
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { loadRuntimeConfig } from "./stack-config";
+import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
+
+const PROJECT_DIR = resolve(__dirname, "..");
+const USAGE =
+  "usage: npm run --silent render -- --stack <name> [--format json|table] [--show-secrets] [--config-file <path>]";
+
+/** JSON form of a value: secrets as "[secret]", or {"secret": value} when shown. */
+export function revealed(value: unknown, showSecrets: boolean): unknown {
+  if (value instanceof Secret) return showSecrets ? { secret: revealed(value.value, true) } : "[secret]";
+  if (Array.isArray(value)) return value.map((v) => revealed(v, showSecrets));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, showSecrets)]));
+  }
+  return value;
+}
+
+export function toJson(rendered: Rendered, showSecrets: boolean): string {
+  return JSON.stringify(revealed(rendered, showSecrets), null, 2);
+}
+
+const shortType = (type: string) => type.replace(/^(\w+):[\w/]*?:?(\w+)$/, "$1:$2").replace(/:index\//, ":");
+
+function facts(r: RecordedResource, showSecrets: boolean): string {
+  const i = revealed(r.inputs, showSecrets) as Record<string, any>;
+  const parts: string[] = [];
+  if (r.type === "docker:index/container:Container") {
+    parts.push(`image=${i.image}`, `mem=${i.memory}MB`);
+    if (i.shmSize) parts.push(`shm=${i.shmSize}MB`);
+    for (const p of i.ports ?? []) parts.push(`port=${p.ip ?? "0.0.0.0"}:${p.external}->${p.internal}/${p.protocol}`);
+    for (const v of i.volumes ?? []) parts.push(`mount=${v.hostPath ?? v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`);
+    parts.push(`restart=${i.restart}`, `aliases=${(i.networksAdvanced ?? []).flatMap((n: any) => n.aliases ?? []).join(",")}`);
+    if (i.entrypoints) parts.push(`entrypoint=${JSON.stringify(i.entrypoints)}`);
+    if (i.command) parts.push(`command=${JSON.stringify(i.command)}`);
+    for (const u of i.ulimits ?? []) parts.push(`ulimit=${u.name}:${u.soft}:${u.hard}`);
+    for (const h of i.hosts ?? []) parts.push(`host=${h.host}:${h.ip}`);
+    parts.push(`env=${Array.isArray(i.envs) ? i.envs.join(" ") : i.envs}`);
+  } else if (i.name !== undefined) {
+    parts.push(`name=${i.name}`);
+  }
+  if (r.id) parts.push(`read id=${r.id}`);
+  const o = r.options;
+  if (o.dependsOn.length) parts.push(`dependsOn=${o.dependsOn.map((d) => d.split("::")[1]).join(",")}`);
+  for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"] as const) if (o[flag]) parts.push(flag);
+  if (o.replaceOnChanges.length) parts.push(`replaceOnChanges=${o.replaceOnChanges.join(",")}`);
+  return parts.join("  ");
+}
+
+export function toTable(rendered: Rendered, showSecrets: boolean): string {
+  const rows = rendered.resources.map((r) => [shortType(r.type), r.name, facts(r, showSecrets)]);
+  const widths = [0, 1].map((c) => Math.max(...rows.map((row) => row[c].length)));
+  const lines = rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd());
+  const outputs = Object.entries(revealed(rendered.outputs, showSecrets) as object).map(
+    ([k, v]) => `output  ${k} = ${JSON.stringify(v)}`,
+  );
+  return [`${rendered.project}/${rendered.stack}: ${rows.length} resources`, ...lines, ...outputs].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string" },
+        format: { type: "string", default: "table" },
+        "show-secrets": { type: "boolean", default: false },
+        "config-file": { type: "string" },
+      },
+      strict: true,
+    }).values;
+  } catch (err: any) {
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!args.stack || !["json", "table"].includes(args.format!)) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  let rendered: Rendered;
+  try {
+    const cfg = loadRuntimeConfig(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
+    rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"));
+  } catch (err: any) {
+    const clean = pulumi.RunError.isInstance(err) || /^(no such file|.*Pulumi\.)/.test(err?.message ?? "");
+    process.stderr.write(`${clean ? err.message : (err?.stack ?? String(err))}\n`);
+    return 1;
+  }
+  const show = args["show-secrets"]!;
+  process.stdout.write(`${args.format === "json" ? toJson(rendered, show) : toTable(rendered, show)}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
