@@ -12,12 +12,19 @@ const PROJECT_DIR = resolve(__dirname, "..");
 const USAGE =
   "usage: npm run --silent render -- --stack <name> [--format json|table] [--show-secrets] [--config-file <path>]";
 
-/** JSON form of a value: secrets as "[secret]", or {"secret": value} when shown. */
-export function revealed(value: unknown, showSecrets: boolean): unknown {
-  if (value instanceof Secret) return showSecrets ? { secret: revealed(value.value, true) } : "[secret]";
-  if (Array.isArray(value)) return value.map((v) => revealed(v, showSecrets));
+/**
+ * A value with its secrets hidden as "[secret]", or shown: wrapped as {"secret": value} for JSON,
+ * bare for the table.
+ */
+export function revealed(value: unknown, showSecrets: boolean, wrap = true): unknown {
+  if (value instanceof Secret) {
+    if (!showSecrets) return "[secret]";
+    const inner = revealed(value.value, true, wrap);
+    return wrap ? { secret: inner } : inner;
+  }
+  if (Array.isArray(value)) return value.map((v) => revealed(v, showSecrets, wrap));
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, showSecrets)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealed(v, showSecrets, wrap)]));
   }
   return value;
 }
@@ -29,7 +36,7 @@ export function toJson(rendered: Rendered, showSecrets: boolean): string {
 const shortType = (type: string) => type.replace(/^(\w+):[\w/]*?:?(\w+)$/, "$1:$2").replace(/:index\//, ":");
 
 function facts(r: RecordedResource, showSecrets: boolean): string {
-  const i = revealed(r.inputs, showSecrets) as Record<string, any>;
+  const i = revealed(r.inputs, showSecrets, false) as Record<string, any>;
   const parts: string[] = [];
   if (r.type === "docker:index/container:Container") {
     parts.push(`image=${i.image}`, `mem=${i.memory}MB`);
@@ -57,7 +64,7 @@ export function toTable(rendered: Rendered, showSecrets: boolean): string {
   const rows = rendered.resources.map((r) => [shortType(r.type), r.name, facts(r, showSecrets)]);
   const widths = [0, 1].map((c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd());
-  const outputs = Object.entries(revealed(rendered.outputs, showSecrets) as object).map(
+  const outputs = Object.entries(revealed(rendered.outputs, showSecrets, false) as object).map(
     ([k, v]) => `output  ${k} = ${JSON.stringify(v)}`,
   );
   return [`${rendered.project}/${rendered.stack}: ${rows.length} resources`, ...lines, ...outputs].join("\n");
@@ -100,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+    // After a failed program the SDK still holds the rejection it reports to the engine: leave now,
+    // so that it is not printed a second time as a crash. (stdout and stderr are synchronous here.)
+    if (code !== 0) process.exit(code);
   });
 }

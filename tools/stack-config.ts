@@ -1,13 +1,14 @@
 /**
  * Loads a stack's config the way the Pulumi CLI does, without the CLI: project config from
  * Pulumi.yaml, then Pulumi.<stack>.yaml (or another file of that format). A `secure:` value
- * cannot be decrypted offline: it becomes SECURE_PLACEHOLDER, marked secret.
+ * cannot be decrypted offline: it becomes securePlaceholder(key), marked secret.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 
-export const SECURE_PLACEHOLDER = "<secure>";
+/** What a `secure:` value of `key` reads as offline. */
+export const securePlaceholder = (key: string) => `<secure ${key}>`;
 
 export interface RuntimeConfig {
   readonly project: string;
@@ -30,14 +31,14 @@ const isSecure = (v: unknown): v is { secure: string } =>
   typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as any).secure === "string";
 
 /** Replaces nested `{secure: ...}` values by the placeholder; reports whether it met one. */
-function decryptOffline(value: unknown): { value: unknown; secret: boolean } {
-  if (isSecure(value)) return { value: SECURE_PLACEHOLDER, secret: true };
+function decryptOffline(key: string, value: unknown): { value: unknown; secret: boolean } {
+  if (isSecure(value)) return { value: securePlaceholder(key), secret: true };
   if (Array.isArray(value)) {
-    const items = value.map(decryptOffline);
+    const items = value.map((v, i) => decryptOffline(`${key}[${i}]`, v));
     return { value: items.map((i) => i.value), secret: items.some((i) => i.secret) };
   }
   if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).map(([k, v]) => [k, decryptOffline(v)] as const);
+    const entries = Object.entries(value).map(([k, v]) => [k, decryptOffline(`${key}.${k}`, v)] as const);
     return { value: Object.fromEntries(entries.map(([k, v]) => [k, v.value])), secret: entries.some(([, v]) => v.secret) };
   }
   return { value, secret: false };
@@ -62,7 +63,7 @@ export function loadRuntimeConfig(projectDir: string, stack: string, configFile?
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    const resolved = decryptOffline(value);
+    const resolved = decryptOffline(key, value);
     if (resolved.secret) secretKeys.push(key);
     config[key] = typeof resolved.value === "string" ? resolved.value : JSON.stringify(resolved.value);
   }

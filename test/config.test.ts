@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseStackConfig } from "../models/config";
+
+const minimal = { "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" };
+
+function issuesOf(raw: Record<string, string>): { key: string; expected: string; found: string }[] {
+  try {
+    parseStackConfig(raw, "dev");
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.issues];
+    throw err;
+  }
+  throw new Error("config was accepted");
+}
+
+describe("stack config defaults", () => {
+  const cfg = parseStackConfig(minimal, "dev");
+  it("fills every default of docker-compose.yml + docker/ml.yml", () => {
+    expect(cfg.networkName).toBe("webnet");
+    expect(cfg.restartPolicy).toBe("no");
+    expect(cfg.app).toMatchObject({ image: "ghcr.io/openfoodfacts/robotoff", tag: "latest", ipcPort: 6650, workerCount: 8 });
+    expect(cfg.app.api).toEqual({ memory: "2g", expose: { http: "127.0.0.1:5500" } });
+    expect(cfg.app.workers.memory).toBe("8g");
+    expect(cfg.app.scheduler.memory).toBe("4g");
+    expect(cfg.postgres).toEqual({
+      image: "postgres:11.2-alpine",
+      user: "postgres",
+      db: "postgres",
+      memory: "4g",
+      shmSize: "1g",
+      settings: { shared_buffers: "1024MB", work_mem: "64MB" },
+      expose: { postgres: "127.0.0.1:5432" },
+    });
+    expect(cfg.elasticsearch).toEqual({
+      image: "raphael0202/elasticsearch",
+      memory: "2g",
+      heapSize: "512m",
+      diskWatermarkHigh: "95%",
+      nofile: 262144,
+    });
+    expect(cfg.tfServing).toEqual({
+      enabled: true,
+      image: "tensorflow/serving:2.4.0",
+      memory: "10g",
+      expose: { grpc: "127.0.0.1:8500", rest: "127.0.0.1:8501" },
+    });
+    expect(cfg.volumes).toEqual({ postgresData: "postgres-data", esData: "es-data" });
+  });
+  it("ignores other namespaces (the provider's docker:host, for one)", () => {
+    expect(() => parseStackConfig({ ...minimal, "docker:host": "ssh://x" }, "dev")).not.toThrow();
+  });
+});
+
+describe("stack config errors", () => {
+  it("names the full key, what was expected and what was found", () => {
+    const issues = issuesOf({ ...minimal, "robotoff:postgres": JSON.stringify({ memory: "2gb" }) });
+    expect(issues).toEqual([
+      { key: "robotoff:postgres.memory", expected: expect.stringContaining("compose size"), found: '"2gb"' },
+    ]);
+  });
+  it("reports every problem at once", () => {
+    const issues = issuesOf({
+      "robotoff:hostRoot": "relative/path",
+      "robotoff:restartPolicy": "sometimes",
+      "robotoff:app": JSON.stringify({ api: { expose: { http: "127.0.0.1:99999" } }, workerCount: "8" }),
+      "robotoff:tfServing": JSON.stringify({ imagee: "x" }),
+    });
+    expect(issues.map((i) => i.key).sort()).toEqual(
+      [
+        "robotoff:environment",
+        "robotoff:hostRoot",
+        "robotoff:restartPolicy",
+        "robotoff:app.api.expose.http",
+        "robotoff:app.workerCount",
+        "robotoff:tfServing.imagee",
+      ].sort(),
+    );
+  });
+  it("says an object key holds something else", () => {
+    expect(issuesOf({ ...minimal, "robotoff:app": "not json" })).toEqual([
+      { key: "robotoff:app", expected: "an object", found: '"not json"' },
+    ]);
+  });
+  it("prints the pulumi config set command that fixes each key", () => {
+    try {
+      parseStackConfig({ ...minimal, "robotoff:networkName": "" }, "staging");
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toContain("pulumi config set --path 'robotoff:networkName' <value> --stack staging");
+    }
+  });
+});

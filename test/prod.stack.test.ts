@@ -1,0 +1,3 @@
+import { describeStackFacts } from "./stack-facts";
+
+describeStackFacts("prod");

@@ -1,0 +1,136 @@
+/** The offline render as a user runs it: `npm run --silent render -- ...`, in a child process. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "./harness";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function render(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      join(PROJECT_DIR, "node_modules/.bin/tsx"),
+      [join(PROJECT_DIR, "tools/render.ts"), ...args],
+      { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function tempConfig(yaml: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");
+  writeFileSync(file, yaml);
+  return file;
+}
+
+const OPTION_KEYS = ["dependsOn", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges"];
+
+describe("render --format json", () => {
+  let prod: any;
+  let prodShown: any;
+  beforeAll(async () => {
+    const [hidden, shown] = await Promise.all([
+      render("--stack", "prod", "--format", "json"),
+      render("--stack", "prod", "--format", "json", "--show-secrets"),
+    ]);
+    expect(hidden.stderr).toBe("");
+    expect(hidden.code).toBe(0);
+    prod = JSON.parse(hidden.stdout);
+    prodShown = JSON.parse(shown.stdout);
+  });
+
+  it("prints project, stack, resources and outputs", () => {
+    expect(Object.keys(prod).sort()).toEqual(["outputs", "project", "resources", "stack"]);
+    expect(prod.project).toBe("robotoff");
+    expect(prod.stack).toBe("prod");
+  });
+  it("prints each resource with type, name, parent, custom, inputs and every option", () => {
+    for (const r of prod.resources) {
+      expect(Object.keys(r).sort()).toEqual(
+        r.id === undefined
+          ? ["custom", "inputs", "name", "options", "parent", "type"]
+          : ["custom", "id", "inputs", "name", "options", "parent", "type"],
+      );
+      expect(Object.keys(r.options).sort()).toEqual([...OPTION_KEYS].sort());
+      expect(r.parent === null || /^[\w:/]+::[\w-]+$/.test(r.parent)).toBe(true);
+    }
+  });
+  it("names parents and dependencies as <type>::<name> of resources it printed", () => {
+    const keys = new Set(prod.resources.map((r: any) => `${r.type}::${r.name}`));
+    for (const r of prod.resources) {
+      if (r.parent !== null) expect(keys.has(r.parent)).toBe(true);
+      for (const d of r.options.dependsOn) expect(keys.has(d)).toBe(true);
+    }
+  });
+  it("reads a container's image as the image reference (imageId mocked to the name)", () => {
+    const api = prod.resources.find((r: any) => r.name === "robotoff-api-container");
+    expect(api.inputs.image).toBe("ghcr.io/openfoodfacts/robotoff:sha-0000000000000000000000000000000000000000");
+  });
+  it("prints a secret as [secret], and as {secret: value} with --show-secrets", () => {
+    const api = prod.resources.find((r: any) => r.name === "robotoff-api-container");
+    expect(api.inputs.envs).toBe("[secret]");
+    expect(prod.outputs.postgresPassword).toBe("[secret]");
+    const shown = prodShown.resources.find((r: any) => r.name === "robotoff-api-container");
+    expect(shown.inputs.envs.secret).toContain("POSTGRES_PASSWORD=<secure robotoff:postgresPassword>");
+    expect(prodShown.outputs.postgresPassword).toEqual({ secret: "<secure robotoff:postgresPassword>" });
+  });
+  it("prints no secure placeholder anywhere without --show-secrets", () => {
+    expect(JSON.stringify(prod)).not.toContain("<secure");
+  });
+});
+
+describe("render --format table", () => {
+  it("prints one line per resource, the containers with their key facts", async () => {
+    const run = await render("--stack", "dev");
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^robotoff\/dev: \d+ resources$/);
+    const count = Number(/(\d+) resources/.exec(lines[0])![1]);
+    expect(lines.filter((l) => !l.startsWith("output ")).length).toBe(count + 1);
+    const api = lines.find((l) => l.includes("robotoff-api-container"))!;
+    expect(api).toContain("port=127.0.0.1:5500->5500/tcp");
+    expect(api).toContain("mem=2048MB");
+    expect(api).toContain("env=[secret]");
+  });
+});
+
+describe("render config loading", () => {
+  it("reads --config-file instead of Pulumi.<stack>.yaml", async () => {
+    const file = tempConfig(
+      "config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /data/robotoff\n  robotoff:networkName: othernet\n",
+    );
+    const run = await render("--stack", "dev", "--format", "json", "--config-file", file);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.resources.find((r: any) => r.type === "docker:index/network:Network").inputs.name).toBe("othernet");
+  });
+  it("fails with exit 1, every invalid key on stderr and no stack trace", async () => {
+    const file = tempConfig(
+      "config:\n  robotoff:environment: qa\n  robotoff:hostRoot: srv\n  robotoff:postgres:\n    memory: 2gb\n",
+    );
+    const run = await render("--stack", "dev", "--config-file", file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    for (const key of ["robotoff:environment", "robotoff:hostRoot", "robotoff:postgres.memory"]) {
+      expect(run.stderr).toContain(key);
+    }
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+  it("fails with exit 1 on a stack that has no stack file", async () => {
+    const run = await render("--stack", "nosuchstack");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Pulumi.nosuchstack.yaml");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+  it("fails with exit 2 and the usage on bad arguments", async () => {
+    const run = await render("--format", "json");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("usage:");
+  });
+});

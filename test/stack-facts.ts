@@ -1,0 +1,126 @@
+/**
+ * The compose facts of every service, asserted one by one on what the program registers for a
+ * shipped stack file. Used by dev.stack.test.ts and prod.stack.test.ts (one program import per file).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Rendered } from "../tools/offline";
+import { generatedPlaceholder } from "../tools/offline";
+import { securePlaceholder } from "../tools/stack-config";
+import { NETWORK_NAME, REFERENCE, SECRET, SERVICES, VOLUME_NAMES } from "./fixtures/reference";
+import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
+
+const SECRET_KEY_OF: Record<string, string> = {
+  POSTGRES_PASSWORD: "postgresPassword",
+  IPC_AUTHKEY: "ipcAuthkey",
+  MONGO_URI: "mongoUri",
+  OFF_PASSWORD: "offPassword",
+  INFLUXDB_PASSWORD: "influxdbPassword",
+  SENTRY_DSN: "sentryDsn",
+  SLACK_TOKEN: "slackToken",
+};
+
+/** The one value each secret variable must carry, wherever it appears. */
+function secretValue(stack: "dev" | "prod", variable: string): string {
+  const key = SECRET_KEY_OF[variable];
+  if (stack === "prod") return securePlaceholder(`robotoff:${key}`);
+  if (key === "mongoUri") return "mongodb://mongodb.po_default:27017"; // plaintext in Pulumi.dev.yaml, read as a secret
+  return generatedPlaceholder(`robotoff-${key}`); // dev: RandomPassword
+}
+
+export function describeStackFacts(stack: "dev" | "prod"): void {
+  const reference = REFERENCE[stack];
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await renderStack(stack);
+  });
+
+  describe(`${stack}: stack-wide resources`, () => {
+    it("runs exactly the six compose services, one container each", () => {
+      const aliases = ofType(r, CONTAINER).flatMap((c) => (c.inputs.networksAdvanced as any[]).flatMap((n) => n.aliases));
+      expect(aliases.sort()).toEqual([...SERVICES].sort());
+    });
+    it("gives every resource a logical name unique for its type", () => {
+      const keys = r.resources.map(keyOf);
+      expect(new Set(keys).size).toBe(keys.length);
+    });
+    it("declares the webnet network (networks: webnet: name: webnet)", () => {
+      expect(ofType(r, NETWORK).map((n) => n.inputs.name)).toEqual([NETWORK_NAME]);
+    });
+    it("declares the named volumes postgres-data and es-data", () => {
+      expect(ofType(r, VOLUME).map((v) => v.inputs.name).sort()).toEqual(Object.values(VOLUME_NAMES).sort());
+    });
+    it("pulls one RemoteImage per distinct image, kept locally", () => {
+      const images = ofType(r, IMAGE);
+      const wanted = [...new Set(Object.values(reference).map((s) => s.image))].sort();
+      expect(images.map((i) => i.inputs.name).sort()).toEqual(wanted);
+      for (const image of images) expect(image.inputs.keepLocally).toBe(true);
+    });
+    it("builds each container inside a robotoff:docker:Service component", () => {
+      for (const c of ofType(r, CONTAINER)) expect(c.parent).toMatch(/^robotoff:docker:Service::/);
+    });
+  });
+
+  for (const service of SERVICES) {
+    const ref = reference[service];
+    describe(`${stack}: ${service}`, () => {
+      const c = () => containerOf(r, service);
+
+      it(`runs image ${ref.image}`, () => {
+        expect(c().inputs.image).toBe(ref.image);
+      });
+      it("has the compose entrypoint and command, split into arguments", () => {
+        expect(c().inputs.entrypoints).toEqual(ref.entrypoints);
+        expect(c().inputs.command).toEqual(ref.command);
+      });
+      it("has every compose environment variable, with its value, and no other", () => {
+        const { vars } = envOf(c());
+        expect(Object.keys(vars).sort()).toEqual(Object.keys(ref.env).sort());
+        for (const [name, value] of Object.entries(ref.env)) {
+          expect(vars[name], name).toBe(value === SECRET ? secretValue(stack, name) : value);
+        }
+      });
+      it("registers its environment as a secret exactly when it holds one", () => {
+        expect(envOf(c()).secret).toBe(Object.values(ref.env).includes(SECRET));
+      });
+      it("publishes the compose ports with their host ip", () => {
+        expect(c().inputs.ports ?? []).toEqual(ref.ports);
+      });
+      it("mounts the compose bind mounts from absolute host paths, read-write", () => {
+        const binds = ((c().inputs.volumes ?? []) as any[]).filter((v) => v.hostPath !== undefined);
+        expect(binds).toEqual(ref.binds.map((b) => ({ ...b, readOnly: false })));
+        for (const b of binds) expect(b.hostPath.startsWith("/")).toBe(true);
+      });
+      it("mounts the compose named volumes", () => {
+        const named = ((c().inputs.volumes ?? []) as any[]).filter((v) => v.volumeName !== undefined);
+        expect(named).toEqual(ref.namedVolumes.map((v) => ({ volumeName: v.volume, containerPath: v.containerPath })));
+      });
+      it(`has mem_limit ${ref.memoryMb} MB${ref.shmSizeMb ? ` and shm_size ${ref.shmSizeMb} MB` : ""}`, () => {
+        expect(c().inputs.memory).toBe(ref.memoryMb);
+        expect(c().inputs.shmSize).toBe(ref.shmSizeMb);
+      });
+      it("has the compose ulimits", () => {
+        expect(c().inputs.ulimits ?? []).toEqual(ref.ulimits);
+      });
+      it(`restarts "${ref.restart}" (RESTART_POLICY)`, () => {
+        expect(c().inputs.restart).toBe(ref.restart);
+      });
+      it("has the compose extra_hosts", () => {
+        expect(c().inputs.hosts ?? []).toEqual(ref.extraHosts);
+      });
+      it(`joins webnet with the DNS alias ${service}`, () => {
+        expect(c().inputs.networksAdvanced).toEqual([{ name: NETWORK_NAME, aliases: [service] }]);
+      });
+      it("depends on exactly the containers of its compose depends_on", () => {
+        const deps = c().options.dependsOn.map((d) => {
+          const dep = r.resources.find((x) => keyOf(x) === d)!;
+          return (dep.inputs.networksAdvanced as any[])[0].aliases[0];
+        });
+        expect(deps.sort()).toEqual([...ref.dependsOn].sort());
+      });
+      it("is deleted before it is replaced (fixed name, host ports)", () => {
+        expect(c().inputs.name).toBe(`robotoff-${service}`);
+        expect(c().options.deleteBeforeReplace).toBe(true);
+      });
+    });
+  }
+}
