@@ -1,4 +1,4 @@
-/** The offline render as a user runs it: `npm run --silent render -- ...`, in a child process. */
+/** The offline render as a user runs it, `npm run --silent render -- ...`, in a child process. */
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +15,8 @@ interface Run {
 function render(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
-      join(PROJECT_DIR, "node_modules/.bin/tsx"),
-      [join(PROJECT_DIR, "tools/render.ts"), ...args],
+      "npm",
+      ["run", "--silent", "render", "--", ...args],
       { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
     );

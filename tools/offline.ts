@@ -135,8 +135,9 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
     return exported;
   });
 
+  // By name: module loaders disagree on the order of a module's exports.
   const outputs: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(exported)) outputs[name] = await resolveOutput(value);
+  for (const name of Object.keys(exported).sort()) outputs[name] = await resolveOutput(exported[name]);
 
   const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   for (const { key, opts, parent } of pending) {

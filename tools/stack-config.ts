@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { load } from "js-yaml";
 
 /** What a `secure:` value of `key` reads as offline. */
 export const securePlaceholder = (key: string) => `<secure ${key}>`;
@@ -21,7 +21,7 @@ export interface RuntimeConfig {
 
 function readYaml(path: string): any {
   try {
-    return parse(readFileSync(path, "utf8")) ?? {};
+    return (load(readFileSync(path, "utf8")) as any) ?? {};
   } catch (err: any) {
     throw new Error(err.code === "ENOENT" ? `no such file: ${path}` : `${path}: ${err.message}`);
   }
