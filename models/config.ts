@@ -134,6 +134,8 @@ export interface ConfigIssue {
   readonly key: string;
   readonly expected: string;
   readonly found: string;
+  /** Set for secret keys: the fix is `pulumi config set --secret`. */
+  readonly secret?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -150,7 +152,7 @@ export function formatIssues(stack: string, issues: readonly ConfigIssue[]): str
   const lines = issues.map(
     (i) =>
       `  ${i.key}: expected ${i.expected}, found ${i.found}\n` +
-      `    fix: pulumi config set --path '${i.key}' <value> --stack ${stack}`,
+      `    fix: pulumi config set ${i.secret ? "--secret" : "--path"} '${i.key}' <value> --stack ${stack}`,
   );
   return `Invalid config for stack ${stack} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
 }
@@ -186,11 +188,38 @@ function expectedText(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** Secret keys whose name says what they are: never in clear, in any stack. */
+const NAMED_SECRET = /password|token|secret|authkey|dsn/i;
+
+/** Secrets that are missing (staging and prod need them all) or set without `--secret`. */
+function secretIssues(
+  raw: Readonly<Record<string, string>>,
+  environment: unknown,
+  secretKeys: ReadonlySet<string>,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of SECRET_KEYS) {
+    const fullKey = `${NAMESPACE}:${key}`;
+    if (!(fullKey in raw)) {
+      if (environment === "staging" || environment === "prod") {
+        issues.push({ key: fullKey, expected: `a secret (every secret is required in ${environment})`, found: "nothing", secret: true });
+      }
+    } else if (!secretKeys.has(fullKey) && (NAMED_SECRET.test(key) || environment !== "dev")) {
+      issues.push({ key: fullKey, expected: "a secret value (set with --secret)", found: "a plaintext value", secret: true });
+    }
+  }
+  return issues;
+}
+
 /**
  * Validates the `robotoff:*` entries of a runtime config map. Reports every problem at once.
- * Secret values are validated as strings like the rest; their secrecy is the caller's business.
+ * `secretKeys` are the full keys the CLI marked secret (`secure:` in the stack file).
  */
-export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: string): StackConfig {
+export function parseStackConfig(
+  raw: Readonly<Record<string, string>>,
+  stack: string,
+  secretKeys: ReadonlySet<string> = new Set(),
+): StackConfig {
   const issues: ConfigIssue[] = [];
   const input: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(raw)) {
@@ -207,6 +236,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
     }
   }
   const result = StackConfigSchema.safeParse(input);
+  issues.push(...secretIssues(raw, input.environment, secretKeys));
   if (result.success && issues.length === 0) return result.data;
   for (const issue of result.success ? [] : result.error.issues) {
     if (issue.code === "unrecognized_keys") {
@@ -214,7 +244,9 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, stack: s
         issues.push({ key: keyOf([...issue.path, k]), expected: "no such key", found: describe(valueAt(input, [...issue.path, k])) });
       }
     } else {
-      issues.push({ key: keyOf(issue.path), expected: expectedText(issue), found: describe(valueAt(input, issue.path)) });
+      const secret = (SECRET_KEYS as readonly PropertyKey[]).includes(issue.path[0]);
+      const found = secret ? "a value (not shown: secret)" : describe(valueAt(input, issue.path));
+      issues.push({ key: keyOf(issue.path), expected: expectedText(issue), found, ...(secret ? { secret } : {}) });
     }
   }
   throw new ConfigError(stack, issues);

@@ -9,11 +9,18 @@ export interface LoadedConfig {
   readonly secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
 }
 
+// The SDK knows which keys the CLI decrypted from `secure:` values, but does not export the check.
+const runtimeConfig: { isConfigSecret?: (key: string) => boolean } = require("@pulumi/pulumi/runtime/config");
+
 /** Throws a RunError (a clean exit, no stack trace) that names every invalid key. */
 export function loadStackConfig(): LoadedConfig {
+  const raw = pulumi.runtime.allConfig();
+  const isSecret = runtimeConfig.isConfigSecret;
+  if (typeof isSecret !== "function") throw new Error("this @pulumi/pulumi cannot tell secret config keys");
+  const secretKeys = new Set(Object.keys(raw).filter((k) => isSecret(k)));
   let config: StackConfig;
   try {
-    config = parseStackConfig(pulumi.runtime.allConfig(), pulumi.getStack());
+    config = parseStackConfig(raw, pulumi.getStack(), secretKeys);
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;

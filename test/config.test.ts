@@ -90,3 +90,50 @@ describe("stack config errors", () => {
     }
   });
 });
+
+describe("secrets in config", () => {
+  const prodBase = { "robotoff:environment": "prod", "robotoff:hostRoot": "/srv/robotoff" };
+  const allSecrets = Object.fromEntries(
+    ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"].map((k) => [
+      `robotoff:${k}`,
+      `value-of-${k}`,
+    ]),
+  );
+  const secretKeys = new Set(Object.keys(allSecrets));
+
+  it("requires every secret in staging and prod, each fixed with --secret", () => {
+    for (const environment of ["staging", "prod"]) {
+      try {
+        parseStackConfig({ ...prodBase, "robotoff:environment": environment }, environment);
+        expect.unreachable();
+      } catch (err) {
+        const issues = (err as ConfigError).issues;
+        expect(issues.map((i) => i.key).sort()).toEqual(Object.keys(allSecrets).sort());
+        expect(issues.every((i) => i.secret && i.found === "nothing")).toBe(true);
+        expect((err as Error).message).toContain(`pulumi config set --secret 'robotoff:slackToken' <value> --stack ${environment}`);
+      }
+    }
+  });
+  it("accepts prod with every secret set as a secret", () => {
+    expect(() => parseStackConfig({ ...prodBase, ...allSecrets }, "prod", secretKeys)).not.toThrow();
+  });
+  it("rejects a secret set in clear in prod, without printing it", () => {
+    const keys = new Set([...secretKeys].filter((k) => k !== "robotoff:mongoUri"));
+    try {
+      parseStackConfig({ ...prodBase, ...allSecrets }, "prod", keys);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).issues).toEqual([
+        { key: "robotoff:mongoUri", expected: "a secret value (set with --secret)", found: "a plaintext value", secret: true },
+      ]);
+      expect((err as Error).message).not.toContain("value-of-mongoUri");
+    }
+  });
+  it("rejects a password in clear even in dev, but lets dev's mongoUri (no credentials) be plain", () => {
+    const dev = { ...minimal, "robotoff:postgresPassword": "postgres", "robotoff:mongoUri": "mongodb://mongodb.po_default:27017" };
+    expect(issuesOf(dev).map((i) => i.key)).toEqual(["robotoff:postgresPassword"]);
+  });
+  it("needs no secret in dev", () => {
+    expect(() => parseStackConfig(minimal, "dev")).not.toThrow();
+  });
+});

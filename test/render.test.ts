@@ -122,6 +122,14 @@ describe("render config loading", () => {
     }
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
+  it("fails with exit 1 when a prod stack lacks its secrets, naming each key", async () => {
+    const file = tempConfig("config:\n  robotoff:environment: prod\n  robotoff:hostRoot: /srv/robotoff\n");
+    const run = await render("--stack", "prod", "--config-file", file);
+    expect(run.code).toBe(1);
+    for (const key of ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"]) {
+      expect(run.stderr).toContain(`pulumi config set --secret 'robotoff:${key}' <value> --stack prod`);
+    }
+  });
   it("fails with exit 1 on a stack that has no stack file", async () => {
     const run = await render("--stack", "nosuchstack");
     expect(run.code).toBe(1);

@@ -5,7 +5,7 @@ import { startOrder } from "../models/order";
 import { secretSources, SECRET_KEYS } from "../models/secrets";
 import type { ServiceSpec } from "../models/spec";
 
-const base = { "robotoff:environment": "prod", "robotoff:hostRoot": "/srv/robotoff" };
+const base = { "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" };
 const spec = (extra: Record<string, unknown> = {}, secrets = new Set(SECRET_KEYS)) =>
   buildStackSpec(
     parseStackConfig({ ...base, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])) }, "t"),

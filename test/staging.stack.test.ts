@@ -1,0 +1,33 @@
+/** staging (openfoodfacts.net) has prod's shape with the .net values of the upstream deploy workflow. */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Rendered } from "../tools/offline";
+import { securePlaceholder } from "../tools/stack-config";
+import { containerOf, envOf, renderStack } from "./harness";
+
+describe("staging: the app containers", () => {
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await renderStack("staging");
+  });
+  for (const service of ["api", "workers", "scheduler"]) {
+    it(`${service} targets openfoodfacts.net and its metrics database`, () => {
+      const { vars, secret } = envOf(containerOf(r, service));
+      expect(secret).toBe(true);
+      expect(vars).toMatchObject({
+        ROBOTOFF_INSTANCE: "dev", // robotoff: instance "dev" means the .net domain
+        ROBOTOFF_DOMAIN: "openfoodfacts.net",
+        ROBOTOFF_SCHEME: "https",
+        STATIC_OFF_DOMAIN: "https://static.openfoodfacts.net",
+        INFLUXDB_DB_NAME: "off_net_metrics",
+        POSTGRES_HOST: "postgres",
+        ELASTICSEARCH_HOSTS: "elasticsearch",
+        TF_SERVING_HOST: "tf_serving",
+        POSTGRES_PASSWORD: securePlaceholder("robotoff:postgresPassword"),
+      });
+      expect(containerOf(r, service).inputs.restart).toBe("always");
+      expect(containerOf(r, service).inputs.image).toBe(
+        "ghcr.io/openfoodfacts/robotoff:sha-0000000000000000000000000000000000000000",
+      );
+    });
+  }
+});
