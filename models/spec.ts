@@ -1,10 +1,11 @@
 /** Target-neutral description of what runs: one ServiceSpec per compose service. */
 import type { PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
-import type { RESTART_POLICIES } from "./config";
+import type { RESTART_POLICIES, VOLUME_LIFECYCLES } from "./config";
 
 export type ServiceName = "api" | "workers" | "scheduler" | "postgres" | "elasticsearch" | "tf_serving";
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export type VolumeLifecycle = (typeof VOLUME_LIFECYCLES)[number];
 
 /** An environment value: plain text, or a reference to one of the stack's secrets. */
 export type EnvValue = string | { readonly secret: SecretKey };
@@ -43,6 +44,12 @@ export interface ServiceSpec {
   readonly shmSizeMb?: number;
   readonly ulimits: readonly Ulimit[];
   readonly restart: RestartPolicy;
+  /** With restart `on-failure`: how many restarts before giving up. */
+  readonly restartMaxRetries?: number;
+  /** Signal that stops the main process cleanly (the image's own when unset). */
+  readonly stopSignal?: string;
+  /** How long a clean stop may take before the process is killed. */
+  readonly stopGraceSeconds: number;
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
   /** Services that compose starts before this one (`depends_on`). */
   readonly dependsOn: readonly ServiceName[];
@@ -57,6 +64,7 @@ export interface VolumeSpec {
   readonly key: string;
   /** Name on the Docker host. */
   readonly name: string;
+  readonly lifecycle: VolumeLifecycle;
 }
 
 export interface StackSpec {

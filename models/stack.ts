@@ -4,6 +4,7 @@ import type { StackConfig } from "./config";
 import { sizeToMb } from "./size";
 import { parseBinding, type PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
+import { appEnvValues, WORKERS_ENV } from "./app-env";
 import type { EnvValue, ImageSpec, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
@@ -14,16 +15,8 @@ const TF_MODELS_MOUNT = "/models";
 
 export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr/share/elasticsearch/data" } as const;
 
-/** The secrets a container may need, with the variable each one fills. */
-const SECRET_ENV: Record<SecretKey, string> = {
-  postgresPassword: "POSTGRES_PASSWORD",
-  ipcAuthkey: "IPC_AUTHKEY",
-  mongoUri: "MONGO_URI",
-  offPassword: "OFF_PASSWORD",
-  influxdbPassword: "INFLUXDB_PASSWORD",
-  sentryDsn: "SENTRY_DSN",
-  slackToken: "SLACK_TOKEN",
-};
+/** Seconds a clean stop may take: data services checkpoint and flush; the rest gets compose's 10 s. */
+export const STOP_GRACE_SECONDS = { data: 120, default: 10 } as const;
 
 function published(binding: string | null, containerPort: number): PublishedPort[] {
   return binding === null ? [] : [{ ...parseBinding(binding), containerPort, protocol: "tcp" }];
@@ -37,41 +30,6 @@ export function compactEnv(env: Record<string, EnvValue | number | undefined>): 
       .map(([k, v]) => [k, typeof v === "number" ? String(v) : v] as const)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
-}
-
-function secretEnv(keys: readonly SecretKey[], present: ReadonlySet<SecretKey>): Record<string, EnvValue> {
-  return Object.fromEntries(keys.filter((k) => present.has(k)).map((k) => [SECRET_ENV[k], { secret: k }]));
-}
-
-/** `x-robotoff-base-env` of docker-compose.yml, resolved for this stack. */
-function appEnv(cfg: StackConfig, secrets: ReadonlySet<SecretKey>): Record<string, EnvValue> {
-  const { app } = cfg;
-  const host = (service: ServiceName) => (app.networkQualifiedHosts ? `${service}.${cfg.networkName}` : service);
-  return compactEnv({
-    ROBOTOFF_INSTANCE: app.instance,
-    ROBOTOFF_DOMAIN: app.domain,
-    ROBOTOFF_SCHEME: app.scheme,
-    STATIC_OFF_DOMAIN: app.staticOffDomain,
-    GUNICORN_NUM_WORKERS: app.gunicornNumWorkers,
-    IPC_HOST: "workers",
-    IPC_PORT: app.ipcPort,
-    WORKER_COUNT: app.workerCount,
-    ROBOTOFF_UPDATED_PRODUCT_WAIT: app.updatedProductWait,
-    POSTGRES_HOST: host("postgres"),
-    POSTGRES_DB: cfg.postgres.db,
-    POSTGRES_USER: cfg.postgres.user,
-    OFF_USER: app.offUser,
-    INFLUXDB_HOST: app.influxdb.host,
-    INFLUXDB_PORT: app.influxdb.port,
-    INFLUXDB_DB_NAME: app.influxdb.dbName,
-    INFLUXDB_USERNAME: app.influxdb.username,
-    ELASTICSEARCH_HOSTS: host("elasticsearch"),
-    TF_SERVING_HOST: app.setTfServingHost ? host("tf_serving") : undefined,
-    ...secretEnv(
-      ["ipcAuthkey", "postgresPassword", "mongoUri", "offPassword", "influxdbPassword", "slackToken", "sentryDsn"],
-      secrets,
-    ),
-  });
 }
 
 /** `postgres -c shared_buffers=1024MB -c work_mem=64MB`, split as compose splits it. */
@@ -94,6 +52,7 @@ export function tfServingEntrypoint(): string[] {
  */
 export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>): StackSpec {
   const restart = cfg.restartPolicy;
+  const restartMaxRetries = restart === "on-failure" ? cfg.restartMaxRetries : undefined;
   const appImage: ImageSpec = { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
   const images: ImageSpec[] = [
     appImage,
@@ -102,12 +61,21 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...(cfg.tfServing.enabled ? [{ key: "tf-serving", reference: cfg.tfServing.image }] : []),
   ];
   const volumes: VolumeSpec[] = [
-    { key: "postgres-data", name: cfg.volumes.postgresData },
-    { key: "es-data", name: cfg.volumes.esData },
+    { key: "postgres-data", ...cfg.volumes.postgresData },
+    { key: "es-data", ...cfg.volumes.esData },
   ];
 
-  const env = appEnv(cfg, secrets);
-  const none = { ports: [], volumes: [], ulimits: [], extraHosts: [], dependsOn: [] } as const;
+  const env = compactEnv(appEnvValues(cfg, secrets));
+  const none = {
+    ports: [],
+    volumes: [],
+    ulimits: [],
+    extraHosts: [],
+    dependsOn: [],
+    restart,
+    ...(restartMaxRetries ? { restartMaxRetries } : {}),
+    stopGraceSeconds: STOP_GRACE_SECONDS.default,
+  } as const;
   const app = (name: ServiceName, memory: string, extra: Partial<ServiceSpec>): ServiceSpec => ({
     ...none,
     name,
@@ -119,7 +87,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       readOnly: false,
     })),
     memoryMb: sizeToMb(memory),
-    restart,
     ...extra,
   });
 
@@ -130,7 +97,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     }),
     app("workers", cfg.app.workers.memory, {
       command: ["poetry", "run", "robotoff-cli", "run", "workers"],
-      env: compactEnv({ ...env, REAL_TIME_IMAGE_PREDICTION: "1" }),
+      env: compactEnv({ ...env, ...WORKERS_ENV }),
       extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }],
       dependsOn: ["postgres"],
     }),
@@ -145,14 +112,17 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       env: compactEnv({
         POSTGRES_USER: cfg.postgres.user,
         POSTGRES_DB: cfg.postgres.db,
-        ...secretEnv(["postgresPassword"], secrets),
+        POSTGRES_PASSWORD: secrets.has("postgresPassword") ? { secret: "postgresPassword" } : undefined,
       }),
       ports: published(cfg.postgres.expose.postgres, PORTS.postgres),
       binds: [],
       volumes: [{ volume: "postgres-data", containerPath: VOLUMES.postgresData }],
       memoryMb: sizeToMb(cfg.postgres.memory),
       shmSizeMb: sizeToMb(cfg.postgres.shmSize),
-      restart,
+      // SIGINT is postgres' fast shutdown: it disconnects the app and checkpoints. SIGTERM (smart) would
+      // wait for the app's connections to close and be killed mid-way.
+      stopSignal: "SIGINT",
+      stopGraceSeconds: STOP_GRACE_SECONDS.data,
     },
     {
       ...none,
@@ -160,7 +130,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       image: "elasticsearch",
       env: compactEnv({
         "discovery.type": "single-node",
-        "bootstrap.memory_lock": "true",
+        "bootstrap.memory_lock": String(cfg.elasticsearch.memoryLock),
         "cluster.routing.allocation.disk.watermark.high": cfg.elasticsearch.diskWatermarkHigh,
         ES_JAVA_OPTS: `-Xms${cfg.elasticsearch.heapSize} -Xmx${cfg.elasticsearch.heapSize}`,
       }),
@@ -169,10 +139,10 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       memoryMb: sizeToMb(cfg.elasticsearch.memory),
       // bootstrap.memory_lock needs an unlimited memlock; Elasticsearch refuses to start with fewer open files.
       ulimits: [
-        { name: "memlock", soft: -1, hard: -1 },
+        ...(cfg.elasticsearch.memoryLock ? [{ name: "memlock", soft: -1, hard: -1 }] : []),
         { name: "nofile", soft: cfg.elasticsearch.nofile, hard: cfg.elasticsearch.nofile },
       ],
-      restart,
+      stopGraceSeconds: STOP_GRACE_SECONDS.data,
     },
   ];
   if (cfg.tfServing.enabled) {
@@ -194,7 +164,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         },
       ],
       memoryMb: sizeToMb(cfg.tfServing.memory),
-      restart,
     });
   }
   return { networkName: cfg.networkName, images, volumes, services };

@@ -1,6 +1,8 @@
 /** Reads the `robotoff:*` stack config through the Pulumi SDK and validates it. */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, NAMESPACE, parseStackConfig, type StackConfig } from "../models/config";
+import { NAMESPACE, type StackConfig } from "../models/config";
+import { ConfigError } from "../models/config-error";
+import { parseStackConfig } from "../models/validate";
 import { SECRET_KEYS, type SecretKey } from "../models/secrets";
 
 export interface LoadedConfig {

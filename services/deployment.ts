@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
-import type { ServiceName, StackSpec } from "../models/spec";
+import type { ServiceName, StackSpec, VolumeSpec } from "../models/spec";
 import type { SecretKey, SecretSource } from "../models/secrets";
 import { startOrder } from "../models/order";
 import { Service } from "./service";
@@ -15,6 +15,18 @@ export interface DeploymentArgs {
   configSecrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
   /** Docker container names are `<prefix>-<service>`. */
   containerPrefix: string;
+}
+
+/** A data volume: read like compose's `external: true`, or created, and then kept when `retained`. */
+function dataVolume(name: string, volume: VolumeSpec, parent: pulumi.Resource): docker.Volume {
+  switch (volume.lifecycle) {
+    case "external":
+      return docker.Volume.get(name, volume.name, undefined, { parent });
+    case "retained":
+      return new docker.Volume(name, { name: volume.name }, { parent, protect: true, retainOnDelete: true });
+    case "managed":
+      return new docker.Volume(name, { name: volume.name }, { parent });
+  }
 }
 
 /** Everything one Robotoff stack runs on a Docker host: network, volumes, images, services. */
@@ -32,9 +44,7 @@ export class Deployment extends pulumi.ComponentResource {
     const parent = { parent: this };
 
     this.network = new docker.Network(`${name}-network`, { name: spec.networkName }, parent);
-    this.volumes = Object.fromEntries(
-      spec.volumes.map((v) => [v.key, new docker.Volume(`${name}-${v.key}`, { name: v.name }, parent)]),
-    );
+    this.volumes = Object.fromEntries(spec.volumes.map((v) => [v.key, dataVolume(`${name}-${v.key}`, v, this)]));
     this.images = Object.fromEntries(
       spec.images.map((i) => [
         i.key,

@@ -59,6 +59,14 @@ export class Service extends pulumi.ComponentResource {
         shmSize: spec.shmSizeMb,
         ulimits: spec.ulimits.map((u) => ({ ...u })),
         restart: spec.restart,
+        maxRetryCount: spec.restartMaxRetries,
+        stopSignal: spec.stopSignal,
+        // stopTimeout serves `docker stop` and daemon restarts; destroyGraceSeconds (0 by default) the
+        // provider's own stop before it removes or replaces the container.
+        stopTimeout: spec.stopGraceSeconds,
+        destroyGraceSeconds: spec.stopGraceSeconds,
+        privileged: false,
+        securityOpts: ["no-new-privileges:true"],
         hosts: spec.extraHosts.map((h) => ({ ...h })),
         networksAdvanced: [{ name: args.network.name, aliases: [spec.name] }],
         // Compose keeps anonymous volumes on `down`; the provider removes them unless told not to.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig } from "../models/config";
+import { ConfigError } from "../models/config-error";
+import { parseStackConfig } from "../models/validate";
 
 const minimal = { "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" };
 
@@ -37,14 +38,21 @@ describe("stack config defaults", () => {
       heapSize: "512m",
       diskWatermarkHigh: "95%",
       nofile: 262144,
+      memoryLock: true,
     });
     expect(cfg.tfServing).toEqual({
       enabled: true,
       image: "tensorflow/serving:2.4.0",
       memory: "10g",
       expose: { grpc: "127.0.0.1:8500", rest: "127.0.0.1:8501" },
+      allowRemoteAccess: false,
     });
-    expect(cfg.volumes).toEqual({ postgresData: "postgres-data", esData: "es-data" });
+    expect(cfg.restartMaxRetries).toBe(5);
+    expect(cfg.app.env).toEqual({});
+    expect(cfg.volumes).toEqual({
+      postgresData: { name: "postgres-data", lifecycle: "managed" },
+      esData: { name: "es-data", lifecycle: "managed" },
+    });
   });
   it("ignores other namespaces (the provider's docker:host, for one)", () => {
     expect(() => parseStackConfig({ ...minimal, "docker:host": "ssh://x" }, "dev")).not.toThrow();

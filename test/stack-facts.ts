@@ -47,7 +47,9 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
       expect(ofType(r, NETWORK).map((n) => n.inputs.name)).toEqual([NETWORK_NAME]);
     });
     it("declares the named volumes postgres-data and es-data", () => {
-      expect(ofType(r, VOLUME).map((v) => v.inputs.name).sort()).toEqual(Object.values(VOLUME_NAMES).sort());
+      // dev creates them; prod reads them (docker/prod.yml: external), by name.
+      const names = ofType(r, VOLUME).map((v) => (stack === "dev" ? v.inputs.name : v.id));
+      expect(names.sort()).toEqual(Object.values(VOLUME_NAMES).sort());
     });
     it("pulls one RemoteImage per distinct image, kept locally", () => {
       const images = ofType(r, IMAGE);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../models/config";
+import { parseStackConfig } from "../models/validate";
 import { buildStackSpec, compactEnv, postgresCommand, tfServingEntrypoint } from "../models/stack";
 import { startOrder } from "../models/order";
 import { secretSources, SECRET_KEYS } from "../models/secrets";
@@ -61,7 +61,7 @@ describe("topology switches", () => {
     expect(service(s, "postgres").ports).toEqual([]);
   });
   it("restores the reference's tf_serving ports on every interface with expose 8500/8501", () => {
-    const s = spec({ "robotoff:tfServing": { expose: { grpc: "8500", rest: "8501" } } });
+    const s = spec({ "robotoff:tfServing": { expose: { grpc: "8500", rest: "8501" }, allowRemoteAccess: true } });
     expect(service(s, "tf_serving").ports).toEqual([
       { port: 8500, containerPort: 8500, protocol: "tcp" },
       { port: 8501, containerPort: 8501, protocol: "tcp" },

@@ -61,7 +61,9 @@ export interface OfflineOptions {
 }
 
 /** What the provider would report back, enough for the program's Output chains. */
-function mockState(type: string, name: string, inputs: Record<string, any>, opts: OfflineOptions): Record<string, unknown> {
+function mockState(type: string, name: string, inputs: Record<string, any>, opts: OfflineOptions, id?: string): Record<string, unknown> {
+  // A resource read with .get() reports what the host has: Docker names volumes by their id.
+  if (id) return { name: id, ...inputs };
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: (opts.imageIdOf ?? String)(inputs.name), repoDigest: inputs.name };
@@ -108,7 +110,7 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
             options: undefined as unknown as RecordedOptions,
           });
         }
-        return { id: args.id || `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, opts) };
+        return { id: args.id || `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, opts, args.id) };
       },
       call(args) {
         return args.inputs;

@@ -1,0 +1,210 @@
+/**
+ * Validates the `robotoff:*` entries of the runtime config map (top-level key -> string, objects as
+ * JSON) against the schema, then the rules that span several keys. Every problem is reported at once.
+ */
+import type { z } from "zod";
+import { closest, distance } from "fastest-levenshtein";
+import { NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
+import { ConfigError, type ConfigIssue } from "./config-error";
+import { managedBy } from "./app-env";
+import { isPublic, parseBinding, type HostBinding } from "./ports";
+import { SECRET_KEYS } from "./secrets";
+import { sizeToMb } from "./size";
+
+const describe = (value: unknown): string => (value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value)));
+const fullKey = (path: readonly PropertyKey[]) => `${NAMESPACE}:${path.map(String).join(".")}`;
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: any = root;
+  for (const p of path) v = v == null ? undefined : v[p as any];
+  return v;
+}
+
+/** The keys the schema knows at `path`, for "did you mean". */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let schema: any = StackConfigSchema;
+  const unwrap = () => {
+    for (;;) {
+      const def = schema._zod.def;
+      if (def.innerType) schema = def.innerType;
+      else if (def.type === "pipe") schema = def.in;
+      else return;
+    }
+  };
+  for (const step of [...path, undefined]) {
+    unwrap();
+    const shape = schema._zod.def.shape;
+    if (!shape) return [];
+    if (step === undefined) return Object.keys(shape);
+    schema = shape[step as string];
+    if (!schema) return [];
+  }
+  return [];
+}
+
+function suggestion(path: readonly PropertyKey[], key: string): string {
+  const candidates = knownKeys(path);
+  if (candidates.length === 0) return "";
+  const best = closest(key, candidates);
+  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3))
+    ? ` (did you mean ${fullKey([...path, best])}?)`
+    : "";
+}
+
+function expectedText(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return `at least ${issue.minimum}`;
+    case "too_big":
+      return `at most ${issue.maximum}`;
+    case "invalid_format":
+      return issue.format === "regex" ? `a value matching ${(issue as any).pattern}` : `a ${issue.format}`;
+    default:
+      return issue.message.replace(/^expected /, "");
+  }
+}
+
+function schemaIssues(input: Record<string, unknown>, error: z.ZodError): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) {
+        const path = [...issue.path, k];
+        issues.push({ key: fullKey(path), expected: `no such key${suggestion(issue.path, k)}`, found: describe(valueAt(input, path)) });
+      }
+      continue;
+    }
+    const secret = (SECRET_KEYS as readonly PropertyKey[]).includes(issue.path[0]);
+    const found = secret ? "a value (not shown: secret)" : describe(valueAt(input, issue.path));
+    issues.push({ key: fullKey(issue.path), expected: expectedText(issue), found, ...(secret ? { secret } : {}) });
+  }
+  return issues;
+}
+
+/** Secret keys whose name says what they are: never in clear, in any stack. */
+const NAMED_SECRET = /password|token|secret|authkey|dsn/i;
+
+/** Secrets that are missing (staging and prod need them all) or set without `--secret`. */
+function secretIssues(raw: Readonly<Record<string, string>>, environment: unknown, secretKeys: ReadonlySet<string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of SECRET_KEYS) {
+    const k = fullKey([key]);
+    if (!(k in raw)) {
+      if (environment === "staging" || environment === "prod") {
+        issues.push({ key: k, expected: `a secret (every secret is required in ${environment})`, found: "nothing", secret: true });
+      }
+    } else if (!secretKeys.has(k) && (NAMED_SECRET.test(key) || environment !== "dev")) {
+      issues.push({ key: k, expected: "a secret value (set with --secret)", found: "a plaintext value", secret: true });
+    }
+  }
+  return issues;
+}
+
+interface Published extends HostBinding {
+  readonly path: readonly string[];
+  readonly text: string;
+}
+
+/** Rules that span keys; they run on a config the schema accepted. */
+function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const published: Published[] = [];
+  const publish = (path: string[], text: string | null) => {
+    if (text !== null) published.push({ ...parseBinding(text), path, text });
+  };
+  publish(["app", "api", "expose", "http"], cfg.app.api.expose.http);
+  publish(["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
+  if (cfg.tfServing.enabled) {
+    publish(["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc);
+    publish(["tfServing", "expose", "rest"], cfg.tfServing.expose.rest);
+  }
+
+  published.forEach((b, i) => {
+    const clash = published
+      .slice(0, i)
+      .find((a) => a.port === b.port && (a.ip === undefined || b.ip === undefined || a.ip === b.ip));
+    if (clash) {
+      issues.push({
+        key: fullKey(b.path),
+        expected: "a host address and port no other service publishes",
+        found: `${describe(b.text)}, already published by ${fullKey(clash.path)}`,
+      });
+    }
+    const service = b.path[0];
+    const mayBePublic = service === "app" || (service === "tfServing" && cfg.tfServing.allowRemoteAccess);
+    if (!mayBePublic && isPublic(b)) {
+      const hint = service === "tfServing" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it";
+      issues.push({ key: fullKey(b.path), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(b.text) });
+    }
+  });
+
+  const es = cfg.elasticsearch;
+  if (sizeToMb(es.memory) < 2 * sizeToMb(es.heapSize)) {
+    issues.push({
+      key: fullKey(["elasticsearch", "memory"]),
+      expected: `at least twice elasticsearch.heapSize (${es.heapSize}): the JVM needs memory beside its heap`,
+      found: describe(es.memory),
+    });
+  }
+
+  for (const variable of Object.keys(cfg.app.env)) {
+    const owner = managedBy(variable);
+    if (owner) {
+      issues.push({
+        key: fullKey(["app", "env", variable]),
+        expected: `a variable the stack does not set itself (${variable} comes from ${owner.startsWith("(") ? owner : fullKey([owner])})`,
+        found: describe(cfg.app.env[variable]),
+      });
+    }
+  }
+
+  if (cfg.app.setTfServingHost && !cfg.tfServing.enabled) {
+    issues.push({ key: fullKey(["app", "setTfServingHost"]), expected: "false while robotoff:tfServing.enabled is false", found: "true" });
+  }
+
+  if (cfg.environment !== "dev") {
+    for (const [key, volume] of Object.entries(cfg.volumes)) {
+      if (volume.lifecycle === "managed") {
+        issues.push({
+          key: fullKey(["volumes", key, "lifecycle"]),
+          expected: `"external" or "retained" in ${cfg.environment} (a managed volume is deleted with the stack, and its data with it)`,
+          found: describe(volume.lifecycle),
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/** `secretKeys` are the full keys the CLI marked secret (`secure:` in the stack file). */
+export function parseStackConfig(
+  raw: Readonly<Record<string, string>>,
+  stack: string,
+  secretKeys: ReadonlySet<string> = new Set(),
+): StackConfig {
+  const issues: ConfigIssue[] = [];
+  const input: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(raw)) {
+    if (!key.startsWith(`${NAMESPACE}:`)) continue;
+    const name = key.slice(NAMESPACE.length + 1);
+    if (!OBJECT_KEYS.has(name)) {
+      input[name] = text;
+      continue;
+    }
+    try {
+      input[name] = JSON.parse(text);
+    } catch {
+      issues.push({ key, expected: "an object", found: describe(text) });
+    }
+  }
+  const result = StackConfigSchema.safeParse(input);
+  issues.push(...secretIssues(raw, input.environment, secretKeys));
+  if (!result.success) issues.push(...schemaIssues(input, result.error));
+  else issues.push(...crossKeyIssues(result.data));
+  if (issues.length > 0) throw new ConfigError(stack, issues);
+  return result.data!;
+}
