@@ -91,13 +91,14 @@ const NAMED_SECRET = /password|token|secret|authkey|dsn/i;
 /** Secrets that are missing (staging and prod need them all) or set without `--secret`. */
 function secretIssues(raw: Readonly<Record<string, string>>, environment: unknown, secretKeys: ReadonlySet<string>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const shared = environment === "staging" || environment === "prod";
   for (const key of SECRET_KEYS) {
     const k = fullKey([key]);
     if (!(k in raw)) {
-      if (environment === "staging" || environment === "prod") {
+      if (shared) {
         issues.push({ key: k, expected: `a secret (every secret is required in ${environment})`, found: "nothing", secret: true });
       }
-    } else if (!secretKeys.has(k) && (NAMED_SECRET.test(key) || environment !== "dev")) {
+    } else if (!secretKeys.has(k) && (NAMED_SECRET.test(key) || shared)) {
       issues.push({ key: k, expected: "a secret value (set with --secret)", found: "a plaintext value", secret: true });
     }
   }

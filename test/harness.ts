@@ -5,8 +5,17 @@ import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Re
 
 export const PROJECT_DIR = resolve(__dirname, "..");
 
-export async function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
-  return runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile), join(PROJECT_DIR, "index.ts"), opts);
+let rendered: { key: string; result: Promise<Rendered> } | undefined;
+
+/**
+ * The program can run once per process (the SDK keeps global state, Node caches the module): a test
+ * file renders one stack, shared by all its describes.
+ */
+export function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
+  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString()]);
+  if (rendered && rendered.key !== key) throw new Error(`this test file already rendered ${rendered.key}`);
+  rendered ??= { key, result: runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile), join(PROJECT_DIR, "index.ts"), opts) };
+  return rendered.result;
 }
 
 export const CONTAINER = "docker:index/container:Container";

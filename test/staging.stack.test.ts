@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-config";
 import { containerOf, envOf, renderStack } from "./harness";
+import { describeStackRules } from "./stack-rules";
 
 describe("staging: the app containers", () => {
   let r: Rendered;
@@ -31,3 +32,5 @@ describe("staging: the app containers", () => {
     });
   }
 });
+
+describeStackRules("staging");

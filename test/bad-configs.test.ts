@@ -1,0 +1,135 @@
+/**
+ * Bad stack configs, each rendered as a user would (`render --config-file`): exit status 1, the
+ * offending keys named on stderr, no stack trace, nothing on stdout.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dump, load } from "js-yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "./harness";
+
+type Patch = Record<string, unknown>;
+interface Case {
+  readonly what: string;
+  readonly stack: "dev" | "prod";
+  readonly patch: Patch;
+  /** Every key the error must name. */
+  readonly keys: readonly string[];
+  /** Text the message must contain besides the keys. */
+  readonly says?: string;
+}
+
+const CASES: readonly Case[] = [
+  { what: "a number given as a string", stack: "dev", patch: { "robotoff:app": { workerCount: "8" } }, keys: ["robotoff:app.workerCount"] },
+  { what: "a port out of range", stack: "dev", patch: { "robotoff:app": { ipcPort: 0 } }, keys: ["robotoff:app.ipcPort"] },
+  { what: "an unknown restart policy", stack: "dev", patch: { "robotoff:restartPolicy": "sometimes" }, keys: ["robotoff:restartPolicy"] },
+  { what: "no environment", stack: "dev", patch: { "robotoff:environment": undefined }, keys: ["robotoff:environment"] },
+  { what: "an unknown environment", stack: "dev", patch: { "robotoff:environment": "qa" }, keys: ["robotoff:environment"] },
+  { what: "size 2gb", stack: "dev", patch: { "robotoff:postgres": { memory: "2gb" } }, keys: ["robotoff:postgres.memory"] },
+  { what: "size -1g", stack: "dev", patch: { "robotoff:postgres": { memory: "-1g" } }, keys: ["robotoff:postgres.memory"] },
+  { what: "size 0", stack: "dev", patch: { "robotoff:postgres": { memory: "0" } }, keys: ["robotoff:postgres.memory"] },
+  { what: "size 1.5g", stack: "dev", patch: { "robotoff:postgres": { shmSize: "1.5g" } }, keys: ["robotoff:postgres.shmSize"] },
+  { what: "postgres below its minimum", stack: "dev", patch: { "robotoff:postgres": { memory: "100m" } }, keys: ["robotoff:postgres.memory"], says: "at least 256m" },
+  { what: "api below its minimum", stack: "dev", patch: { "robotoff:app": { api: { memory: "128m" } } }, keys: ["robotoff:app.api.memory"] },
+  { what: "Elasticsearch memory under twice its heap", stack: "dev", patch: { "robotoff:elasticsearch": { memory: "1g", heapSize: "1g" } }, keys: ["robotoff:elasticsearch.memory"] },
+  { what: "a size as a number", stack: "dev", patch: { "robotoff:tfServing": { memory: 10 } }, keys: ["robotoff:tfServing.memory"] },
+  { what: "a binding out of range", stack: "dev", patch: { "robotoff:app": { api: { expose: { http: "127.0.0.1:70000" } } } }, keys: ["robotoff:app.api.expose.http"] },
+  { what: "a binding to a host name", stack: "dev", patch: { "robotoff:app": { api: { expose: { http: "localhost:5500" } } } }, keys: ["robotoff:app.api.expose.http"] },
+  { what: "postgres published beyond loopback", stack: "dev", patch: { "robotoff:postgres": { expose: { postgres: "5432" } } }, keys: ["robotoff:postgres.expose.postgres"], says: "loopback" },
+  { what: "tf_serving beyond loopback without allowRemoteAccess", stack: "dev", patch: { "robotoff:tfServing": { expose: { grpc: "8500" } } }, keys: ["robotoff:tfServing.expose.grpc"], says: "allowRemoteAccess" },
+  { what: "two services on one host ip:port", stack: "dev", patch: { "robotoff:app": { api: { expose: { http: "127.0.0.1:5432" } } } }, keys: ["robotoff:postgres.expose.postgres"], says: "already published by robotoff:app.api.expose.http" },
+  { what: "a port on every interface that a loopback binding uses", stack: "prod", patch: { "robotoff:app": { api: { expose: { http: "8501" } } } }, keys: ["robotoff:tfServing.expose.rest"] },
+  { what: "a misspelt top-level key", stack: "dev", patch: { "robotoff:postgress": { memory: "4g" } }, keys: ["robotoff:postgress"], says: "did you mean robotoff:postgres?" },
+  { what: "a misspelt nested key", stack: "dev", patch: { "robotoff:postgres": { memroy: "4g" } }, keys: ["robotoff:postgres.memroy"], says: "did you mean robotoff:postgres.memory?" },
+  { what: "an unknown nested key", stack: "dev", patch: { "robotoff:app": { colour: "blue" } }, keys: ["robotoff:app.colour"], says: "no such key" },
+  { what: "an empty host root", stack: "dev", patch: { "robotoff:hostRoot": "" }, keys: ["robotoff:hostRoot"] },
+  { what: "a relative host root", stack: "dev", patch: { "robotoff:hostRoot": "srv/robotoff" }, keys: ["robotoff:hostRoot"] },
+  { what: "a host root with ..", stack: "dev", patch: { "robotoff:hostRoot": "/srv/../etc" }, keys: ["robotoff:hostRoot"] },
+  { what: "a relative models folder", stack: "dev", patch: { "robotoff:tfServing": { modelsDir: "tf_models" } }, keys: ["robotoff:tfServing.modelsDir"] },
+  { what: "an image reference in capitals", stack: "dev", patch: { "robotoff:postgres": { image: "Postgres:11" } }, keys: ["robotoff:postgres.image"] },
+  { what: "a tag inside the app repository", stack: "dev", patch: { "robotoff:app": { image: "ghcr.io/openfoodfacts/robotoff:latest" } }, keys: ["robotoff:app.image"] },
+  { what: "a bad app tag", stack: "dev", patch: { "robotoff:app": { tag: "a/b" } }, keys: ["robotoff:app.tag"] },
+  { what: "a missing secret in prod", stack: "prod", patch: { "robotoff:postgresPassword": undefined }, keys: ["robotoff:postgresPassword"], says: "pulumi config set --secret" },
+  { what: "a token in clear in prod", stack: "prod", patch: { "robotoff:slackToken": "xoxb-in-clear" }, keys: ["robotoff:slackToken"], says: "plaintext" },
+  { what: "a password in clear in dev", stack: "dev", patch: { "robotoff:postgresPassword": "postgres" }, keys: ["robotoff:postgresPassword"] },
+  { what: "an override of a variable the stack sets", stack: "dev", patch: { "robotoff:app": { env: { POSTGRES_HOST: "db" } } }, keys: ["robotoff:app.env.POSTGRES_HOST"], says: "robotoff:app.networkQualifiedHosts" },
+  { what: "an override of a secret variable", stack: "dev", patch: { "robotoff:app": { env: { SENTRY_DSN: "https://x" } } }, keys: ["robotoff:app.env.SENTRY_DSN"] },
+  { what: "an override of the workers' fixed variable", stack: "dev", patch: { "robotoff:app": { env: { REAL_TIME_IMAGE_PREDICTION: "0" } } }, keys: ["robotoff:app.env.REAL_TIME_IMAGE_PREDICTION"] },
+  { what: "TF_SERVING_HOST without tf_serving", stack: "prod", patch: { "robotoff:tfServing": { enabled: false } }, keys: ["robotoff:app.setTfServingHost"] },
+  { what: "a deletable data volume in prod", stack: "prod", patch: { "robotoff:volumes": { postgresData: { lifecycle: "managed" } } }, keys: ["robotoff:volumes.postgresData.lifecycle"] },
+  { what: "an unknown volume lifecycle", stack: "dev", patch: { "robotoff:volumes": { esData: { lifecycle: "deleted" } } }, keys: ["robotoff:volumes.esData.lifecycle"] },
+  { what: "a network name with a space", stack: "dev", patch: { "robotoff:networkName": "web net" }, keys: ["robotoff:networkName"] },
+  { what: "a string where an object goes", stack: "dev", patch: { "robotoff:app": "hello" }, keys: ["robotoff:app"], says: "an object" },
+  { what: "unbounded on-failure retries", stack: "dev", patch: { "robotoff:restartMaxRetries": "0" }, keys: ["robotoff:restartMaxRetries"] },
+  { what: "too few open files for Elasticsearch", stack: "dev", patch: { "robotoff:elasticsearch": { nofile: 1024 } }, keys: ["robotoff:elasticsearch.nofile"] },
+  { what: "an unknown scheme", stack: "dev", patch: { "robotoff:app": { scheme: "ftp" } }, keys: ["robotoff:app.scheme"] },
+  {
+    what: "several problems at once",
+    stack: "prod",
+    patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
+    keys: ["robotoff:hostRoot", "robotoff:postgres.memory", "robotoff:sentryDsn"],
+    says: "(3 problems)",
+  },
+];
+
+function merge(base: any, patch: any): any {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
+  if (typeof base !== "object" || base === null || "secure" in base) base = {};
+  const out = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete out[k];
+    else out[k] = merge(out[k], v);
+  }
+  return out;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function render(stack: string, configFile: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--require", "sucrase/register/ts", join(PROJECT_DIR, "tools/render.ts"), "--stack", stack, "--config-file", configFile],
+      { cwd: PROJECT_DIR },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("bad configs are rejected before anything is registered", () => {
+  const runs = new Map<string, Run>();
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "robotoff-bad-"));
+    const queue = CASES.map((c, i) => async () => {
+      const base = load(readFileSync(join(PROJECT_DIR, `Pulumi.${c.stack}.yaml`), "utf8")) as any;
+      const file = join(dir, `case-${i}.yaml`);
+      writeFileSync(file, dump({ config: merge(base.config, c.patch) }));
+      runs.set(c.what, await render(c.stack, file));
+    });
+    const worker = async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await job();
+    };
+    await Promise.all([worker(), worker(), worker()]);
+  }, 120_000);
+
+  it("has at least 30 cases", () => expect(CASES.length).toBeGreaterThanOrEqual(30));
+
+  it.each(CASES.map((c) => [c.what, c] as const))("%s", (_, c) => {
+    const run = runs.get(c.what)!;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`Invalid config for stack ${c.stack}`);
+    for (const key of c.keys) expect(run.stderr).toContain(`  ${key}: expected`);
+    if (c.says) expect(run.stderr).toContain(c.says);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    // Only the named keys are reported: a valid key is never blamed.
+    const named = [...run.stderr.matchAll(/^ {2}(robotoff:\S+): expected/gm)].map((m) => m[1]);
+    expect(named.sort()).toEqual([...c.keys].sort());
+  });
+});
