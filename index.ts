@@ -1,20 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./services/config";
-import { Deployment } from "./services/deployment";
-import { buildStackSpec } from "./models/stack";
-import { secretSources, type SecretKey } from "./models/secrets";
+import { deployRobotoff } from "./services/robotoff";
 
-const { config, secrets } = loadStackConfig();
-const sources = secretSources(new Set(Object.keys(secrets) as SecretKey[]), config.environment);
-const available = new Set((Object.keys(sources) as SecretKey[]).filter((k) => sources[k] !== "absent"));
-const spec = buildStackSpec(config, available);
-
-const deployment = new Deployment("robotoff", {
-  spec,
-  secretSources: sources,
-  configSecrets: secrets,
-  containerPrefix: pulumi.getProject(),
-});
+const { deployment, spec } = deployRobotoff();
 
 export const networkName = deployment.network.name;
 export const containers = Object.fromEntries([...deployment.services].map(([svc, s]) => [svc, s.container.name]));

@@ -135,7 +135,10 @@ export const StackConfigSchema = z
     networkName: DockerName.default("webnet"),
     restartPolicy: z.enum(RESTART_POLICIES).default("no"),
     /** Restarts before Docker gives up, with restartPolicy on-failure. */
-    restartMaxRetries: z.int().min(1).max(100).default(5),
+    restartMaxRetries: z
+      // The runtime passes top-level values as strings, as `pulumi config set` writes them.
+      .preprocess((v) => (typeof v === "string" && /^-?[0-9]+$/.test(v) ? Number(v) : v), z.int().min(1).max(100))
+      .default(5),
     app: App.prefault({}),
     postgres: Postgres.prefault({}),
     elasticsearch: Elasticsearch.prefault({}),

@@ -1,5 +1,6 @@
 import { describeStackFacts } from "./stack-facts";
-import { describeStackRules } from "./stack-rules";
+import { describeStackRules, describeStateKept } from "./stack-rules";
 
 describeStackFacts("dev");
 describeStackRules("dev");
+describeStateKept("dev");

@@ -110,6 +110,25 @@ describe("render config loading", () => {
     const out = JSON.parse(run.stdout);
     expect(out.resources.find((r: any) => r.type === "docker:index/network:Network").inputs.name).toBe("othernet");
   });
+  it("protects and retains a volume whose lifecycle is retained", async () => {
+    const file = tempConfig(
+      "config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:volumes:\n    postgresData: { lifecycle: retained }\n",
+    );
+    const out = JSON.parse((await render("--stack", "dev", "--format", "json", "--config-file", file)).stdout);
+    const volumes = out.resources.filter((r: any) => r.type === "docker:index/volume:Volume");
+    const pg = volumes.find((v: any) => v.name === "robotoff-postgres-data");
+    expect(pg.options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(volumes.find((v: any) => v.name === "robotoff-es-data").options).toMatchObject({ protect: false, retainOnDelete: false });
+  });
+  it("bounds the restarts of every container when the policy is on-failure", async () => {
+    const file = tempConfig(
+      "config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:restartPolicy: on-failure\n  robotoff:restartMaxRetries: \"3\"\n",
+    );
+    const out = JSON.parse((await render("--stack", "dev", "--format", "json", "--config-file", file)).stdout);
+    const containers = out.resources.filter((r: any) => r.type === "docker:index/container:Container");
+    expect(containers.length).toBe(6);
+    for (const c of containers) expect([c.inputs.restart, c.inputs.maxRetryCount]).toEqual(["on-failure", 3]);
+  });
   it("fails with exit 1, every invalid key on stderr and no stack trace", async () => {
     const file = tempConfig(
       "config:\n  robotoff:environment: qa\n  robotoff:hostRoot: srv\n  robotoff:postgres:\n    memory: 2gb\n",

@@ -2,6 +2,8 @@
  * What every shipped stack promises beyond compose: data safety, exposure, hardening, secrets.
  * Called once per stack test file (one program import per process).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Secret, type Rendered } from "../tools/offline";
 import { CONTAINER, VOLUME, containerOf, envOf, ofType, renderStack } from "./harness";
@@ -108,6 +110,24 @@ export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
       const values = ["postgres", "api", "workers", "scheduler"].map((s) => envOf(containerOf(r, s)).vars.POSTGRES_PASSWORD);
       expect(new Set(values).size).toBe(1);
       expect(values[0]).toMatch(PLACEHOLDER);
+    });
+  });
+}
+
+/** Released URNs that the render neither registers nor aliases: what `pulumi up` would delete. */
+export function orphanedUrns(r: Rendered, released: readonly string[], withAliases = true): string[] {
+  const kept = new Set([...r.state.values()].flatMap((s) => [s.urn, ...(withAliases ? s.aliases : [])]));
+  return released.filter((urn) => !kept.has(urn));
+}
+
+export function releasedUrns(stack: string): string[] {
+  return readFileSync(join(__dirname, "fixtures", "urns", `${stack}.txt`), "utf8").trim().split("\n");
+}
+
+export function describeStateKept(stack: "dev" | "staging" | "prod"): void {
+  describe(`${stack}: state`, () => {
+    it("keeps every resource of the last release (same URN, or an alias to it)", async () => {
+      expect(orphanedUrns(await renderStack(stack), releasedUrns(stack))).toEqual([]);
     });
   });
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-config";
 import { containerOf, envOf, renderStack } from "./harness";
-import { describeStackRules } from "./stack-rules";
+import { describeStackRules, describeStateKept } from "./stack-rules";
 
 describe("staging: the app containers", () => {
   let r: Rendered;
@@ -34,3 +34,4 @@ describe("staging: the app containers", () => {
 });
 
 describeStackRules("staging");
+describeStateKept("staging");

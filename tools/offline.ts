@@ -41,6 +41,8 @@ export interface Rendered {
   stack: string;
   resources: RecordedResource[];
   outputs: Record<string, unknown>;
+  /** By `<type>::<name>`: the URN and every alias URN (own and inherited) the engine would be given. */
+  state: Map<string, { urn: string; aliases: string[] }>;
 }
 
 
@@ -74,6 +76,9 @@ function mockState(type: string, name: string, inputs: Record<string, any>, opts
   }
 }
 
+const valueOf = <T>(out: pulumi.Input<T>): Promise<T> =>
+  new Promise((resolve) => pulumi.output(out).apply((v) => resolve(v as T)));
+
 async function resolveOutput(value: unknown): Promise<unknown> {
   const out: pulumi.Output<unknown> = pulumi.output(value as any);
   const [plain, secret] = await Promise.all([
@@ -90,7 +95,7 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const keyOf = new Map<pulumi.Resource, string>();
-  const pending: { key: string; opts: pulumi.ResourceOptions; parent?: pulumi.Resource }[] = [];
+  const pending: { key: string; resource: pulumi.Resource; opts: pulumi.ResourceOptions; parent?: pulumi.Resource }[] = [];
 
   pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
   await pulumi.runtime.setMocks(
@@ -126,7 +131,7 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
       keyOf.set(t.resource, `${t.type}::${t.name}`);
-      pending.push({ key: `${t.type}::${t.name}`, opts: t.opts, parent: t.opts.parent });
+      pending.push({ key: `${t.type}::${t.name}`, resource: t.resource, opts: t.opts, parent: t.opts.parent });
       return undefined;
     });
     const program = await import(programPath);
@@ -137,9 +142,52 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
     return exported;
   });
 
+  // Every registration has reached the mocks once every URN is known, exports or not.
+  await Promise.all(pending.map((p) => valueOf(p.resource.urn)));
+
   // By name: module loaders disagree on the order of a module's exports.
   const outputs: Record<string, unknown> = {};
   for (const name of Object.keys(exported).sort()) outputs[name] = await resolveOutput(exported[name]);
+
+  // URNs and alias URNs as the engine derives them, with the SDK's createUrn and allAliases. (The mock
+  // monitor's own URNs keep only the last parent type, so they are not used.)
+  const entryOf = new Map(pending.map((p) => [p.resource, p]));
+  const stackUrn = `urn:pulumi:${cfg.stack}::${cfg.project}::pulumi:pulumi:Stack::${cfg.project}-${cfg.stack}`;
+  const memo = new Map<pulumi.Resource, Promise<{ urn: string; aliases: string[] }>>();
+  const stateOf = (resource: pulumi.Resource | undefined): Promise<{ urn: string; aliases: string[] }> => {
+    const entry = resource && entryOf.get(resource);
+    if (!entry) return Promise.resolve({ urn: stackUrn, aliases: [] });
+    if (!memo.has(entry.resource)) {
+      memo.set(
+        entry.resource,
+        (async () => {
+          const [type, name] = entry.key.split("::");
+          const parent = await stateOf(entry.parent);
+          const urn = await valueOf(pulumi.createUrn(name, type, parent.urn === stackUrn ? undefined : parent.urn));
+          const own = (entry.opts.aliases ?? []) as pulumi.Input<string | pulumi.Alias>[];
+          if (!entry.parent || !entryOf.has(entry.parent)) {
+            // Under the stack: each alias stands alone (no parent alias to inherit).
+            const collapse = async (a: pulumi.Input<string | pulumi.Alias>) => {
+              const alias = await valueOf(a as pulumi.Input<string | pulumi.Alias>);
+              if (typeof alias === "string") return alias;
+              return valueOf(pulumi.createUrn(alias.name ?? name, alias.type ?? type, alias.parent as pulumi.Resource | undefined, alias.project as string | undefined, alias.stack as string | undefined));
+            };
+            return { urn, aliases: await Promise.all(own.map(collapse)) };
+          }
+          const parentView = Object.create(entry.parent, {
+            urn: { value: pulumi.output(parent.urn) },
+            __aliases: { value: parent.aliases.map((u) => pulumi.output(u)) },
+          });
+          const parentName = entryOf.get(entry.parent)!.key.split("::")[1];
+          const aliases = await Promise.all(pulumi.allAliases(own as any, name, type, parentView, parentName).map(valueOf));
+          return { urn, aliases };
+        })(),
+      );
+    }
+    return memo.get(entry.resource)!;
+  };
+  const state = new Map<string, { urn: string; aliases: string[] }>();
+  for (const { key, resource } of pending) if (registered.has(key)) state.set(key, await stateOf(resource));
 
   const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   for (const { key, opts, parent } of pending) {
@@ -155,5 +203,5 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
       replaceOnChanges: opts.replaceOnChanges ?? [],
     };
   }
-  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs };
+  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state };
 }

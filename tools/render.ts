@@ -30,7 +30,8 @@ export function revealed(value: unknown, showSecrets: boolean, wrap = true): unk
 }
 
 export function toJson(rendered: Rendered, showSecrets: boolean): string {
-  return JSON.stringify(revealed(rendered, showSecrets), null, 2);
+  const { project, stack, resources, outputs } = rendered;
+  return JSON.stringify(revealed({ project, stack, resources, outputs }, showSecrets), null, 2);
 }
 
 const shortType = (type: string) => type.replace(/^(\w+):[\w/]*?:?(\w+)$/, "$1:$2").replace(/:index\//, ":");

@@ -1,0 +1,26 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildStackSpec } from "../models/stack";
+import { secretSources, type SecretKey } from "../models/secrets";
+import type { StackSpec } from "../models/spec";
+import { loadStackConfig } from "./config";
+import { Deployment } from "./deployment";
+
+/**
+ * The whole stack from its config: validate, compute the topology, build the Deployment component.
+ * `name` and `opts` exist so that a rename keeps state (`aliases: [{ name: "robotoff" }]`).
+ */
+export function deployRobotoff(
+  name = "robotoff",
+  opts?: pulumi.ComponentResourceOptions,
+): { deployment: Deployment; spec: StackSpec } {
+  const { config, secrets } = loadStackConfig();
+  const sources = secretSources(new Set(Object.keys(secrets) as SecretKey[]), config.environment);
+  const available = new Set((Object.keys(sources) as SecretKey[]).filter((k) => sources[k] !== "absent"));
+  const spec = buildStackSpec(config, available);
+  const deployment = new Deployment(
+    name,
+    { spec, secretSources: sources, configSecrets: secrets, containerPrefix: pulumi.getProject() },
+    opts,
+  );
+  return { deployment, spec };
+}

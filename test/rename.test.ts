@@ -1,0 +1,24 @@
+/** Renaming the top component re-parents every resource: aliases must keep all of them. */
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadRuntimeConfig } from "../tools/stack-config";
+import { runOffline, type Rendered } from "../tools/offline";
+import { PROJECT_DIR } from "./harness";
+import { orphanedUrns, releasedUrns } from "./stack-rules";
+
+describe("a renamed component keeps its state through aliases", () => {
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await runOffline(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"));
+  });
+  it("registers every resource under new URNs", () => {
+    expect(orphanedUrns(r, releasedUrns("dev"), false)).toEqual(releasedUrns("dev"));
+  });
+  it("aliases each new URN to the released one, the containers two levels down included", () => {
+    expect(orphanedUrns(r, releasedUrns("dev"))).toEqual([]);
+    const api = r.state.get("docker:index/container:Container::robotoff-docker-api-container")!;
+    expect(api.aliases).toContain(
+      "urn:pulumi:dev::robotoff::robotoff:docker:Deployment$robotoff:docker:Service$docker:index/container:Container::robotoff-api-container",
+    );
+  });
+});
