@@ -6,6 +6,7 @@ import { z } from "zod";
 import { isAbsolute, normalize } from "node:path/posix";
 import { sizeProblem, sizeToMb } from "./size";
 import { bindingProblem } from "./ports";
+import { durationProblem } from "./duration";
 import { isImageReference, isImageRepository, isImageTag } from "./image";
 import { SECRET_KEYS, type SecretKey } from "./secrets";
 
@@ -31,6 +32,20 @@ const Image = custom(z.string(), (v) => (isImageReference(v) ? undefined : "a Do
 const AbsolutePath = custom(z.string(), (v) =>
   v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : "an absolute, normalized host path like /srv/robotoff",
 );
+const Duration = custom(z.string(), durationProblem);
+
+/** Healthcheck timing, with the defaults that suit each service. */
+const Healthcheck = (d: { interval: string; timeout: string; retries: number; startPeriod: string }) =>
+  z
+    .strictObject({
+      interval: Duration.default(d.interval),
+      timeout: Duration.default(d.timeout),
+      retries: z.int().min(1).max(100).default(d.retries),
+      /** Failures during this time after start do not count. */
+      startPeriod: Duration.default(d.startPeriod),
+    })
+    .prefault({});
+
 const DockerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/);
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/);
 
@@ -69,6 +84,7 @@ const App = z.strictObject({
     .strictObject({
       memory: Size("512m", "Robotoff loads its models and data at start").default("2g"),
       expose: z.strictObject({ http: Binding.nullable().default("127.0.0.1:5500") }).prefault({}),
+      healthcheck: Healthcheck({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" }),
     })
     .prefault({}),
   workers: AppRole("8g", "1g").prefault({}),
@@ -86,6 +102,9 @@ const Postgres = z.strictObject({
     .record(z.string().regex(/^[a-z][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()]))
     .default({ shared_buffers: "1024MB", work_mem: "64MB" }),
   expose: z.strictObject({ postgres: Binding.nullable().default("127.0.0.1:5432") }).prefault({}),
+  healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" }),
+  /** How long a create waits for postgres to be healthy before it fails the deploy. */
+  waitTimeout: Duration.default("2m0s"),
 });
 
 const Elasticsearch = z.strictObject({
@@ -100,6 +119,8 @@ const Elasticsearch = z.strictObject({
    * exception to the stack's default limits. Turn both off where the host forbids unlimited memlock.
    */
   memoryLock: z.boolean().default(true),
+  healthcheck: Healthcheck({ interval: "10s", timeout: "10s", retries: 12, startPeriod: "1m0s" }),
+  waitTimeout: Duration.default("5m0s"),
 });
 
 const TfServing = z.strictObject({
@@ -116,6 +137,8 @@ const TfServing = z.strictObject({
     .prefault({}),
   /** Lets expose.grpc/rest bind beyond loopback, as docker/ml.yml did (8500, 8501). */
   allowRemoteAccess: z.boolean().default(false),
+  healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" }),
+  waitTimeout: Duration.default("5m0s"),
 });
 
 const Volume = (name: string) =>

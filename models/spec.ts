@@ -28,6 +28,15 @@ export interface Ulimit {
   readonly hard: number;
 }
 
+export interface Healthcheck {
+  /** Command run inside the container (exec form, no shell unless the command is one). */
+  readonly command: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  readonly startPeriodSeconds: number;
+}
+
 export interface ServiceSpec {
   /** The compose service name: also its DNS name on the stack network. */
   readonly name: ServiceName;
@@ -51,8 +60,11 @@ export interface ServiceSpec {
   /** How long a clean stop may take before the process is killed. */
   readonly stopGraceSeconds: number;
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
-  /** Services that compose starts before this one (`depends_on`). */
+  /** Services that must be up (healthy, where they have a healthcheck) before this one starts. */
   readonly dependsOn: readonly ServiceName[];
+  readonly healthcheck?: Healthcheck;
+  /** Set on services others wait for: how long a create may wait for health. */
+  readonly waitTimeoutSeconds?: number;
 }
 
 export interface ImageSpec {

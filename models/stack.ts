@@ -5,6 +5,8 @@ import { sizeToMb } from "./size";
 import { parseBinding, type PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
+import { parseDuration } from "./duration";
+import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, tfServingHealthcheck } from "./healthchecks";
 import type { EnvValue, ImageSpec, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
@@ -90,19 +92,23 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...extra,
   });
 
+  // Each app container waits for what it uses at start; tf_serving only where TF_SERVING_HOST is passed.
+  const tf: ServiceName[] = cfg.app.setTfServingHost && cfg.tfServing.enabled ? ["tf_serving"] : [];
   const services: ServiceSpec[] = [
     app("api", cfg.app.api.memory, {
       ports: published(cfg.app.api.expose.http, PORTS.api),
-      dependsOn: ["workers"],
+      dependsOn: ["workers", "postgres", "elasticsearch", ...tf],
+      healthcheck: apiHealthcheck(PORTS.api, cfg.app.api.healthcheck),
     }),
     app("workers", cfg.app.workers.memory, {
       command: ["poetry", "run", "robotoff-cli", "run", "workers"],
       env: compactEnv({ ...env, ...WORKERS_ENV }),
       extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }],
-      dependsOn: ["postgres"],
+      dependsOn: ["postgres", ...tf],
     }),
     app("scheduler", cfg.app.scheduler.memory, {
       command: ["poetry", "run", "robotoff-cli", "run", "scheduler"],
+      dependsOn: ["postgres", "elasticsearch"],
     }),
     {
       ...none,
@@ -123,6 +129,8 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       // wait for the app's connections to close and be killed mid-way.
       stopSignal: "SIGINT",
       stopGraceSeconds: STOP_GRACE_SECONDS.data,
+      healthcheck: postgresHealthcheck(cfg.postgres.user, cfg.postgres.db, PORTS.postgres, cfg.postgres.healthcheck),
+      waitTimeoutSeconds: parseDuration(cfg.postgres.waitTimeout),
     },
     {
       ...none,
@@ -143,6 +151,8 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         { name: "nofile", soft: cfg.elasticsearch.nofile, hard: cfg.elasticsearch.nofile },
       ],
       stopGraceSeconds: STOP_GRACE_SECONDS.data,
+      healthcheck: elasticsearchHealthcheck(cfg.elasticsearch.healthcheck),
+      waitTimeoutSeconds: parseDuration(cfg.elasticsearch.waitTimeout),
     },
   ];
   if (cfg.tfServing.enabled) {
@@ -164,6 +174,8 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         },
       ],
       memoryMb: sizeToMb(cfg.tfServing.memory),
+      healthcheck: tfServingHealthcheck(PORTS.tfServingRest, cfg.tfServing.healthcheck),
+      waitTimeoutSeconds: parseDuration(cfg.tfServing.waitTimeout),
     });
   }
   return { networkName: cfg.networkName, images, volumes, services };

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { ServiceSpec } from "../models/spec";
 import type { SecretKey } from "../models/secrets";
+import { formatDuration } from "../models/duration";
 
 export interface ServiceArgs {
   /** What runs, resolved from config by models/stack.ts. */
@@ -42,6 +43,7 @@ export class Service extends pulumi.ComponentResource {
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("robotoff:docker:Service", name, {}, opts);
     const { spec } = args;
+    const health = spec.healthcheck;
     this.container = new docker.Container(
       `${name}-container`,
       {
@@ -65,6 +67,16 @@ export class Service extends pulumi.ComponentResource {
         // provider's own stop before it removes or replaces the container.
         stopTimeout: spec.stopGraceSeconds,
         destroyGraceSeconds: spec.stopGraceSeconds,
+        healthcheck: health && {
+          tests: ["CMD", ...health.command],
+          interval: formatDuration(health.intervalSeconds),
+          timeout: formatDuration(health.timeoutSeconds),
+          retries: health.retries,
+          startPeriod: formatDuration(health.startPeriodSeconds),
+        },
+        // Others wait for this one: create returns once it is healthy (the provider waits at create only).
+        wait: spec.waitTimeoutSeconds !== undefined ? true : undefined,
+        waitTimeout: spec.waitTimeoutSeconds,
         privileged: false,
         securityOpts: ["no-new-privileges:true"],
         hosts: spec.extraHosts.map((h) => ({ ...h })),
@@ -72,7 +84,13 @@ export class Service extends pulumi.ComponentResource {
         // Compose keeps anonymous volumes on `down`; the provider removes them unless told not to.
         removeVolumes: false,
       },
-      { parent: this, dependsOn: [...args.dependsOn], deleteBeforeReplace: true },
+      {
+        parent: this,
+        dependsOn: [...args.dependsOn],
+        deleteBeforeReplace: true,
+        // The provider saves a healthcheck edit without applying it to the running container.
+        replaceOnChanges: health ? ["healthcheck"] : [],
+      },
     );
     this.registerOutputs({ containerName: this.container.name });
   }

@@ -20,7 +20,11 @@ describe("stack config defaults", () => {
     expect(cfg.networkName).toBe("webnet");
     expect(cfg.restartPolicy).toBe("no");
     expect(cfg.app).toMatchObject({ image: "ghcr.io/openfoodfacts/robotoff", tag: "latest", ipcPort: 6650, workerCount: 8 });
-    expect(cfg.app.api).toEqual({ memory: "2g", expose: { http: "127.0.0.1:5500" } });
+    expect(cfg.app.api).toEqual({
+      memory: "2g",
+      expose: { http: "127.0.0.1:5500" },
+      healthcheck: { interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" },
+    });
     expect(cfg.app.workers.memory).toBe("8g");
     expect(cfg.app.scheduler.memory).toBe("4g");
     expect(cfg.postgres).toEqual({
@@ -31,6 +35,8 @@ describe("stack config defaults", () => {
       shmSize: "1g",
       settings: { shared_buffers: "1024MB", work_mem: "64MB" },
       expose: { postgres: "127.0.0.1:5432" },
+      healthcheck: { interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" },
+      waitTimeout: "2m0s",
     });
     expect(cfg.elasticsearch).toEqual({
       image: "raphael0202/elasticsearch",
@@ -39,6 +45,8 @@ describe("stack config defaults", () => {
       diskWatermarkHigh: "95%",
       nofile: 262144,
       memoryLock: true,
+      healthcheck: { interval: "10s", timeout: "10s", retries: 12, startPeriod: "1m0s" },
+      waitTimeout: "5m0s",
     });
     expect(cfg.tfServing).toEqual({
       enabled: true,
@@ -46,6 +54,8 @@ describe("stack config defaults", () => {
       memory: "10g",
       expose: { grpc: "127.0.0.1:8500", rest: "127.0.0.1:8501" },
       allowRemoteAccess: false,
+      healthcheck: { interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" },
+      waitTimeout: "5m0s",
     });
     expect(cfg.restartMaxRetries).toBe(5);
     expect(cfg.app.env).toEqual({});

@@ -112,12 +112,24 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
       it(`joins webnet with the DNS alias ${service}`, () => {
         expect(c().inputs.networksAdvanced).toEqual([{ name: NETWORK_NAME, aliases: [service] }]);
       });
-      it("depends on exactly the containers of its compose depends_on", () => {
-        const deps = c().options.dependsOn.map((d) => {
+      const deps = () =>
+        c().options.dependsOn.map((d) => {
           const dep = r.resources.find((x) => keyOf(x) === d)!;
-          return (dep.inputs.networksAdvanced as any[])[0].aliases[0];
+          return (dep.inputs.networksAdvanced as any[])[0].aliases[0] as string;
         });
-        expect(deps.sort()).toEqual([...ref.dependsOn].sort());
+      it(`depends on ${ref.dependsOn.join(", ") || "no container"}, no more`, () => {
+        expect(deps().sort()).toEqual([...ref.dependsOn].sort());
+      });
+      it("keeps every compose depends_on edge", () => {
+        for (const d of ref.composeDependsOn) expect(deps()).toContain(d);
+      });
+      it(ref.healthcheck ? "has a healthcheck the image can run, in canonical durations" : "has no healthcheck", () => {
+        expect(c().inputs.healthcheck).toEqual(ref.healthcheck);
+        expect(c().options.replaceOnChanges).toEqual(ref.healthcheck ? ["healthcheck"] : []);
+      });
+      it(ref.waitTimeout ? `makes a create wait up to ${ref.waitTimeout} s for health` : "does not wait for health", () => {
+        expect(c().inputs.wait).toBe(ref.waitTimeout ? true : undefined);
+        expect(c().inputs.waitTimeout).toBe(ref.waitTimeout);
       });
       it("is deleted before it is replaced (fixed name, host ports)", () => {
         expect(c().inputs.name).toBe(`robotoff-${service}`);

@@ -1,0 +1,55 @@
+/**
+ * Healthchecks that run with what each image ships (checked against the images' Dockerfiles):
+ * postgres:11.2-alpine has pg_isready; the Elasticsearch image (official base) has curl;
+ * tensorflow/serving:2.4.0 is ubuntu:18.04 with bash and no HTTP client; the Robotoff image is
+ * python:3.7-slim.
+ */
+import { parseDuration } from "./duration";
+import type { Healthcheck } from "./spec";
+
+export interface HealthcheckTiming {
+  readonly interval: string;
+  readonly timeout: string;
+  readonly retries: number;
+  readonly startPeriod: string;
+}
+
+function healthcheck(command: string[], timing: HealthcheckTiming): Healthcheck {
+  return {
+    command,
+    intervalSeconds: parseDuration(timing.interval),
+    timeoutSeconds: parseDuration(timing.timeout),
+    retries: timing.retries,
+    startPeriodSeconds: parseDuration(timing.startPeriod),
+  };
+}
+
+/** Over TCP: the image's first-run initdb serves on its Unix socket only, and must not count. */
+export const postgresHealthcheck = (user: string, db: string, port: number, timing: HealthcheckTiming) =>
+  healthcheck(["pg_isready", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", db], timing);
+
+/** Healthy once the single-node cluster is at least yellow (every primary shard allocated). */
+export const elasticsearchHealthcheck = (timing: HealthcheckTiming) =>
+  healthcheck(["curl", "-fsS", "http://127.0.0.1:9200/_cluster/health?wait_for_status=yellow&timeout=1s"], timing);
+
+/** Healthy once the REST port answers HTTP, with bash's /dev/tcp: the image has no curl or wget. */
+export const tfServingHealthcheck = (restPort: number, timing: HealthcheckTiming) =>
+  healthcheck(
+    [
+      "bash",
+      "-c",
+      `exec 3<>/dev/tcp/127.0.0.1/${restPort} && printf 'GET /v1/models HTTP/1.0\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ $status == HTTP/1.* ]]`,
+    ],
+    timing,
+  );
+
+/** Robotoff's own health endpoint; urlopen raises (exit 1) on an error status or no answer. */
+export const apiHealthcheck = (port: number, timing: HealthcheckTiming) =>
+  healthcheck(
+    [
+      "python3",
+      "-c",
+      `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}/api/v1/health', timeout=${Math.max(1, parseDuration(timing.timeout) - 1)})`,
+    ],
+    timing,
+  );
