@@ -1,6 +1,7 @@
 import { describeStackFacts } from "./stack-facts";
-import { describeStackRules, describeStateKept } from "./stack-rules";
+import { describeGraph, describeStackRules, describeStateKept } from "./stack-rules";
 
 describeStackFacts("prod");
 describeStackRules("prod");
 describeStateKept("prod");
+describeGraph("prod");

@@ -100,6 +100,19 @@ describe("render --format table", () => {
   });
 });
 
+describe("render --format graph", () => {
+  it("prints the dependency levels, api last", async () => {
+    const run = await render("--stack", "prod", "--format", "graph");
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n");
+    expect(lines[0]).toBe("robotoff/prod: 4 levels, each can run in parallel once the one above is done");
+    expect(lines[2]).toBe(
+      "level 1: robotoff-elasticsearch-container (docker:Container), robotoff-postgres-container (docker:Container), robotoff-tf_serving-container (docker:Container)",
+    );
+    expect(lines[4]).toBe("level 3: robotoff-api-container (docker:Container)");
+  });
+});
+
 describe("render config loading", () => {
   it("reads --config-file instead of Pulumi.<stack>.yaml", async () => {
     const file = tempConfig(

@@ -3,7 +3,7 @@
  * every resource it registers, with its inputs and resource options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { serializeResourceProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import type { RuntimeConfig } from "./stack-config";
 
 /** What a RandomPassword's `result` reads as offline. */
@@ -43,6 +43,8 @@ export interface Rendered {
   outputs: Record<string, unknown>;
   /** By `<type>::<name>`: the URN and every alias URN (own and inherited) the engine would be given. */
   state: Map<string, { urn: string; aliases: string[] }>;
+  /** By `<type>::<name>`: what the resource waits for, explicit (dependsOn) and implicit (Outputs among its inputs). */
+  dependencies: Map<string, string[]>;
 }
 
 
@@ -95,7 +97,13 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const keyOf = new Map<pulumi.Resource, string>();
-  const pending: { key: string; resource: pulumi.Resource; opts: pulumi.ResourceOptions; parent?: pulumi.Resource }[] = [];
+  const pending: {
+    key: string;
+    resource: pulumi.Resource;
+    props: pulumi.Inputs;
+    opts: pulumi.ResourceOptions;
+    parent?: pulumi.Resource;
+  }[] = [];
 
   pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
   await pulumi.runtime.setMocks(
@@ -131,7 +139,7 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
       keyOf.set(t.resource, `${t.type}::${t.name}`);
-      pending.push({ key: `${t.type}::${t.name}`, resource: t.resource, opts: t.opts, parent: t.opts.parent });
+      pending.push({ key: `${t.type}::${t.name}`, resource: t.resource, props: t.props, opts: t.opts, parent: t.opts.parent });
       return undefined;
     });
     const program = await import(programPath);
@@ -190,6 +198,16 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   for (const { key, resource } of pending) if (registered.has(key)) state.set(key, await stateOf(resource));
 
   const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  // Implicit dependencies as the SDK computes them when it registers a resource.
+  const dependencies = new Map<string, string[]>();
+  for (const { key, props, opts } of pending) {
+    if (!registered.has(key)) continue;
+    const [, byProperty] = await serializeResourceProperties(key, props ?? {});
+    const deps = new Set<string>(list(opts.dependsOn).map((d) => keyOf.get(d as pulumi.Resource) ?? "<unknown>"));
+    for (const resources of byProperty.values()) for (const d of resources) if (keyOf.has(d)) deps.add(keyOf.get(d)!);
+    deps.delete(key);
+    dependencies.set(key, [...deps].sort());
+  }
   for (const { key, opts, parent } of pending) {
     const resource = registered.get(key);
     if (!resource) continue;
@@ -203,5 +221,5 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
       replaceOnChanges: opts.replaceOnChanges ?? [],
     };
   }
-  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state };
+  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state, dependencies };
 }

@@ -7,10 +7,11 @@ import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadRuntimeConfig } from "./stack-config";
 import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
+import { dependencyLevels } from "./graph";
 
 const PROJECT_DIR = resolve(__dirname, "..");
 const USAGE =
-  "usage: npm run --silent render -- --stack <name> [--format json|table] [--show-secrets] [--config-file <path>]";
+  "usage: npm run --silent render -- --stack <name> [--format table|json|graph] [--show-secrets] [--config-file <path>]";
 
 /**
  * A value with its secrets hidden as "[secret]", or shown: wrapped as {"secret": value} for JSON,
@@ -71,6 +72,28 @@ export function toTable(rendered: Rendered, showSecrets: boolean): string {
   return [`${rendered.project}/${rendered.stack}: ${rows.length} resources`, ...lines, ...outputs].join("\n");
 }
 
+/** The custom resources by dependency level, one line per level. */
+export function toGraph(rendered: Rendered): string {
+  const nodes = rendered.resources
+    .filter((r) => r.custom)
+    .map((r) => {
+      const key = `${r.type}::${r.name}`;
+      return { key, dependsOn: rendered.dependencies.get(key) ?? [] };
+    });
+  const levels = dependencyLevels(nodes);
+  const name = (key: string) => `${key.split("::")[1]} (${shortType(key.split("::")[0])})`;
+  return [
+    `${rendered.project}/${rendered.stack}: ${levels.length} levels, each can run in parallel once the one above is done`,
+    ...levels.map((l, i) => `level ${i}: ${l.map(name).join(", ")}`),
+  ].join("\n");
+}
+
+const FORMATS: Record<string, (r: Rendered, showSecrets: boolean) => string> = {
+  table: toTable,
+  json: toJson,
+  graph: (r) => toGraph(r),
+};
+
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
@@ -88,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${err.message}\n${USAGE}\n`);
     return 2;
   }
-  if (!args.stack || !["json", "table"].includes(args.format!)) {
+  if (!args.stack || !(args.format! in FORMATS)) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -102,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const show = args["show-secrets"]!;
-  process.stdout.write(`${args.format === "json" ? toJson(rendered, show) : toTable(rendered, show)}\n`);
+  process.stdout.write(`${FORMATS[args.format!](rendered, show)}\n`);
   return 0;
 }
 

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { dependencyLevels } from "../tools/graph";
+
+describe("dependency levels", () => {
+  it("puts a node one level below its deepest dependency", () => {
+    expect(
+      dependencyLevels([
+        { key: "api", dependsOn: ["workers", "pg", "img"] },
+        { key: "workers", dependsOn: ["pg"] },
+        { key: "pg", dependsOn: ["img", "vol"] },
+        { key: "img", dependsOn: [] },
+        { key: "vol", dependsOn: [] },
+      ]),
+    ).toEqual([["img", "vol"], ["pg"], ["workers"], ["api"]]);
+  });
+  it("ignores dependencies outside the graph (components, the stack)", () => {
+    expect(dependencyLevels([{ key: "a", dependsOn: ["component"] }])).toEqual([["a"]]);
+  });
+  it("rejects a cycle", () => {
+    expect(() => dependencyLevels([{ key: "a", dependsOn: ["b"] }, { key: "b", dependsOn: ["a"] }])).toThrow(/cycle/);
+  });
+});
