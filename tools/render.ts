@@ -2,16 +2,47 @@
  * npm run --silent render -- --stack <name> [--format json|table] [--show-secrets] [--config-file <path>]
  * Prints what `pulumi up` would register for a stack, computed offline under the SDK's mocks.
  */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadRuntimeConfig } from "./stack-config";
 import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
 import { dependencyLevels } from "./graph";
+import { diffResources, formatChanges, type RenderedResource } from "./diff";
 
 const PROJECT_DIR = resolve(__dirname, "..");
 const USAGE =
-  "usage: npm run --silent render -- --stack <name> [--format table|json|graph] [--show-secrets] [--config-file <path>]";
+  "usage: npm run --silent render -- --stack <name> [--format table|json|graph] [--show-secrets] [--config-file <path>]\n" +
+  "       npm run --silent render -- --stack <name> --diff <config file | git ref> [--config-file <path>]";
+
+/** Renders a stack as JSON in another process: with another config file, or as a git ref has it. */
+function renderBaseline(stack: string, against: string): RenderedResource[] {
+  const run = (projectDir: string, extra: string[]) =>
+    execFileSync(
+      process.execPath,
+      ["--require", "sucrase/register/ts", join(projectDir, "tools/render.ts"), "--stack", stack, "--format", "json", "--show-secrets", ...extra],
+      { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
+    );
+  if (existsSync(against)) return JSON.parse(run(PROJECT_DIR, ["--config-file", resolve(against)])).resources;
+  let commit: string;
+  try {
+    commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error(`--diff ${against}: neither a file nor a git ref`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "robotoff-diff-"));
+  try {
+    execFileSync("sh", ["-c", `git -C "$0" archive "$1" | tar -x -C "$2"`, PROJECT_DIR, commit, dir]);
+    if (!existsSync(join(dir, "tools/render.ts"))) throw new Error(`--diff ${against}: that commit has no offline render`);
+    symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"), "dir");
+    return JSON.parse(run(dir, [])).resources;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * A value with its secrets hidden as "[secret]", or shown: wrapped as {"secret": value} for JSON,
@@ -104,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
         format: { type: "string", default: "table" },
         "show-secrets": { type: "boolean", default: false },
         "config-file": { type: "string" },
+        diff: { type: "string" },
       },
       strict: true,
     }).values;
@@ -123,6 +155,18 @@ async function main(argv: string[]): Promise<number> {
     const clean = pulumi.RunError.isInstance(err) || /^(no such file|.*Pulumi\.)/.test(err?.message ?? "");
     process.stderr.write(`${clean ? err.message : (err?.stack ?? String(err))}\n`);
     return 1;
+  }
+  if (args.diff !== undefined) {
+    let before: RenderedResource[];
+    try {
+      before = renderBaseline(args.stack, args.diff);
+    } catch (err: any) {
+      process.stderr.write(`${err.stderr ? String(err.stderr).trim() : err.message}\n`);
+      return 1;
+    }
+    const after = (revealed(rendered.resources, true) as RenderedResource[]);
+    process.stdout.write(`${formatChanges(diffResources(before, after))}\n`);
+    return 0;
   }
   const show = args["show-secrets"]!;
   process.stdout.write(`${FORMATS[args.format!](rendered, show)}\n`);

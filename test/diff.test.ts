@@ -1,0 +1,113 @@
+/** `render --diff`: what a change of config or code would do, by the provider's replace/update rules. */
+import { execFile, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dump, load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { diffResources, formatChanges, type RenderedResource } from "../tools/diff";
+import { PROJECT_DIR } from "./harness";
+
+const res = (type: string, name: string, inputs: Record<string, unknown>, replaceOnChanges: string[] = [], id?: string): RenderedResource => ({
+  type,
+  name,
+  inputs,
+  options: { replaceOnChanges },
+  ...(id ? { id } : {}),
+});
+const C = "docker:index/container:Container";
+
+describe("diffResources", () => {
+  it("updates a container in place for a memory or restart change", () => {
+    const changes = diffResources([res(C, "a", { memory: 1, restart: "no" })], [res(C, "a", { memory: 2, restart: "always" })]);
+    expect(changes).toEqual([{ action: "update", type: C, name: "a", inputs: ["memory", "restart"] }]);
+  });
+  it("replaces a container when an input the provider cannot update changes (image, envs, ports)", () => {
+    for (const input of ["image", "envs", "ports"]) {
+      expect(diffResources([res(C, "a", { [input]: 1 })], [res(C, "a", { [input]: 2 })])[0].action).toBe("replace");
+    }
+  });
+  it("replaces on a healthcheck change only where replaceOnChanges says so", () => {
+    const before = [res(C, "a", { healthcheck: { interval: "10s" } })];
+    expect(diffResources(before, [res(C, "a", { healthcheck: { interval: "20s" } })])[0].action).toBe("update");
+    expect(diffResources(before, [res(C, "a", { healthcheck: { interval: "20s" } }, ["healthcheck"])])[0].action).toBe("replace");
+  });
+  it("lists creates and deletes, and nothing for an unchanged resource", () => {
+    const changes = diffResources([res(C, "old", {}), res(C, "same", { a: [1] })], [res(C, "new", {}), res(C, "same", { a: [1] })]);
+    expect(changes.map((c) => `${c.action} ${c.name}`)).toEqual(["create new", "delete old"]);
+  });
+  it("replaces a read resource that reads another id", () => {
+    const v = "docker:index/volume:Volume";
+    expect(diffResources([res(v, "d", {}, [], "a")], [res(v, "d", {}, [], "b")])[0]).toMatchObject({ action: "replace", inputs: ["id"] });
+  });
+  it("prints one line per change and a summary", () => {
+    expect(formatChanges([])).toBe("no changes");
+    expect(formatChanges([{ action: "update", type: C, name: "a", inputs: ["memory"] }])).toBe(
+      `update   ${C}  a  (memory)\n0 to create, 1 to update, 0 to replace, 0 to delete`,
+    );
+  });
+});
+
+function run(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--require", "sucrase/register/ts", join(cwd, "tools/render.ts"), ...args], { cwd }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function devWith(patch: (config: any) => void): string {
+  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as any;
+  patch(doc.config);
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-diff-test-")), "Pulumi.dev.yaml");
+  writeFileSync(file, dump(doc));
+  return file;
+}
+
+const changed = (stdout: string) => stdout.trim().split("\n").slice(0, -1).map((l) => l.split(/\s+/).filter((w) => !w.startsWith("docker:")).join(" "));
+
+describe("render --diff <config file>", () => {
+  it("replaces exactly the app image and the three app containers for a new app tag", async () => {
+    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", devWith((c) => (c["robotoff:app"].tag = "v9.9.9")));
+    expect(out.code).toBe(0);
+    expect(changed(out.stdout).sort()).toEqual(
+      [
+        "replace robotoff-image-robotoff (name)",
+        "replace robotoff-api-container (image)",
+        "replace robotoff-workers-container (image)",
+        "replace robotoff-scheduler-container (image)",
+      ].sort(),
+    );
+  });
+  it("updates only postgres, in place, for a new postgres memory limit", async () => {
+    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", devWith((c) => (c["robotoff:postgres"].memory = "6g")));
+    expect(changed(out.stdout)).toEqual(["update robotoff-postgres-container (memory)"]);
+  });
+  it("says when it can read neither a file nor a git ref", async () => {
+    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
+    expect(out.code).toBe(1);
+    expect(out.stderr.trim()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
+  });
+});
+
+describe("render --diff <git ref>", () => {
+  it("compares with the stack as a commit has it", async () => {
+    // A repository holding this working tree as its one commit.
+    const clone = mkdtempSync(join(tmpdir(), "robotoff-clone-"));
+    const files = execFileSync("git", ["-C", PROJECT_DIR, "ls-files", "-co", "--exclude-standard", "-z"], { encoding: "utf8" })
+      .split("\0")
+      .filter((f) => f && existsSync(join(PROJECT_DIR, f)));
+    for (const f of files) cpSync(join(PROJECT_DIR, f), join(clone, f));
+    const git = (...args: string[]) => execFileSync("git", ["-C", clone, "-c", "user.name=t", "-c", "user.email=t@t", ...args]);
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    symlinkSync(join(PROJECT_DIR, "node_modules"), join(clone, "node_modules"), "dir");
+    expect((await run(clone, "--stack", "dev", "--diff", "HEAD")).stdout.trim()).toBe("no changes");
+    const file = join(clone, "Pulumi.dev.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("robotoff:restartPolicy: \"no\"", "robotoff:restartPolicy: always"));
+    const out = await run(clone, "--stack", "dev", "--diff", "HEAD");
+    expect(changed(out.stdout)).toHaveLength(6);
+    expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);
+  });
+});

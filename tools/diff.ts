@@ -1,0 +1,70 @@
+/**
+ * What `pulumi up` would do to go from one render to another, by the provider's own rules: a change to
+ * an input the provider cannot update in place (ForceNew in terraform-provider-docker, which
+ * pulumi-docker wraps) or listed in replaceOnChanges replaces the resource; any other change updates it.
+ */
+import { isDeepStrictEqual } from "node:util";
+
+/** Container inputs terraform-provider-docker updates in place (not ForceNew); every other one replaces. */
+const UPDATABLE: Readonly<Record<string, ReadonlySet<string>>> = {
+  "docker:index/container:Container": new Set([
+    "rm", "start", "wait", "waitTimeout", "attach", "logs", "mustRun", "restart", "maxRetryCount",
+    "removeVolumes", "tmpfs", "deviceReadBps", "deviceReadIops", "deviceWriteBps", "deviceWriteIops",
+    "destroyGraceSeconds", "memory", "memoryReservation", "memorySwap", "cpuShares", "cpuSet", "healthcheck",
+    "containerReadRefreshTimeoutMilliseconds", "init", "cpuPeriod", "cpuQuota",
+  ]),
+  "docker:index/remoteImage:RemoteImage": new Set(["keepLocally", "forceRemove"]),
+};
+
+export interface RenderedResource {
+  type: string;
+  name: string;
+  id?: string;
+  inputs: Record<string, unknown>;
+  options: { replaceOnChanges: string[] };
+}
+
+export type Action = "create" | "delete" | "replace" | "update";
+
+export interface Change {
+  readonly action: Action;
+  readonly type: string;
+  readonly name: string;
+  /** Inputs that differ (for a read resource, `id` when it reads another one). */
+  readonly inputs: readonly string[];
+}
+
+export function diffResources(before: readonly RenderedResource[], after: readonly RenderedResource[]): Change[] {
+  const key = (r: RenderedResource) => `${r.type}::${r.name}`;
+  const old = new Map(before.map((r) => [key(r), r]));
+  const now = new Map(after.map((r) => [key(r), r]));
+  const changes: Change[] = [];
+  for (const r of after) {
+    const prev = old.get(key(r));
+    if (!prev) {
+      changes.push({ action: "create", type: r.type, name: r.name, inputs: [] });
+      continue;
+    }
+    const names = [...new Set([...Object.keys(prev.inputs), ...Object.keys(r.inputs)])].sort();
+    const changed = names.filter((n) => !isDeepStrictEqual(prev.inputs[n], r.inputs[n]));
+    if (prev.id !== r.id) changed.unshift("id");
+    if (changed.length === 0) continue;
+    const updatable = UPDATABLE[r.type] ?? new Set<string>();
+    const replaces = changed.some((n) => n === "id" || !updatable.has(n) || r.options.replaceOnChanges.includes(n));
+    changes.push({ action: replaces ? "replace" : "update", type: r.type, name: r.name, inputs: changed });
+  }
+  for (const r of before) {
+    if (!now.has(key(r))) changes.push({ action: "delete", type: r.type, name: r.name, inputs: [] });
+  }
+  return changes;
+}
+
+export function formatChanges(changes: readonly Change[]): string {
+  if (changes.length === 0) return "no changes";
+  const lines = changes.map(
+    (c) => `${c.action.padEnd(7)}  ${c.type}  ${c.name}${c.inputs.length ? `  (${c.inputs.join(", ")})` : ""}`,
+  );
+  const count = (a: Action) => changes.filter((c) => c.action === a).length;
+  const summary = (["create", "update", "replace", "delete"] as const).map((a) => `${count(a)} to ${a}`).join(", ");
+  return [...lines, summary].join("\n");
+}
