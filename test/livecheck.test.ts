@@ -1,0 +1,123 @@
+/** livecheck: recorded `docker inspect` output in the Engine's format, and the CLI end to end. */
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer } from "../tools/health";
+import { PROJECT_DIR } from "./harness";
+
+const HEALTHY = join(__dirname, "fixtures/docker-inspect/dev-healthy.json");
+const recorded = (): InspectedContainer[] => JSON.parse(readFileSync(HEALTHY, "utf8"));
+const SERVICES = ["api", "workers", "scheduler", "postgres", "elasticsearch", "tf_serving"];
+const declared: DeclaredContainer[] = SERVICES.map((service) => ({
+  service,
+  name: `robotoff-${service}`,
+  hasHealthcheck: !["workers", "scheduler"].includes(service),
+}));
+const edit = (service: string, change: (c: any) => void) =>
+  recorded().map((c) => {
+    if (c.Name === `/robotoff-${service}`) change(c);
+    return c;
+  });
+
+describe("assess", () => {
+  it("says UP for every running and healthy container", () => {
+    expect(assess(declared, recorded()).map(formatVerdict)).toEqual(SERVICES.map((s) => `${s}: UP`));
+  });
+  it("says DOWN with the last healthcheck output for an unhealthy container", () => {
+    const inspected = edit("postgres", (c) => {
+      c.State.Health = {
+        Status: "unhealthy",
+        FailingStreak: 6,
+        Log: [{ Start: "x", End: "y", ExitCode: 2, Output: "127.0.0.1:5432 - no response\n" }],
+      };
+    });
+    expect(assess(declared, inspected).find((v) => v.service === "postgres")).toEqual({
+      service: "postgres",
+      up: false,
+      detail: "unhealthy: 127.0.0.1:5432 - no response",
+    });
+  });
+  it("says DOWN while a healthcheck is still starting", () => {
+    const inspected = edit("elasticsearch", (c) => (c.State.Health = { Status: "starting", FailingStreak: 0, Log: [] }));
+    expect(formatVerdict(assess(declared, inspected)[4])).toBe("elasticsearch: DOWN (starting)");
+  });
+  it("says why a container is not running", () => {
+    const exited = edit("api", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 137, OOMKilled: true }));
+    expect(formatVerdict(assess(declared, exited)[0])).toBe("api: DOWN (exited, killed: out of memory)");
+    const restarting = edit("workers", (c) => Object.assign(c.State, { Status: "restarting", Running: false, Restarting: true, ExitCode: 1 }));
+    expect(formatVerdict(assess(declared, restarting)[1])).toBe("workers: DOWN (restarting, exit code 1)");
+  });
+  it("says DOWN for a declared container the host does not have", () => {
+    const inspected = recorded().filter((c) => c.Name !== "/robotoff-scheduler");
+    expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler)");
+  });
+  it("says DOWN for a container that should have a healthcheck and runs without one", () => {
+    const inspected = edit("tf_serving", (c) => delete c.State.Health);
+    expect(assess(declared, inspected)[5].up).toBe(false);
+  });
+});
+
+function livecheck(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("npm run livecheck", () => {
+  let server: Server;
+  let port: number;
+  let status = 200;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.statusCode = req.url === "/api/v1/health" ? status : 404;
+      res.end('{"status":"running"}');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => server.close());
+
+  const configFile = () => {
+    const file = join(mkdtempSync(join(tmpdir(), "robotoff-live-")), "Pulumi.dev.yaml");
+    const dev = readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+    writeFileSync(file, dev.replace("http: 127.0.0.1:5500", `http: 127.0.0.1:${port}`));
+    return file;
+  };
+  const fake = (inspect: string) => ({ ROBOTOFF_DOCKER_CLI: join(__dirname, "fixtures/fake-docker.sh"), FAKE_INSPECT: inspect });
+
+  it("prints one line per service, then the api health URL, and exits 0 when all are up", async () => {
+    status = 200;
+    const run = await livecheck(fake(HEALTHY), "--stack", "dev", "--config-file", configFile());
+    expect(run.stdout.trim().split("\n")).toEqual([
+      ...["api", "elasticsearch", "postgres", "scheduler", "tf_serving", "workers"].map((s) => `${s}: UP`),
+      `api health: UP (http://127.0.0.1:${port}/api/v1/health answered 200)`,
+    ]);
+    expect(run.code).toBe(0);
+  });
+  it("exits 1 and says what is down", async () => {
+    status = 503;
+    const partial = join(mkdtempSync(join(tmpdir(), "robotoff-inspect-")), "inspect.json");
+    writeFileSync(partial, JSON.stringify(recorded().filter((c) => c.Name !== "/robotoff-workers"), null, 2));
+    const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("workers: DOWN (no container robotoff-workers)");
+    expect(run.stdout).toContain(`api health: DOWN (http://127.0.0.1:${port}/api/v1/health answered 503)`);
+  });
+  it("says in one line that no Docker Engine is reachable, and exits 2", async () => {
+    const run = await livecheck({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev");
+    expect(run.code).toBe(2);
+    expect(run.stdout.trim().split("\n")).toHaveLength(1);
+    expect(run.stdout).toMatch(/^Docker Engine not reachable: /);
+  });
+  it("says the same when there is no docker CLI at all", async () => {
+    const run = await livecheck({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev");
+    expect(run.code).toBe(2);
+    expect(run.stdout.trim()).toMatch(/^Docker Engine not reachable: .*ENOENT/);
+  });
+});

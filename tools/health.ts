@@ -1,0 +1,61 @@
+/**
+ * The verdict of a livecheck from `docker inspect` output (the Engine API's ContainerInspect objects):
+ * like upstream `make livecheck`, every declared container must be running, and healthy where it has
+ * a healthcheck.
+ */
+
+export interface DeclaredContainer {
+  /** Compose service name. */
+  readonly service: string;
+  /** Docker container name. */
+  readonly name: string;
+  readonly hasHealthcheck: boolean;
+}
+
+/** The part of a ContainerInspect object the verdict reads. */
+export interface InspectedContainer {
+  readonly Name: string;
+  readonly State: {
+    readonly Status: string;
+    readonly Running: boolean;
+    readonly Restarting?: boolean;
+    readonly OOMKilled?: boolean;
+    readonly ExitCode?: number;
+    readonly Health?: {
+      readonly Status: "starting" | "healthy" | "unhealthy" | string;
+      readonly FailingStreak?: number;
+      readonly Log?: readonly { readonly ExitCode: number; readonly Output: string }[] | null;
+    };
+  };
+}
+
+export interface Verdict {
+  readonly service: string;
+  readonly up: boolean;
+  readonly detail?: string;
+}
+
+const lastOutput = (c: InspectedContainer) => {
+  const log = c.State.Health?.Log ?? [];
+  const output = log.length ? log[log.length - 1].Output.trim().split("\n").pop() : "";
+  return output ? `: ${output.slice(0, 160)}` : "";
+};
+
+export function assess(declared: readonly DeclaredContainer[], inspected: readonly InspectedContainer[]): Verdict[] {
+  const byName = new Map(inspected.map((c) => [c.Name.replace(/^\//, ""), c]));
+  return declared.map(({ service, name, hasHealthcheck }) => {
+    const c = byName.get(name);
+    if (!c) return { service, up: false, detail: `no container ${name}` };
+    const s = c.State;
+    if (!s.Running || s.Status !== "running") {
+      const why = s.OOMKilled ? ", killed: out of memory" : s.ExitCode ? `, exit code ${s.ExitCode}` : "";
+      return { service, up: false, detail: `${s.Restarting ? "restarting" : s.Status}${why}` };
+    }
+    if (!hasHealthcheck) return { service, up: true };
+    const health = s.Health?.Status ?? "no healthcheck on the running container";
+    if (health === "healthy") return { service, up: true };
+    return { service, up: false, detail: `${health}${lastOutput(c)}` };
+  });
+}
+
+export const formatVerdict = (v: Verdict) => `${v.service}: ${v.up ? "UP" : "DOWN"}${v.detail ? ` (${v.detail})` : ""}`;
