@@ -90,6 +90,8 @@ export class Service extends pulumi.ComponentResource {
         deleteBeforeReplace: true,
         // The provider saves a healthcheck edit without applying it to the running container.
         replaceOnChanges: health ? ["healthcheck"] : [],
+        // What the provider reports back for envs stays secret in the state too.
+        additionalSecretOutputs: Object.values(spec.env).some((v) => typeof v !== "string") ? ["envs"] : [],
       },
     );
     this.registerOutputs({ containerName: this.container.name });

@@ -1,7 +1,8 @@
 import { describeStackFacts } from "./stack-facts";
-import { describeGraph, describeStackRules, describeStateKept } from "./stack-rules";
+import { describeGraph, describePolicies, describeStackRules, describeStateKept } from "./stack-rules";
 
 describeStackFacts("dev");
 describeStackRules("dev");
 describeStateKept("dev");
 describeGraph("dev");
+describePolicies("dev");

@@ -1,7 +1,8 @@
 import { describeStackFacts } from "./stack-facts";
-import { describeGraph, describeStackRules, describeStateKept } from "./stack-rules";
+import { describeGraph, describePolicies, describeStackRules, describeStateKept } from "./stack-rules";
 
 describeStackFacts("prod");
 describeStackRules("prod");
 describeStateKept("prod");
 describeGraph("prod");
+describePolicies("prod");

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-config";
 import { containerOf, envOf, renderStack } from "./harness";
-import { describeGraph, describeStackRules, describeStateKept } from "./stack-rules";
+import { describeGraph, describePolicies, describeStackRules, describeStateKept } from "./stack-rules";
 
 describe("staging: the app containers", () => {
   let r: Rendered;
@@ -36,3 +36,4 @@ describe("staging: the app containers", () => {
 describeStackRules("staging");
 describeStateKept("staging");
 describeGraph("staging");
+describePolicies("staging");

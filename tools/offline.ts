@@ -43,6 +43,8 @@ export interface Rendered {
   outputs: Record<string, unknown>;
   /** By `<type>::<name>`: the URN and every alias URN (own and inherited) the engine would be given. */
   state: Map<string, { urn: string; aliases: string[] }>;
+  /** By `<type>::<name>`: the outputs the resource asks to keep secret (additionalSecretOutputs). */
+  secretOutputs: Map<string, string[]>;
   /** By `<type>::<name>`: what the resource waits for, explicit (dependsOn) and implicit (Outputs among its inputs). */
   dependencies: Map<string, string[]>;
 }
@@ -198,6 +200,11 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   for (const { key, resource } of pending) if (registered.has(key)) state.set(key, await stateOf(resource));
 
   const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const secretOutputs = new Map<string, string[]>();
+  for (const { key, opts } of pending) {
+    const extra = (opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
+    if (registered.has(key) && extra.length) secretOutputs.set(key, extra);
+  }
   // Implicit dependencies as the SDK computes them when it registers a resource.
   const dependencies = new Map<string, string[]>();
   for (const { key, props, opts } of pending) {
@@ -221,5 +228,5 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
       replaceOnChanges: opts.replaceOnChanges ?? [],
     };
   }
-  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state, dependencies };
+  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state, dependencies, secretOutputs };
 }

@@ -1,0 +1,124 @@
+/**
+ * What the Robotoff stack promises, as policies every preview and deploy runs (`--policy-pack policy`).
+ * Kept apart from index.ts, which serves them to the engine, so that tests can call them directly.
+ */
+import type { PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+
+const CONTAINER = "docker:index/container:Container";
+const VOLUME = "docker:index/volume:Volume";
+const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+
+/** A variable that carries a credential, by its name. */
+const SECRET_VARIABLE = /PASSWORD|TOKEN|AUTHKEY|SECRET|DSN|MONGO_URI|DATA_SOURCE_NAME/;
+
+export interface RobotoffPolicyConfig {
+  /** Docker name of the one container that may publish beyond loopback. */
+  publicContainer: string;
+  /** Image repositories (registry/path, no tag) containers may run; `prefix/*` allows a namespace. */
+  allowedImages: string[];
+  /** Docker names of the data volumes. */
+  dataVolumes: string[];
+  /** Data volumes must be protected when the stack creates them (staging and prod). */
+  protectDataVolumes: boolean;
+}
+
+export const DEFAULT_CONFIG: RobotoffPolicyConfig = {
+  publicContainer: "robotoff-api",
+  allowedImages: [
+    "ghcr.io/openfoodfacts/*",
+    "docker.io/library/postgres",
+    "docker.io/raphael0202/elasticsearch",
+    "docker.io/tensorflow/serving",
+    "docker.io/prom/statsd-exporter",
+    "docker.io/prometheuscommunity/postgres-exporter",
+  ],
+  dataVolumes: ["postgres-data", "es-data"],
+  protectDataVolumes: true,
+};
+
+const configSchema = (properties: PolicyConfigSchema["properties"]): PolicyConfigSchema => ({ properties });
+const config = (args: ResourceValidationArgs): RobotoffPolicyConfig => ({ ...DEFAULT_CONFIG, ...args.getConfig<Partial<RobotoffPolicyConfig>>() });
+
+/** `postgres:11.2-alpine` -> `docker.io/library/postgres`, as Docker resolves a reference. */
+export function imageRepository(reference: string): string {
+  const name = reference.replace(/@.*$/, "").replace(/:[\w][\w.-]*$/, "");
+  const [first, ...rest] = name.split("/");
+  const hasRegistry = rest.length > 0 && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (hasRegistry) return name;
+  return rest.length === 0 ? `docker.io/library/${first}` : `docker.io/${name}`;
+}
+
+const allowed = (repository: string, patterns: readonly string[]) =>
+  patterns.some((p) => (p.endsWith("/*") ? repository.startsWith(p.slice(0, -1)) : repository === p));
+
+export const policies: ResourceValidationPolicy[] = [
+  {
+    name: "only-api-published-beyond-loopback",
+    description: "Only the api publishes a port beyond 127.0.0.1; postgres, Elasticsearch and tf_serving stay on loopback.",
+    enforcementLevel: "mandatory",
+    configSchema: configSchema({ publicContainer: { type: "string", default: DEFAULT_CONFIG.publicContainer } }),
+    validateResource: (args, report) => {
+      if (args.type !== CONTAINER || args.props.name === config(args).publicContainer) return;
+      for (const p of args.props.ports ?? []) {
+        if (p.ip === undefined || !String(p.ip).startsWith("127.")) {
+          report(`${args.props.name} publishes port ${p.internal} on ${p.ip ?? "every interface"}: bind it to 127.0.0.1`);
+        }
+      }
+    },
+  },
+  {
+    name: "memory-limit-on-every-container",
+    description: "Every container has a memory limit (CIS Docker Benchmark 5.10).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      if (args.type === CONTAINER && !(args.props.memory > 0)) report(`${args.props.name} has no memory limit`);
+    },
+  },
+  {
+    name: "no-privileged-container",
+    description: "No container runs privileged (CIS Docker Benchmark 5.4).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      if (args.type === CONTAINER && args.props.privileged === true) report(`${args.props.name} runs privileged`);
+    },
+  },
+  {
+    name: "secrets-only-as-secrets",
+    description: "A container whose environment carries a credential keeps its envs secret in state too (additionalSecretOutputs).",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+      if (args.type !== CONTAINER) return;
+      const credentials = ((args.props.envs ?? []) as string[])
+        .map((e) => e.slice(0, e.indexOf("=")))
+        .filter((name) => SECRET_VARIABLE.test(name));
+      if (credentials.length > 0 && !args.opts.additionalSecretOutputs.includes("envs")) {
+        report(`${args.props.name} passes ${credentials.join(", ")} without envs in additionalSecretOutputs`);
+      }
+    },
+  },
+  {
+    name: "data-volumes-protected-or-adopted",
+    description: "In staging and prod, a data volume the stack creates is protected (adopted ones are read, never created).",
+    enforcementLevel: "mandatory",
+    configSchema: configSchema({
+      dataVolumes: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.dataVolumes },
+      protectDataVolumes: { type: "boolean", default: DEFAULT_CONFIG.protectDataVolumes },
+    }),
+    validateResource: (args, report) => {
+      const c = config(args);
+      if (args.type !== VOLUME || !c.protectDataVolumes || !c.dataVolumes.includes(args.props.name)) return;
+      if (!args.opts.protect) report(`data volume ${args.props.name} is created without protect: a destroy would delete it`);
+    },
+  },
+  {
+    name: "images-from-allowed-registries",
+    description: "Images come from the allow-listed repositories only.",
+    enforcementLevel: "mandatory",
+    configSchema: configSchema({ allowedImages: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.allowedImages } }),
+    validateResource: (args, report) => {
+      if (args.type !== REMOTE_IMAGE) return;
+      const repository = imageRepository(String(args.props.name));
+      if (!allowed(repository, config(args).allowedImages)) report(`image ${args.props.name} (${repository}) is not on the allow-list`);
+    },
+  },
+];

@@ -1,0 +1,76 @@
+/** The GitHub workflows: valid for a maintained validator, and doing what the README says. */
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "./harness";
+
+const DIR = join(PROJECT_DIR, ".github/workflows");
+const files = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
+const validator = join(PROJECT_DIR, "node_modules/.bin/action-validator");
+const validate = (file: string) =>
+  new Promise<{ code: number; out: string }>((resolve) =>
+    execFile(validator, [file], (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, out: stdout + stderr })),
+  );
+const workflow = (name: string): any => load(readFileSync(join(DIR, name), "utf8"));
+const steps = (job: any): any[] => job.steps;
+
+describe("workflow files", () => {
+  it.each(files)("%s passes action-validator", async (file) => {
+    const { code, out } = await validate(join(DIR, file));
+    expect(out).not.toContain('"errors"');
+    expect(code).toBe(0);
+  });
+  it("action-validator rejects a broken workflow (the check can fail)", async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), "wf-")), "bad.yml");
+    writeFileSync(bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    stepz: []\n");
+    expect((await validate(bad)).code).not.toBe(0);
+  });
+});
+
+describe("pull requests", () => {
+  const wf = workflow("pull-request.yml");
+  it("run npm ci and npm test", () => {
+    expect(steps(wf.jobs.test).map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
+  });
+  it("preview each stack after the tests, transpile-only", () => {
+    expect(wf.jobs.preview.needs).toBe("test");
+    expect(wf.jobs.preview.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
+    expect(wf.jobs.preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
+  });
+  it("write the offline diff against the base branch to the job summary", () => {
+    const diff = steps(wf.jobs.preview).find((s) => String(s.run).includes("--diff"));
+    expect(diff.run).toContain("npm run --silent render -- --stack ${{ matrix.stack }} --diff origin/${{ github.base_ref }}");
+    expect(diff.run).toContain("$GITHUB_STEP_SUMMARY");
+  });
+  it("run pulumi preview with the policy pack and a PR comment, only when the backend secret is there", () => {
+    const preview = steps(wf.jobs.preview).find((s) => String(s.uses).startsWith("pulumi/actions"));
+    expect(preview.with).toMatchObject({ command: "preview", "comment-on-pr": true, diff: true, policyPacks: "policy" });
+    expect(preview.with["cloud-url"]).toBe("${{ env.PULUMI_BACKEND_URL }}");
+    expect(preview.if).toBe("env.PULUMI_BACKEND_URL != ''");
+    const notice = steps(wf.jobs.preview).find((s) => s.if === "env.PULUMI_BACKEND_URL == ''");
+    expect(notice.run).toContain("::notice");
+  });
+});
+
+describe("deploys", () => {
+  const wf = workflow("deploy.yml");
+  it("run on the main branch and on version tags", () => {
+    expect(wf.on.push).toEqual({ branches: ["main"], tags: ["v*"] });
+  });
+  it("send tags to prod and main to staging, in that environment, one at a time", () => {
+    const job = wf.jobs.deploy;
+    expect(job.env.STACK).toBe("${{ startsWith(github.ref, 'refs/tags/') && 'prod' || 'staging' }}");
+    expect(job.environment).toBe(job.env.STACK);
+    expect(job.concurrency["cancel-in-progress"]).toBe(false);
+  });
+  it("test, pulumi up with the policy pack, then livecheck", () => {
+    const s = steps(wf.jobs.deploy);
+    const up = s.findIndex((x) => String(x.uses).startsWith("pulumi/actions"));
+    expect(s[up].with).toMatchObject({ command: "up", policyPacks: "policy" });
+    expect(s.findIndex((x) => x.run === "npm test")).toBeLessThan(up);
+    expect(s.findIndex((x) => String(x.run).startsWith("npm run livecheck"))).toBeGreaterThan(up);
+  });
+});
