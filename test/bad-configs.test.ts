@@ -95,7 +95,7 @@ function render(stack: string, configFile: string): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--require", "sucrase/register/ts", join(PROJECT_DIR, "tools/render.ts"), "--stack", stack, "--config-file", configFile],
+      ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), "--stack", stack, "--config-file", configFile],
       { cwd: PROJECT_DIR },
       (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr }),
     );

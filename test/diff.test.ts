@@ -50,7 +50,7 @@ describe("diffResources", () => {
 
 function run(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--require", "sucrase/register/ts", join(cwd, "tools/render.ts"), ...args], { cwd }, (err, stdout, stderr) =>
+    execFile(process.execPath, ["--require", join(cwd, "tools/register.js"), join(cwd, "tools/render.ts"), ...args], { cwd }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -14,7 +14,7 @@ let rendered: { key: string; result: Promise<Rendered> } | undefined;
 export function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
   const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString()]);
   if (rendered && rendered.key !== key) throw new Error(`this test file already rendered ${rendered.key}`);
-  rendered ??= { key, result: runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile), join(PROJECT_DIR, "index.ts"), opts) };
+  rendered ??= { key, result: runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile), join(PROJECT_DIR, "index.ts"), { ...opts, analyze: true }) };
   return rendered.result;
 }
 

@@ -9,7 +9,7 @@ import { orphanedUrns, releasedUrns } from "./stack-rules";
 describe("a renamed component keeps its state through aliases", () => {
   let r: Rendered;
   beforeAll(async () => {
-    r = await runOffline(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"));
+    r = await runOffline(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"), { analyze: true });
   });
   it("registers every resource under new URNs", () => {
     expect(orphanedUrns(r, releasedUrns("dev"), false)).toEqual(releasedUrns("dev"));

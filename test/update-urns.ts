@@ -1,6 +1,6 @@
 /**
  * Records the URNs a stack registers, as the state of a release: run at each release,
- *   for s in dev staging prod; do node -r sucrase/register/ts test/update-urns.ts $s; done
+ *   for s in dev staging prod; do node -r ./tools/register.js test/update-urns.ts $s; done
  * stack-rules.ts then fails any change that would orphan one of them without an alias.
  */
 import { writeFileSync } from "node:fs";

@@ -64,6 +64,8 @@ function reviveSecrets(value: unknown): unknown {
 export interface OfflineOptions {
   /** The `imageId` a pulled image reports; the image reference itself by default. */
   imageIdOf?: (reference: string) => string;
+  /** Also compute URNs, aliases and implicit dependencies (graph, tests); the plain render skips them. */
+  analyze?: boolean;
 }
 
 /** What the provider would report back, enough for the program's Output chains. */
@@ -197,7 +199,7 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
     return memo.get(entry.resource)!;
   };
   const state = new Map<string, { urn: string; aliases: string[] }>();
-  for (const { key, resource } of pending) if (registered.has(key)) state.set(key, await stateOf(resource));
+  if (opts.analyze) for (const { key, resource } of pending) if (registered.has(key)) state.set(key, await stateOf(resource));
 
   const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   const secretOutputs = new Map<string, string[]>();
@@ -207,10 +209,10 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   }
   // Implicit dependencies as the SDK computes them when it registers a resource.
   const dependencies = new Map<string, string[]>();
-  for (const { key, props, opts } of pending) {
+  for (const { key, props, opts: options } of opts.analyze ? pending : []) {
     if (!registered.has(key)) continue;
     const [, byProperty] = await serializeResourceProperties(key, props ?? {});
-    const deps = new Set<string>(list(opts.dependsOn).map((d) => keyOf.get(d as pulumi.Resource) ?? "<unknown>"));
+    const deps = new Set<string>(list(options.dependsOn).map((d) => keyOf.get(d as pulumi.Resource) ?? "<unknown>"));
     for (const resources of byProperty.values()) for (const d of resources) if (keyOf.has(d)) deps.add(keyOf.get(d)!);
     deps.delete(key);
     dependencies.set(key, [...deps].sort());

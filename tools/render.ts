@@ -23,7 +23,11 @@ function renderBaseline(stack: string, against: string): RenderedResource[] {
   const run = (projectDir: string, extra: string[]) =>
     execFileSync(
       process.execPath,
-      ["--require", "sucrase/register/ts", join(projectDir, "tools/render.ts"), "--stack", stack, "--format", "json", "--show-secrets", ...extra],
+      [
+        "--require",
+        // Commits older than the cached loader used sucrase's own.
+        existsSync(join(projectDir, "tools/register.js")) ? join(projectDir, "tools/register.js") : "sucrase/register/ts",
+        join(projectDir, "tools/render.ts"), "--stack", stack, "--format", "json", "--show-secrets", ...extra],
       { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
     );
   if (existsSync(against)) return JSON.parse(run(PROJECT_DIR, ["--config-file", resolve(against)])).resources;
@@ -150,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
   let rendered: Rendered;
   try {
     const cfg = loadRuntimeConfig(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
-    rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"));
+    rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"), { analyze: args.format === "graph" });
   } catch (err: any) {
     const clean = pulumi.RunError.isInstance(err) || /^(no such file|.*Pulumi\.)/.test(err?.message ?? "");
     process.stderr.write(`${clean ? err.message : (err?.stack ?? String(err))}\n`);
