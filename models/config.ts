@@ -141,6 +141,24 @@ const TfServing = z.strictObject({
   waitTimeout: Duration.default("5m0s"),
 });
 
+const Monitoring = z.strictObject({
+  /** docker/monitor.yml: statsd exporter, postgres exporter, the api under gunicorn with statsd. */
+  enabled: z.boolean().default(false),
+  statsd: z
+    .strictObject({
+      image: Image.default("prom/statsd-exporter:v0.22.2"),
+      memory: Size("32m", "the exporter's smallest footprint").default("256m"),
+      expose: z.strictObject({ metrics: Binding.nullable().default("127.0.0.1:9102") }).prefault({}),
+    })
+    .prefault({}),
+  postgresExporter: z
+    .strictObject({
+      image: Image.default("prometheuscommunity/postgres-exporter:v0.10.0"),
+      memory: Size("32m", "the exporter's smallest footprint").default("128m"),
+    })
+    .prefault({}),
+});
+
 const Volume = (name: string) =>
   z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
 
@@ -166,6 +184,7 @@ export const StackConfigSchema = z
     postgres: Postgres.prefault({}),
     elasticsearch: Elasticsearch.prefault({}),
     tfServing: TfServing.prefault({}),
+    monitoring: Monitoring.prefault({}),
     volumes: z.strictObject({ postgresData: Volume("postgres-data"), esData: Volume("es-data") }).prefault({}),
     ...secretShape,
   })
@@ -179,4 +198,4 @@ export const StackConfigSchema = z
 export type StackConfig = z.output<typeof StackConfigSchema>;
 
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
-export const OBJECT_KEYS: ReadonlySet<string> = new Set(["app", "postgres", "elasticsearch", "tfServing", "volumes"]);
+export const OBJECT_KEYS: ReadonlySet<string> = new Set(["app", "postgres", "elasticsearch", "tfServing", "monitoring", "volumes"]);

@@ -53,3 +53,12 @@ export const apiHealthcheck = (port: number, timing: HealthcheckTiming) =>
     ],
     timing,
   );
+
+/** The statsd exporter's image is busybox-based: its wget fetches the metrics page. */
+export const statsdHealthcheck = (metricsPort: number) =>
+  healthcheck(["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${metricsPort}/metrics`], {
+    interval: "10s",
+    timeout: "5s",
+    retries: 3,
+    startPeriod: "10s",
+  });

@@ -3,12 +3,25 @@ import type { PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import type { RESTART_POLICIES, VOLUME_LIFECYCLES } from "./config";
 
-export type ServiceName = "api" | "workers" | "scheduler" | "postgres" | "elasticsearch" | "tf_serving";
+export type ServiceName =
+  | "api"
+  | "workers"
+  | "scheduler"
+  | "postgres"
+  | "elasticsearch"
+  | "tf_serving"
+  | "statsd"
+  | "postgres_exporter";
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export type VolumeLifecycle = (typeof VOLUME_LIFECYCLES)[number];
 
-/** An environment value: plain text, or a reference to one of the stack's secrets. */
-export type EnvValue = string | { readonly secret: SecretKey };
+/**
+ * An environment value: plain text, or one of the stack's secrets, optionally URI-encoded between a
+ * plain prefix and suffix (a DSN built around a password).
+ */
+export type EnvValue =
+  | string
+  | { readonly secret: SecretKey; readonly prefix?: string; readonly suffix?: string; readonly uriEncode?: boolean };
 
 export interface BindMount {
   readonly hostPath: string;
@@ -48,6 +61,10 @@ export interface ServiceSpec {
   readonly env: Readonly<Record<string, EnvValue>>;
   readonly ports: readonly PublishedPort[];
   readonly binds: readonly BindMount[];
+  /** Files written into the container at create, from content the stack ships. */
+  readonly files?: readonly { readonly containerPath: string; readonly content: string }[];
+  /** The process writes nothing: run it on a read-only root filesystem. */
+  readonly readOnlyRootfs?: boolean;
   readonly volumes: readonly VolumeMount[];
   readonly memoryMb: number;
   readonly shmSizeMb?: number;

@@ -6,11 +6,19 @@ import { parseBinding, type PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
 import { parseDuration } from "./duration";
-import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, tfServingHealthcheck } from "./healthchecks";
+import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
 import type { EnvValue, ImageSpec, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
-export const PORTS = { api: 5500, postgres: 5432, tfServingGrpc: 8500, tfServingRest: 8501 } as const;
+export const PORTS = {
+  api: 5500,
+  postgres: 5432,
+  tfServingGrpc: 8500,
+  tfServingRest: 8501,
+  statsdIngest: 9125,
+  statsdMetrics: 9102,
+} as const;
+const STATSD_MAPPING = "/statsd/statsd.conf";
 const APP_ROOT = "/opt/robotoff";
 const APP_DATA_DIRS = ["datasets", "models", "tf_models"] as const;
 const TF_MODELS_MOUNT = "/models";
@@ -48,11 +56,32 @@ export function tfServingEntrypoint(): string[] {
   ];
 }
 
+/** docker/monitor.yml's api command: gunicorn sending its metrics to the statsd exporter. */
+export function gunicornWithStatsd(): string[] {
+  return [
+    "gunicorn",
+    // monitor.yml writes "--config /opt/robotoff/gunicorn.py" as one list item, which gunicorn's argument
+    // parser takes for a positional; the image's own entrypoint passes the two separately, as here.
+    "--config",
+    "/opt/robotoff/gunicorn.py",
+    `--statsd-host=statsd:${PORTS.statsdIngest}`,
+    "--statsd-prefix=robotoff",
+    "--log-file=-",
+    "robotoff.app.api:api",
+  ];
+}
+
+/** Files the stack ships into containers. */
+export interface StackFiles {
+  /** monitoring/statsd.conf: the statsd exporter's mapping (read when monitoring is on). */
+  readonly statsdMapping?: string;
+}
+
 /**
  * The whole topology for a validated config. `secrets` holds the secret keys that have a value
  * (set in config, or generated): variables of absent secrets are left out, as compose leaves out unset ones.
  */
-export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>): StackSpec {
+export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>, files: StackFiles = {}): StackSpec {
   const restart = cfg.restartPolicy;
   const restartMaxRetries = restart === "on-failure" ? cfg.restartMaxRetries : undefined;
   const appImage: ImageSpec = { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
@@ -61,6 +90,12 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     { key: "postgres", reference: cfg.postgres.image },
     { key: "elasticsearch", reference: cfg.elasticsearch.image },
     ...(cfg.tfServing.enabled ? [{ key: "tf-serving", reference: cfg.tfServing.image }] : []),
+    ...(cfg.monitoring.enabled
+      ? [
+          { key: "statsd-exporter", reference: cfg.monitoring.statsd.image },
+          { key: "postgres-exporter", reference: cfg.monitoring.postgresExporter.image },
+        ]
+      : []),
   ];
   const volumes: VolumeSpec[] = [
     { key: "postgres-data", ...cfg.volumes.postgresData },
@@ -97,7 +132,8 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
   const services: ServiceSpec[] = [
     app("api", cfg.app.api.memory, {
       ports: published(cfg.app.api.expose.http, PORTS.api),
-      dependsOn: ["workers", "postgres", "elasticsearch", ...tf],
+      ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
+      dependsOn: ["workers", "postgres", "elasticsearch", ...tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
       healthcheck: apiHealthcheck(PORTS.api, cfg.app.api.healthcheck),
     }),
     app("workers", cfg.app.workers.memory, {
@@ -177,6 +213,44 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       healthcheck: tfServingHealthcheck(PORTS.tfServingRest, cfg.tfServing.healthcheck),
       waitTimeoutSeconds: parseDuration(cfg.tfServing.waitTimeout),
     });
+  }
+  if (cfg.monitoring.enabled) {
+    if (files.statsdMapping === undefined) throw new Error("monitoring is on but no statsd mapping was given");
+    const pg = cfg.postgres;
+    services.push(
+      {
+        ...none,
+        name: "statsd",
+        image: "statsd-exporter",
+        command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
+        env: {},
+        ports: published(cfg.monitoring.statsd.expose.metrics, PORTS.statsdMetrics),
+        binds: [],
+        files: [{ containerPath: STATSD_MAPPING, content: files.statsdMapping }],
+        readOnlyRootfs: true,
+        memoryMb: sizeToMb(cfg.monitoring.statsd.memory),
+        healthcheck: statsdHealthcheck(PORTS.statsdMetrics),
+        waitTimeoutSeconds: 60,
+      },
+      {
+        ...none,
+        name: "postgres_exporter",
+        image: "postgres-exporter",
+        env: {
+          // The password is URI-encoded: a DSN breaks on one with @, : or /.
+          DATA_SOURCE_NAME: {
+            secret: "postgresPassword",
+            prefix: `postgresql://${encodeURIComponent(pg.user)}:`,
+            suffix: `@postgres:${PORTS.postgres}/${encodeURIComponent(pg.db)}?sslmode=disable`,
+            uriEncode: true,
+          },
+        },
+        binds: [],
+        readOnlyRootfs: true,
+        memoryMb: sizeToMb(cfg.monitoring.postgresExporter.memory),
+        dependsOn: ["postgres"],
+      },
+    );
   }
   return { networkName: cfg.networkName, images, volumes, services };
 }

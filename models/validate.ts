@@ -119,6 +119,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   };
   publish(["app", "api", "expose", "http"], cfg.app.api.expose.http);
   publish(["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
+  if (cfg.monitoring.enabled) publish(["monitoring", "statsd", "expose", "metrics"], cfg.monitoring.statsd.expose.metrics);
   if (cfg.tfServing.enabled) {
     publish(["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc);
     publish(["tfServing", "expose", "rest"], cfg.tfServing.expose.rest);

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildStackSpec } from "../models/stack";
 import { secretSources, type SecretKey } from "../models/secrets";
@@ -16,7 +18,10 @@ export function deployRobotoff(
   const { config, secrets } = loadStackConfig();
   const sources = secretSources(new Set(Object.keys(secrets) as SecretKey[]), config.environment);
   const available = new Set((Object.keys(sources) as SecretKey[]).filter((k) => sources[k] !== "absent"));
-  const spec = buildStackSpec(config, available);
+  const files = config.monitoring.enabled
+    ? { statsdMapping: readFileSync(join(__dirname, "..", "monitoring", "statsd.conf"), "utf8") }
+    : {};
+  const spec = buildStackSpec(config, available, files);
   const deployment = new Deployment(
     name,
     { spec, secretSources: sources, configSecrets: secrets, containerPrefix: pulumi.getProject() },

@@ -31,7 +31,8 @@ export function containerEnvs(
       if (typeof value === "string") return pulumi.output(`${name}=${value}`);
       const secret = secrets[value.secret];
       if (!secret) throw new Error(`${name} needs secret ${value.secret}, which the stack did not resolve`);
-      return pulumi.interpolate`${name}=${secret}`;
+      const encoded = value.uriEncode ? secret.apply(encodeURIComponent) : secret;
+      return pulumi.interpolate`${name}=${value.prefix ?? ""}${encoded}${value.suffix ?? ""}`;
     }),
   );
 }
@@ -57,6 +58,8 @@ export class Service extends pulumi.ComponentResource {
           ...spec.binds.map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
           ...spec.volumes.map((v) => ({ volumeName: volumeOf(args.volumes, v.volume).name, containerPath: v.containerPath })),
         ],
+        uploads: spec.files?.map((f) => ({ file: f.containerPath, content: f.content })),
+        readOnly: spec.readOnlyRootfs,
         memory: spec.memoryMb,
         shmSize: spec.shmSizeMb,
         ulimits: spec.ulimits.map((u) => ({ ...u })),

@@ -64,6 +64,8 @@ const CASES: readonly Case[] = [
   { what: "a string where an object goes", stack: "dev", patch: { "robotoff:app": "hello" }, keys: ["robotoff:app"], says: "an object" },
   { what: "unbounded on-failure retries", stack: "dev", patch: { "robotoff:restartMaxRetries": "0" }, keys: ["robotoff:restartMaxRetries"] },
   { what: "too few open files for Elasticsearch", stack: "dev", patch: { "robotoff:elasticsearch": { nofile: 1024 } }, keys: ["robotoff:elasticsearch.nofile"] },
+  { what: "statsd metrics beyond loopback", stack: "prod", patch: { "robotoff:monitoring": { statsd: { expose: { metrics: "9102" } } } }, keys: ["robotoff:monitoring.statsd.expose.metrics"], says: "only the api" },
+  { what: "an exporter below its minimum memory", stack: "prod", patch: { "robotoff:monitoring": { postgresExporter: { memory: "8m" } } }, keys: ["robotoff:monitoring.postgresExporter.memory"] },
   { what: "an unknown scheme", stack: "dev", patch: { "robotoff:app": { scheme: "ftp" } }, keys: ["robotoff:app.scheme"] },
   {
     what: "several problems at once",

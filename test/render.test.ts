@@ -107,7 +107,7 @@ describe("render --format graph", () => {
     const lines = run.stdout.trim().split("\n");
     expect(lines[0]).toBe("robotoff/prod: 4 levels, each can run in parallel once the one above is done");
     expect(lines[2]).toBe(
-      "level 1: robotoff-elasticsearch-container (docker:Container), robotoff-postgres-container (docker:Container), robotoff-tf_serving-container (docker:Container)",
+      "level 1: robotoff-elasticsearch-container (docker:Container), robotoff-postgres-container (docker:Container), robotoff-statsd-container (docker:Container), robotoff-tf_serving-container (docker:Container)",
     );
     expect(lines[4]).toBe("level 3: robotoff-api-container (docker:Container)");
   });

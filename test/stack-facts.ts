@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { generatedPlaceholder } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-config";
-import { NETWORK_NAME, REFERENCE, SECRET, SERVICES, VOLUME_NAMES } from "./fixtures/reference";
+import { NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
 import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
 
 const SECRET_KEY_OF: Record<string, string> = {
@@ -21,6 +21,10 @@ const SECRET_KEY_OF: Record<string, string> = {
 
 /** The one value each secret variable must carry, wherever it appears. */
 function secretValue(stack: "dev" | "prod", variable: string): string {
+  if (variable === "DATA_SOURCE_NAME") {
+    const password = encodeURIComponent(securePlaceholder("robotoff:postgresPassword"));
+    return `postgresql://postgres:${password}@postgres:5432/postgres?sslmode=disable`;
+  }
   const key = SECRET_KEY_OF[variable];
   if (stack === "prod") return securePlaceholder(`robotoff:${key}`);
   if (key === "mongoUri") return "mongodb://mongodb.po_default:27017"; // plaintext in Pulumi.dev.yaml, read as a secret
@@ -35,9 +39,9 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
   });
 
   describe(`${stack}: stack-wide resources`, () => {
-    it("runs exactly the six compose services, one container each", () => {
+    it(`runs exactly the ${SERVICES_OF[stack].length} compose services, one container each`, () => {
       const aliases = ofType(r, CONTAINER).flatMap((c) => (c.inputs.networksAdvanced as any[]).flatMap((n) => n.aliases));
-      expect(aliases.sort()).toEqual([...SERVICES].sort());
+      expect(aliases.sort()).toEqual([...SERVICES_OF[stack]].sort());
     });
     it("gives every resource a logical name unique for its type", () => {
       const keys = r.resources.map(keyOf);
@@ -62,8 +66,8 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
     });
   });
 
-  for (const service of SERVICES) {
-    const ref = reference[service];
+  for (const service of SERVICES_OF[stack]) {
+    const ref = reference[service as keyof typeof reference];
     describe(`${stack}: ${service}`, () => {
       const c = () => containerOf(r, service);
 
@@ -73,6 +77,10 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
       it("has the compose entrypoint and command, split into arguments", () => {
         expect(c().inputs.entrypoints).toEqual(ref.entrypoints);
         expect(c().inputs.command).toEqual(ref.command);
+      });
+      it(ref.uploads ? "gets its files written in, on a read-only root filesystem" : "gets no file written in", () => {
+        expect(c().inputs.uploads).toEqual(ref.uploads);
+        expect(c().inputs.readOnly).toBe(ref.readOnly);
       });
       it("has every compose environment variable, with its value, and no other", () => {
         const { vars } = envOf(c());

@@ -150,11 +150,13 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
         "robotoff-network",
         "robotoff-postgres-data",
         ...(stack === "dev" ? ["robotoff-ipcAuthkey", "robotoff-postgresPassword"] : []),
+        ...(stack === "dev" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter"]),
       ];
+      const monitoring = stack !== "dev";
       expect(names).toEqual([
-        first.sort(),
-        ["robotoff-elasticsearch-container", "robotoff-postgres-container", "robotoff-tf_serving-container"].sort(),
-        ["robotoff-scheduler-container", "robotoff-workers-container"].sort(),
+        first,
+        ["robotoff-elasticsearch-container", "robotoff-postgres-container", "robotoff-tf_serving-container", ...(monitoring ? ["robotoff-statsd-container"] : [])],
+        ["robotoff-scheduler-container", "robotoff-workers-container", ...(monitoring ? ["robotoff-postgres_exporter-container"] : [])],
         ["robotoff-api-container"],
       ].map((l) => [...l].sort()));
     });
