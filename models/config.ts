@@ -141,6 +141,22 @@ const TfServing = z.strictObject({
   waitTimeout: Duration.default("5m0s"),
 });
 
+const Dev = z.strictObject({
+  /**
+   * docker/dev.yml: the app image built from the Robotoff checkout at hostRoot (target runtime-dev), its
+   * sources mounted in, and the app on the local Product Opener network too.
+   */
+  enabled: z.boolean().default(false),
+  image: Image.default("openfoodfacts/robotoff:dev"),
+  target: z.string().min(1).default("runtime-dev"),
+  /** OFF_UID / OFF_GID build args: your uid and gid, so that files written to the mounts stay yours. */
+  offUid: z.int().nonnegative().default(1000),
+  offGid: z.int().nonnegative().default(1000),
+  pythonVersion: z.string().regex(/^[0-9]+\.[0-9]+$/).default("3.7"),
+  /** PO_LOCAL_NET: the Product Opener network, created by Product Opener's own stack. */
+  productOpenerNetwork: DockerName.default("po_default"),
+});
+
 const Monitoring = z.strictObject({
   /** docker/monitor.yml: statsd exporter, postgres exporter, the api under gunicorn with statsd. */
   enabled: z.boolean().default(false),
@@ -185,6 +201,7 @@ export const StackConfigSchema = z
     elasticsearch: Elasticsearch.prefault({}),
     tfServing: TfServing.prefault({}),
     monitoring: Monitoring.prefault({}),
+    dev: Dev.prefault({}),
     volumes: z.strictObject({ postgresData: Volume("postgres-data"), esData: Volume("es-data") }).prefault({}),
     ...secretShape,
   })
@@ -198,4 +215,4 @@ export const StackConfigSchema = z
 export type StackConfig = z.output<typeof StackConfigSchema>;
 
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
-export const OBJECT_KEYS: ReadonlySet<string> = new Set(["app", "postgres", "elasticsearch", "tfServing", "monitoring", "volumes"]);
+export const OBJECT_KEYS: ReadonlySet<string> = new Set(["app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes"]);

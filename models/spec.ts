@@ -77,6 +77,8 @@ export interface ServiceSpec {
   /** How long a clean stop may take before the process is killed. */
   readonly stopGraceSeconds: number;
   readonly extraHosts: readonly { readonly host: string; readonly ip: string }[];
+  /** Networks the stack does not own that the container joins too (looked up, never created). */
+  readonly externalNetworks?: readonly string[];
   /** Services that must be up (healthy, where they have a healthcheck) before this one starts. */
   readonly dependsOn: readonly ServiceName[];
   readonly healthcheck?: Healthcheck;
@@ -87,6 +89,8 @@ export interface ServiceSpec {
 export interface ImageSpec {
   readonly key: string;
   readonly reference: string;
+  /** Built on the Docker host from a local checkout rather than pulled. */
+  readonly build?: { readonly context: string; readonly target: string; readonly args: Readonly<Record<string, string>> };
 }
 
 export interface VolumeSpec {
@@ -98,6 +102,8 @@ export interface VolumeSpec {
 
 export interface StackSpec {
   readonly networkName: string;
+  /** Every external network some service joins. */
+  readonly externalNetworks: readonly string[];
   readonly images: readonly ImageSpec[];
   readonly volumes: readonly VolumeSpec[];
   readonly services: readonly ServiceSpec[];

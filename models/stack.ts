@@ -21,6 +21,23 @@ export const PORTS = {
 const STATSD_MAPPING = "/statsd/statsd.conf";
 const APP_ROOT = "/opt/robotoff";
 const APP_DATA_DIRS = ["datasets", "models", "tf_models"] as const;
+/** docker/dev.yml: the checkout's sources, tests, i18n, data and docs, mounted over the image's. */
+export const DEV_SOURCE_MOUNTS = [
+  "robotoff",
+  "scripts",
+  "pyproject.toml",
+  "poetry.toml",
+  "poetry.lock",
+  "tests",
+  ".cov",
+  "i18n",
+  "data",
+  "mkdocs.yml",
+  "build_mkdocs.sh",
+  "README.md",
+  "doc",
+  "gh_pages",
+] as const;
 const TF_MODELS_MOUNT = "/models";
 
 export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr/share/elasticsearch/data" } as const;
@@ -84,7 +101,18 @@ export interface StackFiles {
 export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>, files: StackFiles = {}): StackSpec {
   const restart = cfg.restartPolicy;
   const restartMaxRetries = restart === "on-failure" ? cfg.restartMaxRetries : undefined;
-  const appImage: ImageSpec = { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
+  const dev = cfg.dev;
+  const appImage: ImageSpec = dev.enabled
+    ? {
+        key: "robotoff",
+        reference: dev.image,
+        build: {
+          context: cfg.hostRoot,
+          target: dev.target,
+          args: { OFF_UID: String(dev.offUid), OFF_GID: String(dev.offGid), PYTHON_VERSION: dev.pythonVersion },
+        },
+      }
+    : { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
   const images: ImageSpec[] = [
     appImage,
     { key: "postgres", reference: cfg.postgres.image },
@@ -118,11 +146,12 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     name,
     image: appImage.key,
     env,
-    binds: APP_DATA_DIRS.map((dir) => ({
-      hostPath: posix.join(cfg.hostRoot, dir),
-      containerPath: `${APP_ROOT}/${dir}`,
+    binds: [...APP_DATA_DIRS, ...(dev.enabled ? DEV_SOURCE_MOUNTS : [])].map((path) => ({
+      hostPath: posix.join(cfg.hostRoot, path),
+      containerPath: `${APP_ROOT}/${path}`,
       readOnly: false,
     })),
+    ...(dev.enabled ? { externalNetworks: [dev.productOpenerNetwork] } : {}),
     memoryMb: sizeToMb(memory),
     ...extra,
   });
@@ -252,5 +281,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       },
     );
   }
-  return { networkName: cfg.networkName, images, volumes, services };
+  const externalNetworks = [...new Set(services.flatMap((svc) => svc.externalNetworks ?? []))];
+  return { networkName: cfg.networkName, externalNetworks, images, volumes, services };
 }

@@ -112,11 +112,11 @@ export const policies: ResourceValidationPolicy[] = [
   },
   {
     name: "images-from-allowed-registries",
-    description: "Images come from the allow-listed repositories only.",
+    description: "Pulled images come from the allow-listed repositories only (an image built from a checkout is pulled from nowhere).",
     enforcementLevel: "mandatory",
     configSchema: configSchema({ allowedImages: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.allowedImages } }),
     validateResource: (args, report) => {
-      if (args.type !== REMOTE_IMAGE) return;
+      if (args.type !== REMOTE_IMAGE || args.props.build !== undefined) return;
       const repository = imageRepository(String(args.props.name));
       if (!allowed(repository, config(args).allowedImages)) report(`image ${args.props.name} (${repository}) is not on the allow-list`);
     },

@@ -32,6 +32,7 @@ function dataVolume(name: string, volume: VolumeSpec, parent: pulumi.Resource): 
 /** Everything one Robotoff stack runs on a Docker host: network, volumes, images, services. */
 export class Deployment extends pulumi.ComponentResource {
   readonly network: docker.Network;
+  readonly externalNetworks: Readonly<Record<string, docker.Network>>;
   readonly volumes: Readonly<Record<string, docker.Volume>>;
   readonly images: Readonly<Record<string, docker.RemoteImage>>;
   readonly services: ReadonlyMap<ServiceName, Service>;
@@ -48,8 +49,20 @@ export class Deployment extends pulumi.ComponentResource {
     this.images = Object.fromEntries(
       spec.images.map((i) => [
         i.key,
-        new docker.RemoteImage(`${name}-image-${i.key}`, { name: i.reference, keepLocally: true }, parent),
+        new docker.RemoteImage(
+          `${name}-image-${i.key}`,
+          {
+            name: i.reference,
+            keepLocally: true,
+            build: i.build && { context: i.build.context, target: i.build.target, buildArgs: { ...i.build.args } },
+          },
+          parent,
+        ),
       ]),
+    );
+    // Joined, never created or deleted: another stack (Product Opener's) owns them.
+    this.externalNetworks = Object.fromEntries(
+      spec.externalNetworks.map((n) => [n, docker.Network.get(`${name}-external-network-${n}`, n, undefined, parent)]),
     );
 
     const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
@@ -76,6 +89,7 @@ export class Deployment extends pulumi.ComponentResource {
             containerName: `${args.containerPrefix}-${svc.name}`,
             image,
             network: this.network,
+            externalNetworks: (svc.externalNetworks ?? []).map((n) => this.externalNetworks[n]),
             volumes: this.volumes,
             secrets,
             dependsOn: svc.dependsOn.map((d) => services.get(d)!.container),

@@ -13,6 +13,8 @@ export interface ServiceArgs {
   image: docker.RemoteImage;
   /** The stack network; the container joins it with its service name as DNS alias. */
   network: docker.Network;
+  /** Networks of other stacks the container joins too, with the same alias. */
+  externalNetworks: readonly docker.Network[];
   /** The stack's named volumes, by VolumeSpec key. */
   volumes: Readonly<Record<string, docker.Volume>>;
   /** Secret values by key; every key the spec's env references must be present. */
@@ -83,7 +85,7 @@ export class Service extends pulumi.ComponentResource {
         privileged: false,
         securityOpts: ["no-new-privileges:true"],
         hosts: spec.extraHosts.map((h) => ({ ...h })),
-        networksAdvanced: [{ name: args.network.name, aliases: [spec.name] }],
+        networksAdvanced: [args.network, ...args.externalNetworks].map((n) => ({ name: n.name, aliases: [spec.name] })),
         // Compose keeps anonymous volumes on `down`; the provider removes them unless told not to.
         removeVolumes: false,
       },

@@ -56,10 +56,10 @@ function run(cwd: string, ...args: string[]): Promise<{ code: number; stdout: st
   });
 }
 
-function devWith(patch: (config: any) => void): string {
-  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as any;
+function stackWith(stack: string, patch: (config: any) => void): string {
+  const doc = load(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as any;
   patch(doc.config);
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-diff-test-")), "Pulumi.dev.yaml");
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-diff-test-")), `Pulumi.${stack}.yaml`);
   writeFileSync(file, dump(doc));
   return file;
 }
@@ -68,7 +68,7 @@ const changed = (stdout: string) => stdout.trim().split("\n").slice(0, -1).map((
 
 describe("render --diff <config file>", () => {
   it("replaces exactly the app image and the three app containers for a new app tag", async () => {
-    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", devWith((c) => (c["robotoff:app"].tag = "v9.9.9")));
+    const out = await run(PROJECT_DIR, "--stack", "prod", "--diff", stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")));
     expect(out.code).toBe(0);
     expect(changed(out.stdout).sort()).toEqual(
       [
@@ -80,7 +80,7 @@ describe("render --diff <config file>", () => {
     );
   });
   it("updates only postgres, in place, for a new postgres memory limit", async () => {
-    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", devWith((c) => (c["robotoff:postgres"].memory = "6g")));
+    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")));
     expect(changed(out.stdout)).toEqual(["update robotoff-postgres-container (memory)"]);
   });
   it("says when it can read neither a file nor a git ref", async () => {

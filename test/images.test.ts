@@ -19,7 +19,7 @@ describe("every container uses an image resource", () => {
     for (const c of containers) expect(ids.has(c.inputs.image as string), c.name).toBe(true);
   });
   it("runs the app image in api, workers and scheduler", () => {
-    const app = imageIdOf("ghcr.io/openfoodfacts/robotoff:latest");
+    const app = imageIdOf("openfoodfacts/robotoff:dev"); // built from the checkout in dev
     const users = ofType(r, CONTAINER).filter((c) => c.inputs.image === app).map((c) => c.inputs.name);
     expect(users.sort()).toEqual(["robotoff-api", "robotoff-scheduler", "robotoff-workers"]);
   });

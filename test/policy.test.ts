@@ -74,6 +74,9 @@ describe("policy: images-from-allowed-registries", () => {
       expect(await validate(p, args(I, "i", { name }))).toEqual([]);
     }
   });
+  it("passes an image built from a checkout, whatever its name", async () => {
+    expect(await validate(p, args(I, "i", { name: "openfoodfacts/robotoff:dev", build: { context: "/srv/robotoff" } }))).toEqual([]);
+  });
   it("fails an image from elsewhere", async () => {
     expect(await validate(p, args(I, "i", { name: "evil.example/postgres:11" }))).toEqual([
       "image evil.example/postgres:11 (evil.example/postgres) is not on the allow-list",

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { generatedPlaceholder } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-config";
-import { NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
+import { DEV_IMAGE_BUILD, NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
 import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
 
 const SECRET_KEY_OF: Record<string, string> = {
@@ -40,26 +40,34 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
 
   describe(`${stack}: stack-wide resources`, () => {
     it(`runs exactly the ${SERVICES_OF[stack].length} compose services, one container each`, () => {
-      const aliases = ofType(r, CONTAINER).flatMap((c) => (c.inputs.networksAdvanced as any[]).flatMap((n) => n.aliases));
+      const aliases = ofType(r, CONTAINER).map((c) => (c.inputs.networksAdvanced as any[])[0].aliases[0]);
       expect(aliases.sort()).toEqual([...SERVICES_OF[stack]].sort());
     });
     it("gives every resource a logical name unique for its type", () => {
       const keys = r.resources.map(keyOf);
       expect(new Set(keys).size).toBe(keys.length);
     });
-    it("declares the webnet network (networks: webnet: name: webnet)", () => {
-      expect(ofType(r, NETWORK).map((n) => n.inputs.name)).toEqual([NETWORK_NAME]);
+    it("creates the webnet network (networks: webnet: name: webnet)", () => {
+      expect(ofType(r, NETWORK).filter((n) => n.id === undefined).map((n) => n.inputs.name)).toEqual([NETWORK_NAME]);
     });
     it("declares the named volumes postgres-data and es-data", () => {
       // dev creates them; prod reads them (docker/prod.yml: external), by name.
       const names = ofType(r, VOLUME).map((v) => (stack === "dev" ? v.inputs.name : v.id));
       expect(names.sort()).toEqual(Object.values(VOLUME_NAMES).sort());
     });
-    it("pulls one RemoteImage per distinct image, kept locally", () => {
+    it("has one RemoteImage per distinct image, kept locally", () => {
       const images = ofType(r, IMAGE);
       const wanted = [...new Set(Object.values(reference).map((s) => s.image))].sort();
       expect(images.map((i) => i.inputs.name).sort()).toEqual(wanted);
       for (const image of images) expect(image.inputs.keepLocally).toBe(true);
+    });
+    it(stack === "dev" ? "builds the app image from the checkout (docker/dev.yml)" : "builds no image: every one is pulled", () => {
+      const built = ofType(r, IMAGE).filter((i) => i.inputs.build !== undefined);
+      expect(built.map((i) => ({ name: i.inputs.name, build: i.inputs.build }))).toEqual(stack === "dev" ? [DEV_IMAGE_BUILD] : []);
+    });
+    it(stack === "dev" ? "looks up Product Opener's network, never creating it" : "joins no external network", () => {
+      const read = ofType(r, NETWORK).filter((n) => n.id !== undefined);
+      expect(read.map((n) => n.id)).toEqual(stack === "dev" ? ["po_default"] : []);
     });
     it("builds each container inside a robotoff:docker:Service component", () => {
       for (const c of ofType(r, CONTAINER)) expect(c.parent).toMatch(/^robotoff:docker:Service::/);
@@ -117,8 +125,8 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
       it("has the compose extra_hosts", () => {
         expect(c().inputs.hosts ?? []).toEqual(ref.extraHosts);
       });
-      it(`joins webnet with the DNS alias ${service}`, () => {
-        expect(c().inputs.networksAdvanced).toEqual([{ name: NETWORK_NAME, aliases: [service] }]);
+      it(`joins ${ref.networks.join(" and ")} with the DNS alias ${service}`, () => {
+        expect(c().inputs.networksAdvanced).toEqual(ref.networks.map((name) => ({ name, aliases: [service] })));
       });
       const deps = () =>
         c().options.dependsOn.map((d) => {
