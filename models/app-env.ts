@@ -3,16 +3,20 @@
  * config key it comes from, and how its value is derived. The stack sets these and only these itself;
  * `robotoff:app.env` may add others.
  */
-import type { StackConfig } from "./config";
+import { hostAddress, hostOf, type StackConfig } from "./config";
 import type { SecretKey } from "./secrets";
-import type { EnvValue, ServiceName } from "./spec";
+import type { EnvValue } from "./spec";
 
 type Source =
   | { readonly key: string; readonly value: (cfg: StackConfig) => string | number | undefined }
   | { readonly secret: SecretKey };
 
-const host = (cfg: StackConfig, service: ServiceName) =>
-  cfg.app.networkQualifiedHosts ? `${service}.${cfg.networkName}` : service;
+/** A data service's name as the app resolves it: its DNS alias, or its host's address when it runs elsewhere. */
+function host(cfg: StackConfig, service: "postgres" | "elasticsearch" | "tf_serving"): string {
+  const where = hostOf(cfg, service);
+  if (where !== cfg.app.host) return hostAddress(cfg, where) ?? service; // validate.ts requires an address
+  return cfg.app.networkQualifiedHosts ? `${service}.${cfg.networkName}` : service;
+}
 
 export const APP_ENV: Readonly<Record<string, Source>> = {
   ROBOTOFF_INSTANCE: { key: "app.instance", value: (c) => c.app.instance },

@@ -53,6 +53,8 @@ const AppRole = (memory: string, min: string) =>
   z.strictObject({ memory: Size(min, "Robotoff loads its models and data at start").default(memory) });
 
 const App = z.strictObject({
+  /** Docker host api, workers and scheduler run on: a key of robotoff:hosts. */
+  host: z.string().default("local"),
   image: custom(z.string(), (v) => (isImageRepository(v) ? undefined : "an image repository without tag, like ghcr.io/openfoodfacts/robotoff")).default(
     "ghcr.io/openfoodfacts/robotoff",
   ),
@@ -92,6 +94,8 @@ const App = z.strictObject({
 });
 
 const Postgres = z.strictObject({
+  /** Docker host it runs on: a key of robotoff:hosts. */
+  host: z.string().default("local"),
   image: Image.default("postgres:11.2-alpine"),
   user: z.string().min(1).default("postgres"),
   db: z.string().min(1).default("postgres"),
@@ -108,6 +112,8 @@ const Postgres = z.strictObject({
 });
 
 const Elasticsearch = z.strictObject({
+  /** Docker host it runs on: a key of robotoff:hosts. */
+  host: z.string().default("local"),
   image: Image.default("raphael0202/elasticsearch"),
   memory: Size("512m", "Elasticsearch needs twice its heap").default("2g"),
   /** JVM heap, both -Xms and -Xmx. */
@@ -124,6 +130,8 @@ const Elasticsearch = z.strictObject({
 });
 
 const TfServing = z.strictObject({
+  /** Docker host it runs on: a key of robotoff:hosts. */
+  host: z.string().default("local"),
   enabled: z.boolean().default(true),
   image: Image.default("tensorflow/serving:2.4.0"),
   memory: Size("1g", "TensorFlow Serving loads every model at start").default("10g"),
@@ -139,6 +147,17 @@ const TfServing = z.strictObject({
   allowRemoteAccess: z.boolean().default(false),
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" }),
   waitTimeout: Duration.default("5m0s"),
+});
+
+/** A Docker host. `local` is the provider's default (DOCKER_HOST, or the local socket). */
+const Host = z.strictObject({
+  /** How the stack reaches the Engine: ssh://user@host or tcp://host:port. */
+  url: z
+    .string()
+    .regex(/^(ssh|tcp):\/\/[^\s/]+$/, { error: "an ssh://user@host or tcp://host:port address" })
+    .optional(),
+  /** How containers on other hosts reach this one; defaults to the host name of url. */
+  address: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
 });
 
 const Dev = z.strictObject({
@@ -196,6 +215,8 @@ export const StackConfigSchema = z
       // The runtime passes top-level values as strings, as `pulumi config set` writes them.
       .preprocess((v) => (typeof v === "string" && /^-?[0-9]+$/.test(v) ? Number(v) : v), z.int().min(1).max(100))
       .default(5),
+    /** Docker hosts by name; `local` always exists. */
+    hosts: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), Host).default({}),
     app: App.prefault({}),
     postgres: Postgres.prefault({}),
     elasticsearch: Elasticsearch.prefault({}),
@@ -209,10 +230,34 @@ export const StackConfigSchema = z
     // Data volumes follow docker/prod.yml (external) outside dev unless config says otherwise.
     const lifecycle = cfg.environment === "dev" ? "managed" : "external";
     const volume = (v: { name: string; lifecycle?: (typeof VOLUME_LIFECYCLES)[number] }) => ({ ...v, lifecycle: v.lifecycle ?? lifecycle });
-    return { ...cfg, volumes: { postgresData: volume(cfg.volumes.postgresData), esData: volume(cfg.volumes.esData) } };
+    return {
+      ...cfg,
+      hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; address?: string }>,
+      volumes: { postgresData: volume(cfg.volumes.postgresData), esData: volume(cfg.volumes.esData) },
+    };
   });
 
 export type StackConfig = z.output<typeof StackConfigSchema>;
 
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
-export const OBJECT_KEYS: ReadonlySet<string> = new Set(["app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes"]);
+export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes"]);
+
+/** The host each data service runs on; the app's three roles share robotoff:app.host. */
+export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elasticsearch" | "tf_serving"): string {
+  switch (service) {
+    case "app":
+      return cfg.app.host;
+    case "postgres":
+      return cfg.postgres.host;
+    case "elasticsearch":
+      return cfg.elasticsearch.host;
+    case "tf_serving":
+      return cfg.tfServing.host;
+  }
+}
+
+/** How containers elsewhere reach a host: its address, or the host name of its url. */
+export function hostAddress(cfg: StackConfig, host: string): string | undefined {
+  const h = cfg.hosts[host];
+  return h?.address ?? (h?.url ? new URL(h.url).hostname : undefined);
+}

@@ -53,6 +53,8 @@ export interface Healthcheck {
 export interface ServiceSpec {
   /** The compose service name: also its DNS name on the stack network. */
   readonly name: ServiceName;
+  /** The Docker host it runs on (a HostSpec name). */
+  readonly host: string;
   /** Key of the ImageSpec it runs. */
   readonly image: string;
   readonly entrypoint?: readonly string[];
@@ -100,7 +102,15 @@ export interface VolumeSpec {
   readonly lifecycle: VolumeLifecycle;
 }
 
+export interface HostSpec {
+  readonly name: string;
+  /** ssh:// or tcp:// address of its Engine; none for `local`, the provider's default. */
+  readonly url?: string;
+}
+
 export interface StackSpec {
+  /** The hosts some service runs on. */
+  readonly hosts: readonly HostSpec[];
   readonly networkName: string;
   /** Every external network some service joins. */
   readonly externalNetworks: readonly string[];

@@ -131,7 +131,9 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
   ];
 
   const env = compactEnv(appEnvValues(cfg, secrets));
+  const appHost = cfg.app.host;
   const none = {
+    host: appHost,
     ports: [],
     volumes: [],
     ulimits: [],
@@ -178,6 +180,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     {
       ...none,
       name: "postgres",
+      host: cfg.postgres.host,
       image: "postgres",
       command: postgresCommand(cfg.postgres.settings),
       env: compactEnv({
@@ -200,6 +203,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     {
       ...none,
       name: "elasticsearch",
+      host: cfg.elasticsearch.host,
       image: "elasticsearch",
       env: compactEnv({
         "discovery.type": "single-node",
@@ -224,6 +228,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     services.push({
       ...none,
       name: "tf_serving",
+      host: cfg.tfServing.host,
       image: "tf-serving",
       entrypoint: tfServingEntrypoint(),
       env: {},
@@ -264,6 +269,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       {
         ...none,
         name: "postgres_exporter",
+        host: cfg.postgres.host, // its DSN names postgres by its DNS alias
         image: "postgres-exporter",
         env: {
           // The password is URI-encoded: a DSN breaks on one with @, : or /.
@@ -282,5 +288,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     );
   }
   const externalNetworks = [...new Set(services.flatMap((svc) => svc.externalNetworks ?? []))];
-  return { networkName: cfg.networkName, externalNetworks, images, volumes, services };
+  const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => ({ name, ...(cfg.hosts[name]?.url ? { url: cfg.hosts[name].url } : {}) }));
+  return { hosts, networkName: cfg.networkName, externalNetworks, images, volumes, services };
 }

@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
-import { NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
+import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, type ConfigIssue } from "./config-error";
 import { managedBy } from "./app-env";
 import { isPublic, parseBinding, type HostBinding } from "./ports";
@@ -108,6 +108,53 @@ function secretIssues(raw: Readonly<Record<string, string>>, environment: unknow
 interface Published extends HostBinding {
   readonly path: readonly string[];
   readonly text: string;
+  /** The Docker host that publishes it. */
+  readonly host: string;
+}
+
+/** Placement on Docker hosts: known hosts, reachable addresses, published ports across hosts. */
+function placementIssues(cfg: StackConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const known = Object.keys(cfg.hosts);
+  if (cfg.hosts.local.url !== undefined) {
+    issues.push({ key: fullKey(["hosts", "local", "url"]), expected: "no url: local is the provider's default Docker host (DOCKER_HOST)", found: describe(cfg.hosts.local.url) });
+  }
+  for (const [name, h] of Object.entries(cfg.hosts)) {
+    if (name !== "local" && h.url === undefined) issues.push({ key: fullKey(["hosts", name, "url"]), expected: "an ssh://user@host or tcp://host:port address", found: "nothing" });
+  }
+  const services = [
+    ["app", ["app", "host"]],
+    ["postgres", ["postgres", "host"]],
+    ["elasticsearch", ["elasticsearch", "host"]],
+    ["tf_serving", ["tfServing", "host"]],
+  ] as const;
+  for (const [service, path] of services) {
+    const where = hostOf(cfg, service);
+    if (!known.includes(where)) issues.push({ key: fullKey(path), expected: `one of ${known.map((k) => JSON.stringify(k)).join(", ")} (robotoff:hosts)`, found: describe(where) });
+  }
+  // What the app reaches at start, and the ports another host would reach it on.
+  const needed: (readonly [string, readonly string[], readonly (string | null)[]])[] = [
+    ["postgres", ["postgres", "host"], [cfg.postgres.expose.postgres]],
+    ["elasticsearch", ["elasticsearch", "host"], [null]],
+    ...(cfg.app.setTfServingHost && cfg.tfServing.enabled
+      ? ([["tf_serving", ["tfServing", "host"], [cfg.tfServing.expose.grpc, cfg.tfServing.expose.rest]]] as const)
+      : []),
+  ];
+  for (const [service, path, bindings] of needed) {
+    const where = hostOf(cfg, service as "postgres" | "elasticsearch" | "tf_serving");
+    if (where === cfg.app.host || !known.includes(where)) continue;
+    const reachable = bindings.every((b) => b !== null && isPublic(parseBinding(b)));
+    if (!reachable) {
+      issues.push({
+        key: fullKey(path),
+        expected: `robotoff:app.host (${JSON.stringify(cfg.app.host)}), or ${service} ports published beyond loopback for the app to reach it from there`,
+        found: describe(where),
+      });
+    } else if (hostAddress(cfg, where) === undefined) {
+      issues.push({ key: fullKey(["hosts", where, "address"]), expected: `the address the app reaches ${where} at`, found: "nothing" });
+    }
+  }
+  return issues;
 }
 
 /** Rules that span keys; they run on a config the schema accepted. */
@@ -115,7 +162,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const published: Published[] = [];
   const publish = (path: string[], text: string | null) => {
-    if (text !== null) published.push({ ...parseBinding(text), path, text });
+    if (text !== null) published.push({ ...parseBinding(text), path, text, host: hostOf(cfg, path[0] === "tfServing" ? "tf_serving" : path[0] === "postgres" ? "postgres" : "app") });
   };
   publish(["app", "api", "expose", "http"], cfg.app.api.expose.http);
   publish(["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
@@ -128,7 +175,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   published.forEach((b, i) => {
     const clash = published
       .slice(0, i)
-      .find((a) => a.port === b.port && (a.ip === undefined || b.ip === undefined || a.ip === b.ip));
+      .find((a) => a.host === b.host && a.port === b.port && (a.ip === undefined || b.ip === undefined || a.ip === b.ip));
     if (clash) {
       issues.push({
         key: fullKey(b.path),
@@ -143,6 +190,8 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
       issues.push({ key: fullKey(b.path), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(b.text) });
     }
   });
+
+  issues.push(...placementIssues(cfg));
 
   const es = cfg.elasticsearch;
   if (sizeToMb(es.memory) < 2 * sizeToMb(es.heapSize)) {

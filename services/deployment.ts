@@ -18,22 +18,28 @@ export interface DeploymentArgs {
 }
 
 /** A data volume: read like compose's `external: true`, or created, and then kept when `retained`. */
-function dataVolume(name: string, volume: VolumeSpec, parent: pulumi.Resource): docker.Volume {
+function dataVolume(name: string, volume: VolumeSpec, opts: pulumi.CustomResourceOptions): docker.Volume {
   switch (volume.lifecycle) {
     case "external":
-      return docker.Volume.get(name, volume.name, undefined, { parent });
+      return docker.Volume.get(name, volume.name, undefined, opts);
     case "retained":
-      return new docker.Volume(name, { name: volume.name }, { parent, protect: true, retainOnDelete: true });
+      return new docker.Volume(name, { name: volume.name }, { ...opts, protect: true, retainOnDelete: true });
     case "managed":
-      return new docker.Volume(name, { name: volume.name }, { parent });
+      return new docker.Volume(name, { name: volume.name }, opts);
   }
 }
 
-/** Everything one Robotoff stack runs on a Docker host: network, volumes, images, services. */
+/** Everything one Robotoff stack runs on its Docker hosts: networks, volumes, images, services. */
 export class Deployment extends pulumi.ComponentResource {
+  /** The stack network on the `local` host (on the first host when no service runs locally). */
   readonly network: docker.Network;
+  /** The stack network on each host. */
+  readonly networks: Readonly<Record<string, docker.Network>>;
+  /** A Docker provider per host with an address; `local` uses the default provider. */
+  readonly providers: Readonly<Record<string, docker.Provider>>;
   readonly externalNetworks: Readonly<Record<string, docker.Network>>;
   readonly volumes: Readonly<Record<string, docker.Volume>>;
+  /** Images by `<key>` on the local host, `<key>@<host>` elsewhere. */
   readonly images: Readonly<Record<string, docker.RemoteImage>>;
   readonly services: ReadonlyMap<ServiceName, Service>;
   /** Every secret the containers receive, one value per key. */
@@ -44,25 +50,44 @@ export class Deployment extends pulumi.ComponentResource {
     const { spec } = args;
     const parent = { parent: this };
 
-    this.network = new docker.Network(`${name}-network`, { name: spec.networkName }, parent);
-    this.volumes = Object.fromEntries(spec.volumes.map((v) => [v.key, dataVolume(`${name}-${v.key}`, v, this)]));
-    this.images = Object.fromEntries(
-      spec.images.map((i) => [
-        i.key,
-        new docker.RemoteImage(
-          `${name}-image-${i.key}`,
+    // Local resources keep host-free names (and the default provider), so that adding a host moves nothing.
+    const suffix = (host: string) => (host === "local" ? "" : `-${host}`);
+    this.providers = Object.fromEntries(
+      spec.hosts
+        .filter((h) => h.url !== undefined)
+        .map((h) => [h.name, new docker.Provider(`${name}-host-${h.name}`, { host: h.url }, parent)]),
+    );
+    const on = (host: string): pulumi.CustomResourceOptions => ({ parent: this, provider: this.providers[host] });
+
+    this.networks = Object.fromEntries(
+      spec.hosts.map((h) => [h.name, new docker.Network(`${name}-network${suffix(h.name)}`, { name: spec.networkName }, on(h.name))]),
+    );
+    this.network = this.networks.local ?? this.networks[spec.hosts[0].name];
+
+    const hostOfVolume = (key: string) => spec.services.find((s) => s.volumes.some((v) => v.volume === key))?.host ?? "local";
+    this.volumes = Object.fromEntries(spec.volumes.map((v) => [v.key, dataVolume(`${name}-${v.key}`, v, on(hostOfVolume(v.key)))]));
+
+    const images: Record<string, docker.RemoteImage> = {};
+    for (const host of spec.hosts) {
+      const keys = new Set(spec.services.filter((s) => s.host === host.name).map((s) => s.image));
+      for (const i of spec.images.filter((x) => keys.has(x.key))) {
+        images[`${i.key}${host.name === "local" ? "" : `@${host.name}`}`] = new docker.RemoteImage(
+          `${name}-image-${i.key}${suffix(host.name)}`,
           {
             name: i.reference,
             keepLocally: true,
             build: i.build && { context: i.build.context, target: i.build.target, buildArgs: { ...i.build.args } },
           },
-          parent,
-        ),
-      ]),
-    );
+          on(host.name),
+        );
+      }
+    }
+    this.images = images;
+
     // Joined, never created or deleted: another stack (Product Opener's) owns them.
+    const appHost = spec.services.find((s) => (s.externalNetworks ?? []).length > 0)?.host ?? "local";
     this.externalNetworks = Object.fromEntries(
-      spec.externalNetworks.map((n) => [n, docker.Network.get(`${name}-external-network-${n}`, n, undefined, parent)]),
+      spec.externalNetworks.map((n) => [n, docker.Network.get(`${name}-external-network-${n}`, n, undefined, on(appHost))]),
     );
 
     const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
@@ -78,8 +103,9 @@ export class Deployment extends pulumi.ComponentResource {
 
     const services = new Map<ServiceName, Service>();
     for (const svc of startOrder(spec.services)) {
-      const image = this.images[svc.image];
+      const image = this.images[`${svc.image}${svc.host === "local" ? "" : `@${svc.host}`}`];
       if (!image) throw new Error(`service ${svc.name} runs image ${svc.image}, which the stack does not pull`);
+      const provider = this.providers[svc.host];
       services.set(
         svc.name,
         new Service(
@@ -88,13 +114,13 @@ export class Deployment extends pulumi.ComponentResource {
             spec: svc,
             containerName: `${args.containerPrefix}-${svc.name}`,
             image,
-            network: this.network,
+            network: this.networks[svc.host],
             externalNetworks: (svc.externalNetworks ?? []).map((n) => this.externalNetworks[n]),
             volumes: this.volumes,
             secrets,
             dependsOn: svc.dependsOn.map((d) => services.get(d)!.container),
           },
-          parent,
+          { parent: this, ...(provider ? { providers: [provider] } : {}) },
         ),
       );
     }

@@ -66,6 +66,23 @@ const CASES: readonly Case[] = [
   { what: "too few open files for Elasticsearch", stack: "dev", patch: { "robotoff:elasticsearch": { nofile: 1024 } }, keys: ["robotoff:elasticsearch.nofile"] },
   { what: "statsd metrics beyond loopback", stack: "prod", patch: { "robotoff:monitoring": { statsd: { expose: { metrics: "9102" } } } }, keys: ["robotoff:monitoring.statsd.expose.metrics"], says: "only the api" },
   { what: "an exporter below its minimum memory", stack: "prod", patch: { "robotoff:monitoring": { postgresExporter: { memory: "8m" } } }, keys: ["robotoff:monitoring.postgresExporter.memory"] },
+  { what: "a service on a host that is not declared", stack: "prod", patch: { "robotoff:tfServing": { host: "gpu" } }, keys: ["robotoff:tfServing.host"], says: 'one of "local"' },
+  { what: "a remote host without an address", stack: "prod", patch: { "robotoff:hosts": { ml: {} } }, keys: ["robotoff:hosts.ml.url"] },
+  { what: "a url on the local host", stack: "dev", patch: { "robotoff:hosts": { local: { url: "ssh://me@here" } } }, keys: ["robotoff:hosts.local.url"] },
+  { what: "a malformed host url", stack: "dev", patch: { "robotoff:hosts": { ml: { url: "http://ml" } } }, keys: ["robotoff:hosts.ml.url"] },
+  {
+    what: "tf_serving on another host without ports beyond loopback",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } }, "robotoff:tfServing": { host: "ml" } },
+    keys: ["robotoff:tfServing.host"],
+    says: "published beyond loopback",
+  },
+  {
+    what: "postgres on another host (its port stays on loopback)",
+    stack: "prod",
+    patch: { "robotoff:hosts": { db: { url: "tcp://db:2376" } }, "robotoff:postgres": { host: "db" } },
+    keys: ["robotoff:postgres.host"],
+  },
   { what: "an unknown scheme", stack: "dev", patch: { "robotoff:app": { scheme: "ftp" } }, keys: ["robotoff:app.scheme"] },
   {
     what: "several problems at once",

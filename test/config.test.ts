@@ -27,7 +27,10 @@ describe("stack config defaults", () => {
     });
     expect(cfg.app.workers.memory).toBe("8g");
     expect(cfg.app.scheduler.memory).toBe("4g");
+    expect(cfg.hosts).toEqual({ local: {} });
+    expect(cfg.app.host).toBe("local");
     expect(cfg.postgres).toEqual({
+      host: "local",
       image: "postgres:11.2-alpine",
       user: "postgres",
       db: "postgres",
@@ -39,6 +42,7 @@ describe("stack config defaults", () => {
       waitTimeout: "2m0s",
     });
     expect(cfg.elasticsearch).toEqual({
+      host: "local",
       image: "raphael0202/elasticsearch",
       memory: "2g",
       heapSize: "512m",
@@ -49,6 +53,7 @@ describe("stack config defaults", () => {
       waitTimeout: "5m0s",
     });
     expect(cfg.tfServing).toEqual({
+      host: "local",
       enabled: true,
       image: "tensorflow/serving:2.4.0",
       memory: "10g",

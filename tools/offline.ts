@@ -45,6 +45,8 @@ export interface Rendered {
   state: Map<string, { urn: string; aliases: string[] }>;
   /** By `<type>::<name>`: the outputs the resource asks to keep secret (additionalSecretOutputs). */
   secretOutputs: Map<string, string[]>;
+  /** By `<type>::<name>`: the logical name of its explicit provider (none: the default provider). */
+  providers: Map<string, string>;
   /** By `<type>::<name>`: what the resource waits for, explicit (dependsOn) and implicit (Outputs among its inputs). */
   dependencies: Map<string, string[]>;
 }
@@ -100,6 +102,7 @@ async function resolveOutput(value: unknown): Promise<unknown> {
  */
 export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
+  const providers = new Map<string, string>();
   const keyOf = new Map<pulumi.Resource, string>();
   const pending: {
     key: string;
@@ -117,6 +120,8 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
         const key = `${args.type}::${args.name}`;
         if (args.type !== "pulumi:pulumi:Stack") {
           if (registered.has(key)) throw new Error(`two resources named ${key}`);
+          // A provider reference is `<urn>::<id>`; default providers are not registered under mocks.
+          if (args.provider) providers.set(key, args.provider.split("::")[3]);
           registered.set(key, {
             type: args.type,
             name: args.name,
@@ -230,5 +235,5 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
       replaceOnChanges: opts.replaceOnChanges ?? [],
     };
   }
-  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state, dependencies, secretOutputs };
+  return { project: cfg.project, stack: cfg.stack, resources: [...registered.values()], outputs, state, dependencies, secretOutputs, providers };
 }

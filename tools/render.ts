@@ -72,7 +72,7 @@ export function toJson(rendered: Rendered, showSecrets: boolean): string {
 
 const shortType = (type: string) => type.replace(/^(\w+):[\w/]*?:?(\w+)$/, "$1:$2").replace(/:index\//, ":");
 
-function facts(r: RecordedResource, showSecrets: boolean): string {
+function facts(r: RecordedResource, showSecrets: boolean, provider?: string): string {
   const i = revealed(r.inputs, showSecrets, false) as Record<string, any>;
   const parts: string[] = [];
   if (r.type === "docker:index/container:Container") {
@@ -90,6 +90,7 @@ function facts(r: RecordedResource, showSecrets: boolean): string {
     parts.push(`name=${i.name}`);
   }
   if (r.id) parts.push(`read id=${r.id}`);
+  if (provider) parts.push(`provider=${provider}`);
   const o = r.options;
   if (o.dependsOn.length) parts.push(`dependsOn=${o.dependsOn.map((d) => d.split("::")[1]).join(",")}`);
   for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"] as const) if (o[flag]) parts.push(flag);
@@ -98,7 +99,11 @@ function facts(r: RecordedResource, showSecrets: boolean): string {
 }
 
 export function toTable(rendered: Rendered, showSecrets: boolean): string {
-  const rows = rendered.resources.map((r) => [shortType(r.type), r.name, facts(r, showSecrets)]);
+  const rows = rendered.resources.map((r) => [
+    shortType(r.type),
+    r.name,
+    facts(r, showSecrets, rendered.providers.get(`${r.type}::${r.name}`)),
+  ]);
   const widths = [0, 1].map((c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd());
   const outputs = Object.entries(revealed(rendered.outputs, showSecrets, false) as object).map(

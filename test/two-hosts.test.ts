@@ -1,0 +1,55 @@
+/** prod on two Docker hosts: tf_serving on its own VM ("ml"), as Open Food Facts ran docker/ml.yml. */
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Rendered } from "../tools/offline";
+import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
+
+const ML = "robotoff-host-ml";
+
+describe("prod on two hosts", () => {
+  let r: Rendered;
+  beforeAll(async () => {
+    r = await renderStack("prod", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
+  });
+  const providerOf = (key: string) => r.providers.get(key);
+
+  it("creates one Docker provider, for the ml host, at its ssh address", () => {
+    const providers = r.resources.filter((x) => x.type === "pulumi:providers:docker");
+    expect(providers.map((p) => [p.name, p.inputs.host])).toEqual([[ML, "ssh://deploy@ml.openfoodfacts.org"]]);
+  });
+  it("runs tf_serving on ml and every other container on the local host", () => {
+    for (const c of ofType(r, CONTAINER)) {
+      expect([c.inputs.name, providerOf(keyOf(c))]).toEqual([c.inputs.name, c.inputs.name === "robotoff-tf_serving" ? ML : undefined]);
+    }
+  });
+  it("creates the stack network on each host", () => {
+    expect(ofType(r, NETWORK).map((n) => [n.name, n.inputs.name, providerOf(keyOf(n))])).toEqual([
+      ["robotoff-network", "webnet", undefined],
+      ["robotoff-network-ml", "webnet", ML],
+    ]);
+    expect((containerOf(r, "tf_serving").inputs.networksAdvanced as any[])[0].name).toBe("webnet");
+  });
+  it("pulls on each host only the images that run there", () => {
+    const onMl = ofType(r, IMAGE).filter((i) => providerOf(keyOf(i)) === ML).map((i) => i.inputs.name);
+    expect(onMl).toEqual(["tensorflow/serving:2.4.0"]);
+    const local = ofType(r, IMAGE).filter((i) => providerOf(keyOf(i)) === undefined).map((i) => i.inputs.name);
+    expect(local).not.toContain("tensorflow/serving:2.4.0");
+  });
+  it("gives the app the ml host's address instead of a container DNS name (TF_SERVING_HOST)", () => {
+    for (const service of ["api", "workers", "scheduler"]) {
+      expect(envOf(containerOf(r, service)).vars.TF_SERVING_HOST).toBe("ml.openfoodfacts.org");
+    }
+  });
+  it("publishes tf_serving's ports where the app can reach them", () => {
+    expect(containerOf(r, "tf_serving").inputs.ports).toEqual([
+      { internal: 8500, external: 8500, protocol: "tcp" },
+      { internal: 8501, external: 8501, protocol: "tcp" },
+    ]);
+  });
+  it("still starts the api and the workers once tf_serving is healthy, across hosts", () => {
+    const tf = keyOf(containerOf(r, "tf_serving"));
+    expect(containerOf(r, "api").options.dependsOn).toContain(tf);
+    expect(containerOf(r, "workers").options.dependsOn).toContain(tf);
+    expect(containerOf(r, "tf_serving").inputs.wait).toBe(true);
+  });
+});
