@@ -1,10 +1,8 @@
 /** The doctor's checks, given ways to probe a host; what the probes answer decides each line. */
 
-export interface Probe {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import type { CommandResult } from "./cli";
+
+export type Probe = CommandResult;
 
 export interface HostPlan {
   readonly host: string;

@@ -6,32 +6,17 @@
  * the memory limits against the host's memory. Exit 1 when something blocks the deploy.
  * Probes run through the docker CLI (`$ROBOTOFF_DOCKER_CLI`) with a throwaway busybox container.
  */
-import { execFile } from "node:child_process";
-import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { loadRuntimeConfig } from "./stack-config";
-import { runOffline } from "./offline";
-import { planChecks, type Finding, type HostPlan, type Probe } from "./diagnose";
+import { DOCKER, renderedStack, run, stackArgs } from "./cli";
+import { planChecks, type Finding, type HostPlan } from "./diagnose";
 
-const PROJECT_DIR = resolve(__dirname, "..");
-const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 const PULUMI = process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 const PROBE_IMAGE = "busybox:1.36";
 
-function exec(file: string, args: string[]): Promise<Probe> {
-  return new Promise((done) => {
-    execFile(file, args, { timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
-      done({ code, stdout: stdout.trim(), stderr: (stderr || (err && code === -1 ? err.message : "")).trim() });
-    });
-  });
-}
-
-const docker = (url: string | undefined, args: string[]) => exec(DOCKER, [...(url ? ["-H", url] : []), ...args]);
+const docker = (url: string | undefined, args: string[]) => run(DOCKER, [...(url ? ["-H", url] : []), ...args]);
 
 /** What each host runs, read from the stack as `pulumi up` would register it. */
 async function hostPlans(stack: string, configFile?: string): Promise<HostPlan[]> {
-  const r = await runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile && resolve(configFile)), join(PROJECT_DIR, "index.ts"));
+  const r = await renderedStack(stack, configFile);
   const urls = new Map(r.resources.filter((x) => x.type === "pulumi:providers:docker").map((p) => [p.name, String(p.inputs.host)]));
   const plans = new Map<string, HostPlan>();
   for (const c of r.resources.filter((x) => x.type === "docker:index/container:Container")) {
@@ -50,20 +35,11 @@ async function hostPlans(stack: string, configFile?: string): Promise<HostPlan[]
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: argv, options: { stack: { type: "string" }, "config-file": { type: "string" } } }).values;
-  } catch (err: any) {
-    process.stderr.write(`${err.message}\n`);
-    return 2;
-  }
-  if (!args.stack) {
-    process.stderr.write("usage: npm run doctor -- --stack <name> [--config-file <path>]\n");
-    return 2;
-  }
-  const plans = await hostPlans(args.stack, args["config-file"]);
+  const args = stackArgs(argv, "doctor");
+  if (typeof args === "number") return args;
+  const plans = await hostPlans(args.stack, args.configFile);
   const findings: Finding[] = await planChecks(plans, {
-    pulumi: () => exec(PULUMI, ["version"]),
+    pulumi: () => run(PULUMI, ["version"]),
     engine: (url) => docker(url, ["version", "--format", "{{.Server.Version}}"]),
     memTotal: (url) => docker(url, ["info", "--format", "{{.MemTotal}}"]),
     inProbe: (url, mounts, command) =>

@@ -5,72 +5,61 @@
  * the docker CLI (`$ROBOTOFF_DOCKER_CLI`, default `docker`; DOCKER_HOST and contexts apply).
  * Exit 0: all up; 1: something is down; 2: no Docker Engine, or bad arguments.
  */
-import { execFile } from "node:child_process";
-import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { loadRuntimeConfig } from "./stack-config";
-import { runOffline } from "./offline";
+import { DOCKER, renderedStack, run, stackArgs } from "./cli";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./health";
 
-const PROJECT_DIR = resolve(__dirname, "..");
-const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
+const PROBE_IMAGE = "busybox:1.36";
+const docker = (url: string | undefined, args: string[]) => run(DOCKER, [...(url ? ["-H", url] : []), ...args], 60_000);
 
-function docker(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(DOCKER, args, { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
-      done({ code, stdout, stderr: stderr || (err && code === -1 ? err.message : "") });
-    });
-  });
+/** Upstream's `make health` (curl 127.0.0.1:5500 on the host), from the api's Docker host. */
+async function apiHealth(url: string | undefined, port: number): Promise<Verdict> {
+  const target = `http://127.0.0.1:${port}/api/v1/health`;
+  const probe = await docker(url, ["run", "--rm", "--network", "host", PROBE_IMAGE, "wget", "-q", "-O", "/dev/null", target]);
+  const why = (probe.stderr || probe.stdout).split("\n").filter(Boolean).pop();
+  return { service: "api health", up: probe.code === 0, detail: probe.code === 0 ? `${target} answered` : `${target}: ${why ?? `exit ${probe.code}`}` };
 }
 
-async function healthUrl(url: string): Promise<Verdict> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    return { service: "api health", up: res.ok, detail: `${url} answered ${res.status}` };
-  } catch (err: any) {
-    return { service: "api health", up: false, detail: `${url}: ${err.cause?.code ?? err.message}` };
-  }
+interface Placed extends DeclaredContainer {
+  /** The Engine it runs on; undefined for the default one. */
+  readonly url?: string;
+  readonly apiPort?: number;
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: argv, options: { stack: { type: "string" }, "config-file": { type: "string" } } }).values;
-  } catch (err: any) {
-    process.stderr.write(`${err.message}\n`);
-    return 2;
-  }
-  if (!args.stack) {
-    process.stderr.write("usage: npm run livecheck -- --stack <name> [--config-file <path>]\n");
-    return 2;
-  }
-
-  const engine = await docker(["version", "--format", "{{.Server.Version}}"]);
-  if (engine.code !== 0) {
-    const why = engine.stderr.trim().split("\n").filter(Boolean).pop() ?? `${DOCKER} exited ${engine.code}`;
-    process.stdout.write(`Docker Engine not reachable: ${why}\n`);
-    return 2;
-  }
-
-  const rendered = await runOffline(
-    loadRuntimeConfig(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"])),
-    join(PROJECT_DIR, "index.ts"),
-  );
-  const declared: DeclaredContainer[] = rendered.resources
+  const args = stackArgs(argv, "livecheck");
+  if (typeof args === "number") return args;
+  const rendered = await renderedStack(args.stack, args.configFile);
+  const urls = new Map(rendered.resources.filter((r) => r.type === "pulumi:providers:docker").map((p) => [p.name, String(p.inputs.host)]));
+  const declared: Placed[] = rendered.resources
     .filter((r) => r.type === "docker:index/container:Container")
-    .map((r) => ({
-      service: (r.inputs.networksAdvanced as any[])[0].aliases[0],
-      name: r.inputs.name as string,
-      hasHealthcheck: r.inputs.healthcheck !== undefined,
-    }))
+    .map((r) => {
+      const provider = rendered.providers.get(`${r.type}::${r.name}`);
+      const ports = (r.inputs.ports ?? []) as { external: number }[];
+      return {
+        service: (r.inputs.networksAdvanced as any[])[0].aliases[0],
+        name: r.inputs.name as string,
+        hasHealthcheck: r.inputs.healthcheck !== undefined,
+        url: provider ? urls.get(provider) : undefined,
+        apiPort: ports[0]?.external,
+      };
+    })
     .sort((a, b) => a.service.localeCompare(b.service));
-  // Exits 1 when a name is missing, yet prints the ones it found.
-  const inspect = await docker(["inspect", "--type", "container", ...declared.map((d) => d.name)]);
-  const inspected = JSON.parse(inspect.stdout.trim() || "[]") as InspectedContainer[];
+
+  const inspected: InspectedContainer[] = [];
+  for (const url of new Set(declared.map((d) => d.url))) {
+    const engine = await docker(url, ["version", "--format", "{{.Server.Version}}"]);
+    if (engine.code !== 0) {
+      const why = engine.stderr.split("\n").filter(Boolean).pop() ?? `${DOCKER} exited ${engine.code}`;
+      process.stdout.write(`Docker Engine not reachable${url ? ` at ${url}` : ""}: ${why}\n`);
+      return 2;
+    }
+    // Exits 1 when a name is missing, yet prints the ones it found.
+    const names = declared.filter((d) => d.url === url).map((d) => d.name);
+    inspected.push(...(JSON.parse((await docker(url, ["inspect", "--type", "container", ...names])).stdout || "[]") as InspectedContainer[]));
+  }
   const verdicts = assess(declared, inspected);
-  const url = rendered.outputs.apiUrl;
-  if (typeof url === "string") verdicts.push(await healthUrl(url));
+  const api = declared.find((d) => d.service === "api");
+  if (api?.apiPort !== undefined) verdicts.push(await apiHealth(api.url, api.apiPort));
   for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);
   return verdicts.every((v) => v.up) ? 0 : 1;
 }
