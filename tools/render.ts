@@ -85,9 +85,12 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
     if (i.command) parts.push(`command=${JSON.stringify(i.command)}`);
     for (const u of i.ulimits ?? []) parts.push(`ulimit=${u.name}:${u.soft}:${u.hard}`);
     for (const h of i.hosts ?? []) parts.push(`host=${h.host}:${h.ip}`);
+    if (i.healthcheck) parts.push(`health=${i.healthcheck.tests.slice(1, 2).join("")}/${i.healthcheck.interval}`);
+    if (i.wait) parts.push(`wait=${i.waitTimeout}s`);
     parts.push(`env=${Array.isArray(i.envs) ? i.envs.join(" ") : i.envs}`);
   } else if (i.name !== undefined) {
     parts.push(`name=${i.name}`);
+    if (i.build) parts.push(`build=${i.build.context}@${i.build.target}`);
   }
   if (r.id) parts.push(`read id=${r.id}`);
   if (provider) parts.push(`provider=${provider}`);
