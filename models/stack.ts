@@ -1,4 +1,4 @@
-/** config -> StackSpec: the compose topology (docker-compose.yml + docker/ml.yml) as data. */
+/** config -> StackSpec: the compose topology (docker-compose.yml, docker/ml.yml and the dev and monitor overlays) as data. */
 import { posix } from "node:path";
 import type { StackConfig } from "./config";
 import { sizeToMb } from "./size";
