@@ -9,7 +9,7 @@ export interface ServiceArgs {
   spec: ServiceSpec;
   /** Docker container name on the host. */
   containerName: string;
-  /** The pulled image the container runs. */
+  /** The image the container runs (pulled, or built in dev). */
   image: docker.RemoteImage;
   /** The stack network; the container joins it with its service name as DNS alias. */
   network: docker.Network;
@@ -19,7 +19,7 @@ export interface ServiceArgs {
   volumes: Readonly<Record<string, docker.Volume>>;
   /** Secret values by key; every key the spec's env references must be present. */
   secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
-  /** Containers that must be started first (compose `depends_on`). */
+  /** Containers that must be up first: created, and healthy where they wait for health. */
   dependsOn: readonly pulumi.Resource[];
 }
 

@@ -109,6 +109,19 @@ describe("npm run livecheck", () => {
     expect(run.stdout).toContain("workers: DOWN (no container robotoff-workers)");
     expect(run.stdout).toContain(`api health: DOWN (http://127.0.0.1:${port}/api/v1/health: wget: server returned error: HTTP/1.1 503 Service Unavailable)`);
   });
+  it("inspects each container on its own host, and checks the api's health from the api's host", async () => {
+    const log = join(mkdtempSync(join(tmpdir(), "robotoff-log-")), "calls");
+    const run = await livecheck({ ...fake(HEALTHY), FAKE_LOG: log }, "--stack", "prod", "--config-file", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    expect(calls).toEqual([
+      "default version",
+      "default inspect",
+      "ssh://deploy@ml.openfoodfacts.org version",
+      "ssh://deploy@ml.openfoodfacts.org inspect",
+      "default run",
+    ]);
+    expect(run.stdout).toContain("tf_serving: UP");
+  });
   it("says in one line that no Docker Engine is reachable, and exits 2", async () => {
     const run = await livecheck({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev");
     expect(run.code).toBe(2);
