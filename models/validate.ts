@@ -161,15 +161,16 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
 function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const published: Published[] = [];
-  const publish = (path: string[], text: string | null) => {
-    if (text !== null) published.push({ ...parseBinding(text), path, text, host: hostOf(cfg, path[0] === "tfServing" ? "tf_serving" : path[0] === "postgres" ? "postgres" : "app") });
+  const publish = (host: string, path: string[], text: string | null) => {
+    if (text !== null) published.push({ ...parseBinding(text), path, text, host });
   };
-  publish(["app", "api", "expose", "http"], cfg.app.api.expose.http);
-  publish(["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
-  if (cfg.monitoring.enabled) publish(["monitoring", "statsd", "expose", "metrics"], cfg.monitoring.statsd.expose.metrics);
+  publish(cfg.app.host, ["app", "api", "expose", "http"], cfg.app.api.expose.http);
+  publish(cfg.postgres.host, ["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
+  // statsd runs beside the api (models/stack.ts).
+  if (cfg.monitoring.enabled) publish(cfg.app.host, ["monitoring", "statsd", "expose", "metrics"], cfg.monitoring.statsd.expose.metrics);
   if (cfg.tfServing.enabled) {
-    publish(["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc);
-    publish(["tfServing", "expose", "rest"], cfg.tfServing.expose.rest);
+    publish(cfg.tfServing.host, ["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc);
+    publish(cfg.tfServing.host, ["tfServing", "expose", "rest"], cfg.tfServing.expose.rest);
   }
 
   published.forEach((b, i) => {

@@ -1,28 +1,27 @@
 /** What the operator commands (livecheck, doctor) share: arguments, the stack as rendered, child commands. */
-import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadRuntimeConfig } from "./stack-config";
-import { runOffline, type Rendered } from "./offline";
+import { runOffline, type RecordedResource, type Rendered } from "./offline";
+import { run } from "./command";
+
+export { lastLine, run, type CommandResult } from "./command";
 
 export const PROJECT_DIR = resolve(__dirname, "..");
 /** The docker CLI to talk to Engines with (DOCKER_HOST and contexts apply). */
-export const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
+const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 
-export interface CommandResult {
-  /** Exit status; -1 when the command could not run at all (not installed, timed out). */
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** The docker CLI against one Engine: `url` (ssh://, tcp://), or the default one when undefined. */
+export const docker = (url: string | undefined, args: string[], timeoutMs?: number) =>
+  run(DOCKER, [...(url ? ["-H", url] : []), ...args], timeoutMs);
 
-export function run(file: string, args: string[], timeoutMs = 120_000): Promise<CommandResult> {
-  return new Promise((done) => {
-    execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
-      done({ code, stdout: stdout.trim(), stderr: (stderr || (err && code === -1 ? err.message : "")).trim() });
-    });
-  });
+/** Where a resource runs: its host (named as in robotoff:hosts) and that Engine's url, none for `local`. */
+export function placement(rendered: Rendered, resource: RecordedResource): { host: string; url?: string } {
+  const provider = rendered.providers.get(`${resource.type}::${resource.name}`);
+  if (!provider) return { host: "local" };
+  const declared = rendered.resources.find((r) => r.type === "pulumi:providers:docker" && r.name === provider);
+  // services/deployment.ts names a host's provider `<deployment>-host-<host>`.
+  return { host: provider.replace(/^.*-host-/, ""), url: declared && String(declared.inputs.host) };
 }
 
 /** `--stack <name> [--config-file <path>]`, or the exit status 2 after saying what is wrong. */

@@ -1,6 +1,6 @@
 /** The doctor's checks, given ways to probe a host; what the probes answer decides each line. */
 
-import type { CommandResult } from "./cli";
+import { lastLine, type CommandResult } from "./command";
 
 export type Probe = CommandResult;
 
@@ -28,7 +28,6 @@ export interface Finding {
 }
 
 export const MIN_MAX_MAP_COUNT = 262144;
-const lastLine = (p: Probe) => (p.stderr || p.stdout).split("\n").filter(Boolean).pop() ?? `exit ${p.code}`;
 
 export async function planChecks(plans: readonly HostPlan[], probe: Probes): Promise<Finding[]> {
   const findings: Finding[] = [];

@@ -6,23 +6,19 @@
  * the memory limits against the host's memory. Exit 1 when something blocks the deploy.
  * Probes run through the docker CLI (`$ROBOTOFF_DOCKER_CLI`) with a throwaway busybox container.
  */
-import { DOCKER, renderedStack, run, stackArgs } from "./cli";
+import { docker, renderedStack, run, stackArgs, placement } from "./cli";
 import { planChecks, type Finding, type HostPlan } from "./diagnose";
 
 const PULUMI = process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 const PROBE_IMAGE = "busybox:1.36";
 
-const docker = (url: string | undefined, args: string[]) => run(DOCKER, [...(url ? ["-H", url] : []), ...args]);
-
 /** What each host runs, read from the stack as `pulumi up` would register it. */
 async function hostPlans(stack: string, configFile?: string): Promise<HostPlan[]> {
   const r = await renderedStack(stack, configFile);
-  const urls = new Map(r.resources.filter((x) => x.type === "pulumi:providers:docker").map((p) => [p.name, String(p.inputs.host)]));
   const plans = new Map<string, HostPlan>();
   for (const c of r.resources.filter((x) => x.type === "docker:index/container:Container")) {
-    const provider = r.providers.get(`${c.type}::${c.name}`);
-    const host = provider ? provider.replace(/^.*-host-/, "") : "local";
-    const plan = plans.get(host) ?? { host, url: provider ? urls.get(provider) : undefined, binds: [], memoryMb: 0, services: [] };
+    const { host, url } = placement(r, c);
+    const plan = plans.get(host) ?? { host, url, binds: [], memoryMb: 0, services: [] };
     const service = (c.inputs.networksAdvanced as any[])[0].aliases[0] as string;
     for (const v of (c.inputs.volumes ?? []) as any[]) {
       if (v.hostPath) plan.binds.push({ service, hostPath: v.hostPath, containerPath: v.containerPath });

@@ -1,0 +1,22 @@
+/** Child commands for the operator tools, reported as data (no throw on failure). */
+import { execFile } from "node:child_process";
+
+export interface CommandResult {
+  /** Exit status; -1 when the command could not run at all (not installed, timed out). */
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function run(file: string, args: string[], timeoutMs = 120_000): Promise<CommandResult> {
+  return new Promise((done) => {
+    execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
+      done({ code, stdout: stdout.trim(), stderr: (stderr || (err && code === -1 ? err.message : "")).trim() });
+    });
+  });
+}
+
+/** The last line a command said, for a one-line report. */
+export const lastLine = (r: CommandResult) => (r.stderr || r.stdout).split("\n").filter(Boolean).pop() ?? `exit ${r.code}`;
+
