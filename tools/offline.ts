@@ -103,7 +103,6 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const providers = new Map<string, string>();
-  const keyOf = new Map<pulumi.Resource, string>();
   const pending: {
     key: string;
     resource: pulumi.Resource;
@@ -147,7 +146,6 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   const exported: Record<string, unknown> = {};
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
-      keyOf.set(t.resource, `${t.type}::${t.name}`);
       pending.push({ key: `${t.type}::${t.name}`, resource: t.resource, props: t.props, opts: t.opts, parent: t.opts.parent });
       return undefined;
     });
@@ -166,9 +164,13 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   const outputs: Record<string, unknown> = {};
   for (const name of Object.keys(exported).sort()) outputs[name] = await resolveOutput(exported[name]);
 
+  const entryOf = new Map(pending.map((p) => [p.resource, p]));
+  const keyOf = (r: unknown) => entryOf.get(r as pulumi.Resource)?.key;
+  const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const dependsOnKeys = (o: pulumi.ResourceOptions) => list(o.dependsOn).map((d) => keyOf(d) ?? "<unknown>");
+
   // URNs and alias URNs as the engine derives them, with the SDK's createUrn and allAliases. (The mock
   // monitor's own URNs keep only the last parent type, so they are not used.)
-  const entryOf = new Map(pending.map((p) => [p.resource, p]));
   const stackUrn = `urn:pulumi:${cfg.stack}::${cfg.project}::pulumi:pulumi:Stack::${cfg.project}-${cfg.stack}`;
   const memo = new Map<pulumi.Resource, Promise<{ urn: string; aliases: string[] }>>();
   const stateOf = (resource: pulumi.Resource | undefined): Promise<{ urn: string; aliases: string[] }> => {
@@ -195,7 +197,7 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
             urn: { value: pulumi.output(parent.urn) },
             __aliases: { value: parent.aliases.map((u) => pulumi.output(u)) },
           });
-          const parentName = entryOf.get(entry.parent)!.key.split("::")[1];
+          const parentName = keyOf(entry.parent)!.split("::")[1];
           const aliases = await Promise.all(pulumi.allAliases(own as any, name, type, parentView, parentName).map(valueOf));
           return { urn, aliases };
         })(),
@@ -206,28 +208,25 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
   const state = new Map<string, { urn: string; aliases: string[] }>();
   if (opts.analyze) for (const { key, resource } of pending) if (registered.has(key)) state.set(key, await stateOf(resource));
 
-  const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const secretOutputs = new Map<string, string[]>();
-  for (const { key, opts } of pending) {
-    const extra = (opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
-    if (registered.has(key) && extra.length) secretOutputs.set(key, extra);
-  }
   // Implicit dependencies as the SDK computes them when it registers a resource.
   const dependencies = new Map<string, string[]>();
   for (const { key, props, opts: options } of opts.analyze ? pending : []) {
     if (!registered.has(key)) continue;
     const [, byProperty] = await serializeResourceProperties(key, props ?? {});
-    const deps = new Set<string>(list(options.dependsOn).map((d) => keyOf.get(d as pulumi.Resource) ?? "<unknown>"));
-    for (const resources of byProperty.values()) for (const d of resources) if (keyOf.has(d)) deps.add(keyOf.get(d)!);
+    const deps = new Set<string>(dependsOnKeys(options));
+    for (const resources of byProperty.values()) for (const d of resources) if (keyOf(d)) deps.add(keyOf(d)!);
     deps.delete(key);
     dependencies.set(key, [...deps].sort());
   }
+  const secretOutputs = new Map<string, string[]>();
   for (const { key, opts, parent } of pending) {
     const resource = registered.get(key);
     if (!resource) continue;
-    resource.parent = parent && keyOf.has(parent) ? keyOf.get(parent)! : null;
+    resource.parent = keyOf(parent) ?? null;
+    const extra = (opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
+    if (extra.length) secretOutputs.set(key, extra);
     resource.options = {
-      dependsOn: list(opts.dependsOn).map((d) => keyOf.get(d as pulumi.Resource) ?? "<unknown>"),
+      dependsOn: dependsOnKeys(opts),
       protect: opts.protect ?? false,
       retainOnDelete: opts.retainOnDelete ?? false,
       deleteBeforeReplace: (opts as pulumi.CustomResourceOptions).deleteBeforeReplace ?? false,
