@@ -52,6 +52,7 @@ export class Deployment extends pulumi.ComponentResource {
 
     // Local resources keep host-free names (and the default provider), so that adding a host moves nothing.
     const suffix = (host: string) => (host === "local" ? "" : `-${host}`);
+    const imageOn = (key: string, host: string) => (host === "local" ? key : `${key}@${host}`);
     this.providers = Object.fromEntries(
       spec.hosts
         .filter((h) => h.url !== undefined)
@@ -71,7 +72,7 @@ export class Deployment extends pulumi.ComponentResource {
     for (const host of spec.hosts) {
       const keys = new Set(spec.services.filter((s) => s.host === host.name).map((s) => s.image));
       for (const i of spec.images.filter((x) => keys.has(x.key))) {
-        images[`${i.key}${host.name === "local" ? "" : `@${host.name}`}`] = new docker.RemoteImage(
+        images[imageOn(i.key, host.name)] = new docker.RemoteImage(
           `${name}-image-${i.key}${suffix(host.name)}`,
           {
             name: i.reference,
@@ -103,7 +104,7 @@ export class Deployment extends pulumi.ComponentResource {
 
     const services = new Map<ServiceName, Service>();
     for (const svc of startOrder(spec.services)) {
-      const image = this.images[`${svc.image}${svc.host === "local" ? "" : `@${svc.host}`}`];
+      const image = this.images[imageOn(svc.image, svc.host)];
       if (!image) throw new Error(`service ${svc.name} runs image ${svc.image}, which the stack does not pull`);
       const provider = this.providers[svc.host];
       services.set(

@@ -2,12 +2,12 @@
  * Bad stack configs, each rendered as a user would (`render --config-file`): exit status 1, the
  * offending keys named on stderr, no stack trace, nothing on stdout.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { run, type CommandResult } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 
 type Patch = Record<string, unknown>;
@@ -104,25 +104,16 @@ function merge(base: any, patch: any): any {
   return out;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function render(stack: string, configFile: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), "--stack", stack, "--config-file", configFile],
-      { cwd: PROJECT_DIR },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? null) : 0, stdout, stderr }),
-    );
-  });
-}
+const render = (stack: string, configFile: string): Promise<CommandResult> =>
+  run(
+    process.execPath,
+    ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), "--stack", stack, "--config-file", configFile],
+    { cwd: PROJECT_DIR },
+  );
 
 describe("bad configs are rejected before anything is registered", () => {
-  const runs = new Map<string, Run>();
+  const runs = new Map<string, CommandResult>();
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "robotoff-bad-"));
     const queue = CASES.map((c, i) => async () => {

@@ -1,5 +1,6 @@
 /** `render --diff`: what a change of config or code would do, by the provider's replace/update rules. */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { run } from "../tools/command";
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,13 +49,8 @@ describe("diffResources", () => {
   });
 });
 
-function run(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--require", join(cwd, "tools/register.js"), join(cwd, "tools/render.ts"), ...args], { cwd }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const render = (cwd: string, ...args: string[]) =>
+  run(process.execPath, ["--require", join(cwd, "tools/register.js"), join(cwd, "tools/render.ts"), ...args], { cwd });
 
 function stackWith(stack: string, patch: (config: any) => void): string {
   const doc = load(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as any;
@@ -68,7 +64,7 @@ const changed = (stdout: string) => stdout.trim().split("\n").slice(0, -1).map((
 
 describe("render --diff <config file>", () => {
   it("replaces exactly the app image and the three app containers for a new app tag", async () => {
-    const out = await run(PROJECT_DIR, "--stack", "prod", "--diff", stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")));
+    const out = await render(PROJECT_DIR, "--stack", "prod", "--diff", stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")));
     expect(out.code).toBe(0);
     expect(changed(out.stdout).sort()).toEqual(
       [
@@ -80,11 +76,11 @@ describe("render --diff <config file>", () => {
     );
   });
   it("updates only postgres, in place, for a new postgres memory limit", async () => {
-    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")));
+    const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")));
     expect(changed(out.stdout)).toEqual(["update robotoff-postgres-container (memory)"]);
   });
   it("says when it can read neither a file nor a git ref", async () => {
-    const out = await run(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
+    const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
     expect(out.code).toBe(1);
     expect(out.stderr.trim()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
   });
@@ -103,10 +99,10 @@ describe("render --diff <git ref>", () => {
     git("add", "-A");
     git("commit", "-qm", "base");
     symlinkSync(join(PROJECT_DIR, "node_modules"), join(clone, "node_modules"), "dir");
-    expect((await run(clone, "--stack", "dev", "--diff", "HEAD")).stdout.trim()).toBe("no changes");
+    expect((await render(clone, "--stack", "dev", "--diff", "HEAD")).stdout.trim()).toBe("no changes");
     const file = join(clone, "Pulumi.dev.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("robotoff:restartPolicy: \"no\"", "robotoff:restartPolicy: always"));
-    const out = await run(clone, "--stack", "dev", "--diff", "HEAD");
+    const out = await render(clone, "--stack", "dev", "--diff", "HEAD");
     expect(changed(out.stdout)).toHaveLength(6);
     expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);
   });

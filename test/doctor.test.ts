@@ -1,8 +1,8 @@
 /** The preflight: its checks on recorded probe answers, and `npm run doctor` end to end with a stand-in docker CLI. */
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planChecks, type HostPlan, type Probe, type Probes } from "../tools/diagnose";
+import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 
 const ok = (stdout = ""): Probe => ({ code: 0, stdout, stderr: "" });
@@ -88,13 +88,8 @@ describe("doctor checks", () => {
   });
 });
 
-function doctor(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) =>
-    execFile("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env: { ...process.env, ...env } }, (err, stdout) =>
-      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout }),
-    ),
-  );
-}
+const doctor = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+  run("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env });
 
 describe("npm run doctor", () => {
   const fakes = {

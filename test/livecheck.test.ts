@@ -1,5 +1,4 @@
 /** livecheck: recorded `docker inspect` output in the Engine's format, and the CLI end to end. */
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer } from "../tools/health";
+import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 
 const HEALTHY = join(__dirname, "fixtures/docker-inspect/dev-healthy.json");
@@ -61,13 +61,8 @@ describe("assess", () => {
   });
 });
 
-function livecheck(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const livecheck = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+  run("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env });
 
 describe("npm run livecheck", () => {
   let server: Server;

@@ -1,27 +1,13 @@
 /** The offline render as a user runs it, `npm run --silent render -- ...`, in a child process. */
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function render(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      "npm",
-      ["run", "--silent", "render", "--", ...args],
-      { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const render = (...args: string[]) => run("npm", ["run", "--silent", "render", "--", ...args], { cwd: PROJECT_DIR });
 
 function tempConfig(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");

@@ -1,19 +1,19 @@
 /** The GitHub workflows: valid for a maintained validator, and doing what the README says. */
-import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 
 const DIR = join(PROJECT_DIR, ".github/workflows");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
 const validator = join(PROJECT_DIR, "node_modules/.bin/action-validator");
-const validate = (file: string) =>
-  new Promise<{ code: number; out: string }>((resolve) =>
-    execFile(validator, [file], (err, stdout, stderr) => resolve({ code: err ? ((err as any).code ?? 1) : 0, out: stdout + stderr })),
-  );
+const validate = async (file: string) => {
+  const { code, stdout, stderr } = await run(validator, [file]);
+  return { code, out: stdout + stderr };
+};
 const workflow = (name: string): any => load(readFileSync(join(DIR, name), "utf8"));
 const steps = (job: any): any[] => job.steps;
 

@@ -13,7 +13,7 @@ const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 
 /** The docker CLI against one Engine: `url` (ssh://, tcp://), or the default one when undefined. */
 export const docker = (url: string | undefined, args: string[], timeoutMs?: number) =>
-  run(DOCKER, [...(url ? ["-H", url] : []), ...args], timeoutMs);
+  run(DOCKER, [...(url ? ["-H", url] : []), ...args], { timeoutMs });
 
 /** Where a resource runs: its host (named as in robotoff:hosts) and that Engine's url, none for `local`. */
 export function placement(rendered: Rendered, resource: RecordedResource): { host: string; url?: string } {

@@ -8,9 +8,18 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-export function run(file: string, args: string[], timeoutMs = 120_000): Promise<CommandResult> {
+export interface RunOptions {
+  readonly timeoutMs?: number;
+  readonly cwd?: string;
+  /** Added to this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export function run(file: string, args: string[], opts: RunOptions = {}): Promise<CommandResult> {
+  const { timeoutMs = 120_000, cwd, env } = opts;
   return new Promise((done) => {
-    execFile(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, stdout, stderr) => {
+    const options = { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, cwd, env: env && { ...process.env, ...env } };
+    execFile(file, args, options, (err, stdout, stderr) => {
       const code = err ? (typeof (err as any).code === "number" ? (err as any).code : -1) : 0;
       done({ code, stdout: stdout.trim(), stderr: (stderr || (err && code === -1 ? err.message : "")).trim() });
     });
