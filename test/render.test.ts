@@ -83,6 +83,8 @@ describe("render --format table", () => {
     expect(api).toContain("port=127.0.0.1:5500->5500/tcp");
     expect(api).toContain("mem=2048MB");
     expect(api).toContain("env=[secret]");
+    expect(api).toContain("networks=webnet(api),po_default(api)"); // dev: docker/dev.yml's po_local too
+    expect(lines.find((l) => l.includes("robotoff-postgres-container"))).toContain("stop=SIGINT/120s");
   });
 });
 

@@ -80,7 +80,12 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
     if (i.shmSize) parts.push(`shm=${i.shmSize}MB`);
     for (const p of i.ports ?? []) parts.push(`port=${p.ip ?? "0.0.0.0"}:${p.external}->${p.internal}/${p.protocol}`);
     for (const v of i.volumes ?? []) parts.push(`mount=${v.hostPath ?? v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`);
-    parts.push(`restart=${i.restart}`, `aliases=${(i.networksAdvanced ?? []).flatMap((n: any) => n.aliases ?? []).join(",")}`);
+    parts.push(
+      `restart=${i.restart}`,
+      `networks=${(i.networksAdvanced ?? []).map((n: any) => `${n.name}(${(n.aliases ?? []).join(",")})`).join(",")}`,
+      `stop=${i.stopSignal ?? "image default"}/${i.stopTimeout}s`,
+    );
+    if (i.readOnly) parts.push("read-only");
     if (i.entrypoints) parts.push(`entrypoint=${JSON.stringify(i.entrypoints)}`);
     if (i.command) parts.push(`command=${JSON.stringify(i.command)}`);
     for (const u of i.ulimits ?? []) parts.push(`ulimit=${u.name}:${u.soft}:${u.hard}`);
