@@ -158,6 +158,8 @@ const Host = z.strictObject({
     .optional(),
   /** How containers on other hosts reach this one; defaults to the host name of url. */
   address: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  /** Options for the local `ssh` client that reaches an ssh:// url (`-i <key>`, `-o UserKnownHostsFile=<file>`). */
+  sshOpts: z.array(z.string().min(1)).optional(),
 });
 
 const Dev = z.strictObject({
@@ -209,6 +211,8 @@ export const StackConfigSchema = z
     /** The compose project folder on the Docker host: bind mounts resolve against it. */
     hostRoot: AbsolutePath,
     networkName: DockerName.default("webnet"),
+    /** Containers are named `<containerPrefix>-<service>` (compose's project name, robotoff). */
+    containerPrefix: DockerName.default("robotoff"),
     restartPolicy: z.enum(RESTART_POLICIES).default("no"),
     /** Restarts before Docker gives up, with restartPolicy on-failure. */
     restartMaxRetries: z
@@ -232,7 +236,7 @@ export const StackConfigSchema = z
     const volume = (v: { name: string; lifecycle?: (typeof VOLUME_LIFECYCLES)[number] }) => ({ ...v, lifecycle: v.lifecycle ?? lifecycle });
     return {
       ...cfg,
-      hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; address?: string }>,
+      hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; address?: string; sshOpts?: string[] }>,
       volumes: { postgresData: volume(cfg.volumes.postgresData), esData: volume(cfg.volumes.esData) },
     };
   });

@@ -53,6 +53,8 @@ export interface Healthcheck {
 export interface ServiceSpec {
   /** The compose service name: also its DNS name on the stack network. */
   readonly name: ServiceName;
+  /** Name of its container (or service) on the host: `<containerPrefix>-<name>`. */
+  readonly containerName: string;
   /** The Docker host it runs on (a HostSpec name). */
   readonly host: string;
   /** Key of the ImageSpec it runs. */
@@ -106,6 +108,8 @@ export interface HostSpec {
   readonly name: string;
   /** ssh:// or tcp:// address of its Engine; none for `local`, the provider's default. */
   readonly url?: string;
+  /** Extra options for the local `ssh` client the provider runs to reach an ssh:// Engine. */
+  readonly sshOpts?: readonly string[];
 }
 
 export interface StackSpec {

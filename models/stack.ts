@@ -144,7 +144,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...(restartMaxRetries ? { restartMaxRetries } : {}),
     stopGraceSeconds: STOP_GRACE_SECONDS.default,
   } as const;
-  const app = (name: ServiceName, memory: string, extra: Partial<ServiceSpec>): ServiceSpec => ({
+  const app = (name: ServiceName, memory: string, extra: Partial<ServiceSpec>): Omit<ServiceSpec, "containerName"> => ({
     ...none,
     name,
     image: appImage.key,
@@ -161,7 +161,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
 
   // Each app container waits for what it uses at start; tf_serving only where TF_SERVING_HOST is passed.
   const tf: ServiceName[] = cfg.app.setTfServingHost && cfg.tfServing.enabled ? ["tf_serving"] : [];
-  const services: ServiceSpec[] = [
+  const services: Omit<ServiceSpec, "containerName">[] = [
     app("api", cfg.app.api.memory, {
       ports: published(cfg.app.api.expose.http, PORTS.api),
       ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
@@ -255,10 +255,12 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         ...none,
         name: "statsd",
         image: "statsd-exporter",
+        // The image's own ENTRYPOINT, stated: a read-only container runs it after its files are written.
+        entrypoint: ["/bin/statsd_exporter"],
         command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
         env: {},
         ports: published(cfg.monitoring.statsd.expose.metrics, PORTS.statsdMetrics),
-          files: [{ containerPath: STATSD_MAPPING, content: files.statsdMapping }],
+        files: [{ containerPath: STATSD_MAPPING, content: files.statsdMapping }],
         readOnlyRootfs: true,
         memoryMb: sizeToMb(cfg.monitoring.statsd.memory),
         healthcheck: statsdHealthcheck(PORTS.statsdMetrics),
@@ -278,13 +280,17 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
             uriEncode: true,
           },
         },
-          readOnlyRootfs: true,
+        readOnlyRootfs: true,
         memoryMb: sizeToMb(cfg.monitoring.postgresExporter.memory),
         dependsOn: ["postgres"],
       },
     );
   }
+  const named = services.map((svc) => ({ ...svc, containerName: `${cfg.containerPrefix}-${svc.name}` }));
   const externalNetworks = [...new Set(services.flatMap((svc) => svc.externalNetworks ?? []))];
-  const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => ({ name, ...(cfg.hosts[name]?.url ? { url: cfg.hosts[name].url } : {}) }));
-  return { hosts, networkName: cfg.networkName, externalNetworks, images, volumes, services };
+  const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {
+    const { url, sshOpts } = cfg.hosts[name] ?? {};
+    return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}) };
+  });
+  return { hosts, networkName: cfg.networkName, externalNetworks, images, volumes, services: named };
 }

@@ -13,8 +13,8 @@ export interface DeploymentArgs {
   secretSources: Readonly<Record<SecretKey, SecretSource>>;
   /** Values of the secrets whose source is config. */
   configSecrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
-  /** Docker container names are `<prefix>-<service>`. */
-  containerPrefix: string;
+  /** Per built image key: values whose change rebuilds it (the build's own files, hashed). */
+  buildTriggers?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** A data volume: read like compose's `external: true`, or created, and then kept when `retained`. */
@@ -37,7 +37,6 @@ export class Deployment extends pulumi.ComponentResource {
   readonly networks: Readonly<Record<string, docker.Network>>;
   /** A Docker provider per host with an address; `local` uses the default provider. */
   readonly providers: Readonly<Record<string, docker.Provider>>;
-  readonly externalNetworks: Readonly<Record<string, docker.Network>>;
   readonly volumes: Readonly<Record<string, docker.Volume>>;
   /** Images by `<key>` on the local host, `<key>@<host>` elsewhere. */
   readonly images: Readonly<Record<string, docker.RemoteImage>>;
@@ -56,7 +55,7 @@ export class Deployment extends pulumi.ComponentResource {
     this.providers = Object.fromEntries(
       spec.hosts
         .filter((h) => h.url !== undefined)
-        .map((h) => [h.name, new docker.Provider(`${name}-host-${h.name}`, { host: h.url }, parent)]),
+        .map((h) => [h.name, new docker.Provider(`${name}-host-${h.name}`, { host: h.url, sshOpts: h.sshOpts && [...h.sshOpts] }, parent)]),
     );
     const on = (host: string): pulumi.CustomResourceOptions => ({ parent: this, provider: this.providers[host] });
 
@@ -78,18 +77,13 @@ export class Deployment extends pulumi.ComponentResource {
             name: i.reference,
             keepLocally: true,
             build: i.build && { context: i.build.context, target: i.build.target, buildArgs: { ...i.build.args } },
+            triggers: args.buildTriggers?.[i.key] && { ...args.buildTriggers[i.key] },
           },
           on(host.name),
         );
       }
     }
     this.images = images;
-
-    // Joined, never created or deleted: another stack (Product Opener's) owns them.
-    const appHost = spec.services.find((s) => (s.externalNetworks ?? []).length > 0)?.host ?? "local";
-    this.externalNetworks = Object.fromEntries(
-      spec.externalNetworks.map((n) => [n, docker.Network.get(`${name}-external-network-${n}`, n, undefined, on(appHost))]),
-    );
 
     const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
     for (const [key, source] of Object.entries(args.secretSources) as [SecretKey, SecretSource][]) {
@@ -113,10 +107,12 @@ export class Deployment extends pulumi.ComponentResource {
           `${name}-${svc.name}`,
           {
             spec: svc,
-            containerName: `${args.containerPrefix}-${svc.name}`,
+            containerName: svc.containerName,
             image,
             network: this.networks[svc.host],
-            externalNetworks: (svc.externalNetworks ?? []).map((n) => this.externalNetworks[n]),
+            // Joined by name, never created, deleted or looked up: another stack (Product Opener's) owns them,
+            // and a preview on a machine without them (CI) must not fail. `npm run doctor` checks they exist.
+            externalNetworks: svc.externalNetworks ?? [],
             volumes: this.volumes,
             secrets,
             dependsOn: svc.dependsOn.map((d) => services.get(d)!.container),

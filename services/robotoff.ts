@@ -6,6 +6,7 @@ import { secretSources, type SecretKey } from "../models/secrets";
 import type { StackSpec } from "../models/spec";
 import { loadStackConfig } from "./config";
 import { Deployment } from "./deployment";
+import { buildTriggers } from "./build-triggers";
 
 /**
  * The whole stack from its config: validate, compute the topology, build the Deployment component.
@@ -24,7 +25,7 @@ export function deployRobotoff(
   const spec = buildStackSpec(config, available, files);
   const deployment = new Deployment(
     name,
-    { spec, secretSources: sources, configSecrets: secrets, containerPrefix: pulumi.getProject() },
+    { spec, secretSources: sources, configSecrets: secrets, buildTriggers: buildTriggers(spec) },
     opts,
   );
   return { deployment, spec };

@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import type { ServiceSpec } from "../models/spec";
 import type { SecretKey } from "../models/secrets";
 import { formatDuration } from "../models/duration";
+import { containerPorts, fileDelivery, memorySwapMb } from "./docker-inputs";
 
 export interface ServiceArgs {
   /** What runs, resolved from config by models/stack.ts. */
@@ -13,8 +14,8 @@ export interface ServiceArgs {
   image: docker.RemoteImage;
   /** The stack network; the container joins it with its service name as DNS alias. */
   network: docker.Network;
-  /** Networks of other stacks the container joins too, with the same alias. */
-  externalNetworks: readonly docker.Network[];
+  /** Networks of other stacks the container joins too, by name, with the same alias (never looked up). */
+  externalNetworks: readonly string[];
   /** The stack's named volumes, by VolumeSpec key. */
   volumes: Readonly<Record<string, docker.Volume>>;
   /** Secret values by key; every key the spec's env references must be present. */
@@ -47,22 +48,25 @@ export class Service extends pulumi.ComponentResource {
     super("robotoff:docker:Service", name, {}, opts);
     const { spec } = args;
     const health = spec.healthcheck;
+    const files = fileDelivery(spec);
     this.container = new docker.Container(
       `${name}-container`,
       {
         name: args.containerName,
         image: args.image.imageId,
-        entrypoints: spec.entrypoint ? [...spec.entrypoint] : undefined,
+        entrypoints: files.entrypoints ?? (spec.entrypoint ? [...spec.entrypoint] : undefined),
         command: spec.command ? [...spec.command] : undefined,
-        envs: containerEnvs(spec.env, args.secrets),
-        ports: spec.ports.map((p) => ({ internal: p.containerPort, external: p.port, ip: p.ip, protocol: p.protocol })),
+        envs: containerEnvs({ ...spec.env, ...files.env }, args.secrets),
+        ports: containerPorts(spec.ports),
         volumes: [
           ...spec.binds.map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
           ...spec.volumes.map((v) => ({ volumeName: volumeOf(args.volumes, v.volume).name, containerPath: v.containerPath })),
         ],
-        uploads: spec.files?.map((f) => ({ file: f.containerPath, content: f.content })),
+        uploads: files.uploads,
+        tmpfs: files.tmpfs,
         readOnly: spec.readOnlyRootfs,
         memory: spec.memoryMb,
+        memorySwap: memorySwapMb(spec.memoryMb),
         shmSize: spec.shmSizeMb,
         ulimits: spec.ulimits.map((u) => ({ ...u })),
         restart: spec.restart,
@@ -85,7 +89,7 @@ export class Service extends pulumi.ComponentResource {
         privileged: false,
         securityOpts: ["no-new-privileges:true"],
         hosts: spec.extraHosts.map((h) => ({ ...h })),
-        networksAdvanced: [args.network, ...args.externalNetworks].map((n) => ({ name: n.name, aliases: [spec.name] })),
+        networksAdvanced: [args.network.name, ...args.externalNetworks].map((name) => ({ name, aliases: [spec.name] })),
         // Compose keeps anonymous volumes on `down`; the provider removes them unless told not to.
         removeVolumes: false,
       },
@@ -93,8 +97,10 @@ export class Service extends pulumi.ComponentResource {
         parent: this,
         dependsOn: [...args.dependsOn],
         deleteBeforeReplace: true,
-        // The provider saves a healthcheck edit without applying it to the running container.
-        replaceOnChanges: health ? ["healthcheck"] : [],
+        // The provider saves a healthcheck edit without applying it to the running container. "#initerror"
+        // (the engine's initErrorSpecialKey, pulumi/pulumi#7226) replaces a container whose create failed
+        // half-way, e.g. its wait for health timed out: a plain `up` would otherwise keep it as it is.
+        replaceOnChanges: health ? ["healthcheck", "#initerror"] : ["#initerror"],
         // What the provider reports back for envs stays secret in the state too.
         additionalSecretOutputs: Object.values(spec.env).some((v) => typeof v !== "string") ? ["envs"] : [],
       },

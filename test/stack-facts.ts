@@ -64,10 +64,12 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
     it(stack === "dev" ? "builds the app image from the checkout (docker/dev.yml)" : "builds no image: every one is pulled", () => {
       const built = ofType(r, IMAGE).filter((i) => i.inputs.build !== undefined);
       expect(built.map((i) => ({ name: i.inputs.name, build: i.inputs.build }))).toEqual(stack === "dev" ? [DEV_IMAGE_BUILD] : []);
+      // The checkout is absent here: each build input reads "absent", and any change to one rebuilds the image.
+      const triggers = built.map((i) => i.inputs.triggers);
+      expect(triggers).toEqual(stack === "dev" ? [{ Dockerfile: "absent", "pyproject.toml": "absent", "poetry.lock": "absent", "poetry.toml": "absent" }] : []);
     });
-    it(stack === "dev" ? "looks up Product Opener's network, never creating it" : "joins no external network", () => {
-      const read = ofType(r, NETWORK).filter((n) => n.id !== undefined);
-      expect(read.map((n) => n.id)).toEqual(stack === "dev" ? ["po_default"] : []);
+    it("reads no network: Product Opener's (dev) is joined by name, so a preview without it does not fail", () => {
+      expect(ofType(r, NETWORK).filter((n) => n.id !== undefined)).toEqual([]);
     });
     it("builds each container inside a robotoff:docker:Service component", () => {
       for (const c of ofType(r, CONTAINER)) expect(c.parent).toMatch(/^robotoff:docker:Service::/);
@@ -86,8 +88,10 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
         expect(c().inputs.entrypoints).toEqual(ref.entrypoints);
         expect(c().inputs.command).toEqual(ref.command);
       });
-      it(ref.uploads ? "gets its files written in, on a read-only root filesystem" : "gets no file written in", () => {
-        expect(c().inputs.uploads).toEqual(ref.uploads);
+      it(ref.tmpfs ? "gets its files on a tmpfs, with a read-only root filesystem" : "gets no file written in", () => {
+        // The provider copies uploads to `/`, which the Engine refuses on a read-only root filesystem.
+        expect(c().inputs.uploads).toBeUndefined();
+        expect(c().inputs.tmpfs).toEqual(ref.tmpfs);
         expect(c().inputs.readOnly).toBe(ref.readOnly);
       });
       it("has every compose environment variable, with its value, and no other", () => {
@@ -116,6 +120,9 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
         expect(c().inputs.memory).toBe(ref.memoryMb);
         expect(c().inputs.shmSize).toBe(ref.shmSizeMb);
       });
+      it("states Docker's own swap allowance (twice mem_limit), so that a raised limit updates in place", () => {
+        expect(c().inputs.memorySwap).toBe(2 * ref.memoryMb);
+      });
       it("has the compose ulimits", () => {
         expect(c().inputs.ulimits ?? []).toEqual(ref.ulimits);
       });
@@ -141,7 +148,7 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
       });
       it(ref.healthcheck ? "has a healthcheck the image can run, in canonical durations" : "has no healthcheck", () => {
         expect(c().inputs.healthcheck).toEqual(ref.healthcheck);
-        expect(c().options.replaceOnChanges).toEqual(ref.healthcheck ? ["healthcheck"] : []);
+        expect(c().options.replaceOnChanges).toEqual(ref.healthcheck ? ["healthcheck", "#initerror"] : ["#initerror"]);
       });
       it(ref.waitTimeout ? `makes a create wait up to ${ref.waitTimeout} s for health` : "does not wait for health", () => {
         expect(c().inputs.wait).toBe(ref.waitTimeout ? true : undefined);

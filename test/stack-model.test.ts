@@ -91,3 +91,18 @@ describe("secret sources", () => {
     expect(secretSources(new Set(["postgresPassword"]), "dev").postgresPassword).toBe("config");
   });
 });
+
+describe("names and hosts", () => {
+  it("names each container <containerPrefix>-<service>, robotoff by default (compose's project name)", () => {
+    expect(service(spec(), "postgres").containerName).toBe("robotoff-postgres");
+    expect(service(spec({ "robotoff:containerPrefix": "rbt-t" }), "tf_serving").containerName).toBe("rbt-t-tf_serving");
+  });
+  it("keeps sshOpts only for a host reached over a url", () => {
+    const s = spec({
+      "robotoff:hosts": { ml: { url: "ssh://deploy@ml", sshOpts: ["-i", "key"] } },
+      "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
+      "robotoff:app": { setTfServingHost: true },
+    });
+    expect(s.hosts).toEqual([{ name: "local" }, { name: "ml", url: "ssh://deploy@ml", sshOpts: ["-i", "key"] }]);
+  });
+});

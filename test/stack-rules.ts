@@ -149,7 +149,7 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
         "robotoff-image-tf-serving",
         "robotoff-network",
         "robotoff-postgres-data",
-        ...(stack === "dev" ? ["robotoff-ipcAuthkey", "robotoff-postgresPassword", "robotoff-external-network-po_default"] : []),
+        ...(stack === "dev" ? ["robotoff-ipcAuthkey", "robotoff-postgresPassword"] : []),
         ...(stack === "dev" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter"]),
       ];
       const monitoring = stack !== "dev";

@@ -17,6 +17,11 @@ describe("prod on two hosts", () => {
     const providers = r.resources.filter((x) => x.type === "pulumi:providers:docker");
     expect(providers.map((p) => [p.name, p.inputs.host])).toEqual([[ML, "ssh://deploy@ml.openfoodfacts.org"]]);
   });
+  it("passes the host's sshOpts to the provider's ssh client (robotoff:hosts.ml.sshOpts)", () => {
+    const ml = r.resources.find((x) => x.type === "pulumi:providers:docker")!;
+    // The SDK hands a provider its non-string config as JSON.
+    expect(JSON.parse(ml.inputs.sshOpts as string)).toEqual(["-i", "~/.ssh/robotoff_deploy", "-o", "StrictHostKeyChecking=yes"]);
+  });
   it("runs tf_serving on ml and every other container on the local host", () => {
     for (const c of ofType(r, CONTAINER)) {
       expect([c.inputs.name, providerOf(keyOf(c))]).toEqual([c.inputs.name, c.inputs.name === "robotoff-tf_serving" ? ML : undefined]);
@@ -42,8 +47,10 @@ describe("prod on two hosts", () => {
   });
   it("publishes tf_serving's ports where the app can reach them", () => {
     expect(containerOf(r, "tf_serving").inputs.ports).toEqual([
-      { internal: 8500, external: 8500, protocol: "tcp" },
-      { internal: 8501, external: 8501, protocol: "tcp" },
+      { internal: 8500, external: 8500, ip: "0.0.0.0", protocol: "tcp" },
+      { internal: 8500, external: 8500, ip: "::", protocol: "tcp" },
+      { internal: 8501, external: 8501, ip: "0.0.0.0", protocol: "tcp" },
+      { internal: 8501, external: 8501, ip: "::", protocol: "tcp" },
     ]);
   });
   it("still starts the api and the workers once tf_serving is healthy, across hosts", () => {

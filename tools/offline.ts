@@ -139,7 +139,8 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
     },
     cfg.project,
     cfg.stack,
-    false,
+    // A preview: what `pulumi preview` computes, and what the program does when it only plans.
+    true,
   );
 
   // Kept as Outputs: the stack's own resolution would drop which values are secret.
