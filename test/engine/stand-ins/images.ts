@@ -43,10 +43,11 @@ async function hashTree(hash: ReturnType<typeof createHash>, dir: string): Promi
 
 /** The image ID a reference names, and whether that image is one of ours; undefined when absent. */
 async function inspect(ref: string): Promise<{ id: string; ours: boolean } | undefined> {
-  const r = await run("docker", ["image", "inspect", "--format", `{{.Id}} {{index .Config.Labels "${STAND_IN_LABEL}"}}`, ref]);
+  // Not `index .Config.Labels`: it fails on an image without labels, which would read as absent.
+  const r = await run("docker", ["image", "inspect", "--format", "{{.Id}} {{json .Config.Labels}}", ref]);
   if (r.code !== 0) return undefined;
-  const [id, label] = r.stdout.split(" ");
-  return { id: id!, ours: label === "1" };
+  const [id, labels] = [r.stdout.slice(0, r.stdout.indexOf(" ")), r.stdout.slice(r.stdout.indexOf(" ") + 1)];
+  return { id, ours: (JSON.parse(labels) ?? {})[STAND_IN_LABEL] === "1" };
 }
 
 /** Builds the role's image over base unless its content-addressed tag exists; returns that tag. */
