@@ -151,10 +151,10 @@ const TfServing = z.strictObject({
 
 /** A Docker host. `local` is the provider's default (DOCKER_HOST, or the local socket). */
 const Host = z.strictObject({
-  /** How the stack reaches the Engine: ssh://user@host or tcp://host:port. */
+  /** How the stack reaches the Engine: ssh://user@host, tcp://host:port, or unix:///path/to/docker.sock. */
   url: z
     .string()
-    .regex(/^(ssh|tcp):\/\/[^\s/]+$/, { error: "an ssh://user@host or tcp://host:port address" })
+    .regex(/^((ssh|tcp):\/\/[^\s/]+|unix:\/\/\/[^\s]+)$/, { error: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address" })
     .optional(),
   /** How containers on other hosts reach this one; defaults to the host name of url. */
   address: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),

@@ -1,0 +1,224 @@
+/**
+ * The engine test tier (`npm run test:engine`): each stack's render applied to the real Docker Engine as
+ * the provider applies it (replay.ts), with locally built stand-in images, then checked container by
+ * container, then updated in place, then checked by livecheck and doctor. Everything it creates carries
+ * PREFIX and is removed at the end, also on failure.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../tools/command";
+import { engine, engineAnswers, EngineError } from "./engine-api";
+import { createBody, inspectContainer, updateBody, updateContainer } from "./replay";
+import { applyStack, daemonUlimits, devDockerfile, LOWER_ULIMITS, PREFIX, prepareStack, PROJECT_DIR, removeLeftovers, removeStack, type StackUnderTest } from "./stack-under-test";
+import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
+
+const log = (line: string) => process.stdout.write(`[engine] ${line}\n`);
+const MB = 1024 * 1024;
+const PROBE = `${PREFIX}stand-in/probe:1`;
+
+const STACKS: { stack: string; label: string; file?: string }[] = [
+  { stack: "dev", label: "dev" },
+  { stack: "staging", label: "staging" },
+  { stack: "prod", label: "prod" },
+  { stack: "prod", label: "twohosts", file: join(PROJECT_DIR, "test/fixtures/Pulumi.prod-two-hosts.yaml") },
+];
+
+const standInTags: string[] = [];
+let daemon: { nofile: number; memlockKb: number } | undefined;
+
+beforeAll(async () => {
+  if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine: .ci/run starts one (or set ROBOTOFF_SKIP_ENGINE=1)");
+  await removeLeftovers(log);
+  const { created } = await ensureStandIns({}, { log, extraTags: { probe: PROBE } });
+  standInTags.push(...created);
+  daemon = await daemonUlimits(PROBE);
+  log(`daemon limits: nofile ${daemon.nofile}, memlock ${daemon.memlockKb} KB; lowering ulimits: ${LOWER_ULIMITS ? "yes (ROBOTOFF_ENGINE_LOWER_ULIMITS=1)" : "no"}`);
+}, 1_200_000);
+
+afterAll(async () => {
+  await removeStandInTags(standInTags);
+}, 300_000);
+
+/** Runs a command in a running container; its exit code and output. */
+async function execIn(id: string, cmd: string[]): Promise<{ code: number; output: string }> {
+  const r = await run("docker", ["exec", id, ...cmd], { timeoutMs: 60_000 });
+  return { code: r.code, output: `${r.stdout}${r.stderr}` };
+}
+
+/** An HTTP GET to a published port from this machine. */
+function httpStatus(host: string, port: number, path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port }, () => s.write(`GET ${path} HTTP/1.0\r\nHost: x\r\n\r\n`));
+    let data = "";
+    s.setTimeout(10_000, () => s.destroy());
+    s.on("data", (d) => (data += d));
+    s.on("close", () => resolve(data.split("\r\n")[0] ?? ""));
+    s.on("error", (e) => resolve(`error: ${e.message}`));
+  });
+}
+
+async function waitHealthy(id: string, seconds: number): Promise<string> {
+  let status = "";
+  for (let i = 0; i < seconds; i++) {
+    status = (await inspectContainer(id)).State.Health?.Status ?? "none";
+    if (status === "healthy") return status;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return status;
+}
+
+for (const { stack, label, file } of STACKS) {
+  describe(`${label}: on the real Engine`, () => {
+    let sut: StackUnderTest;
+    let applyError: unknown;
+    const containers = () => [...sut.containers.values()];
+    const byService = (service: string) => containers().find((c) => c.inputs.networksAdvanced[0].aliases[0] === service)!;
+
+    beforeAll(async () => {
+      sut = await prepareStack(stack, label, file);
+      const images = { ...sut.render.outputs.images } as Record<string, string>;
+      const built = sut.render.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.inputs.build);
+      for (const b of built) {
+        // docker/dev.yml builds the app image: the tier's Dockerfile stands on the app's stand-in.
+        const key = Object.keys(images).find((k) => images[k] === b.inputs.name)!;
+        images[key] = `${PREFIX}stand-in/${key}:base`;
+        writeFileSync(join(b.inputs.build.context, "Dockerfile"), devDockerfile(images[key]));
+      }
+      standInTags.push(...(await ensureStandIns(images, { log })).created);
+      try {
+        await applyStack(sut, { log, daemon });
+      } catch (err) {
+        applyError = err;
+      }
+    }, 1_200_000);
+
+    afterAll(async () => {
+      if (sut) await removeStack(sut);
+    }, 600_000);
+
+    it("creates every container as the provider does, in the render's order, without an error", () => {
+      expect(applyError).toBeUndefined();
+      const declared = sut.render.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs.name);
+      expect(containers().map((c) => c.inputs.name)).toEqual(declared);
+    });
+
+    it("runs every container, and those it waits for are healthy", async () => {
+      for (const c of containers()) {
+        const state = (await inspectContainer(c.id)).State;
+        expect([c.inputs.name, state.Status]).toEqual([c.inputs.name, "running"]);
+        if (c.inputs.wait) expect([c.inputs.name, state.Health?.Status]).toEqual([c.inputs.name, "healthy"]);
+      }
+    });
+
+    it("gives the Engine every field as the provider maps it (memory and shm in MB, swap, ulimits, read-only root, ports, binds, stop)", async () => {
+      for (const c of containers()) {
+        const i = await inspectContainer(c.id);
+        const sent = createBody(c.inputs, i.Image) as any;
+        const h = i.HostConfig;
+        const what = c.inputs.name;
+        expect([what, h.Memory, h.MemorySwap]).toEqual([what, c.inputs.memory * MB, c.inputs.memorySwap * MB]);
+        if (c.inputs.shmSize) expect([what, h.ShmSize]).toEqual([what, c.inputs.shmSize * MB]);
+        expect([what, h.ReadonlyRootfs, h.Privileged, h.SecurityOpt]).toEqual([what, c.inputs.readOnly ?? false, false, ["no-new-privileges:true"]]);
+        expect([what, h.RestartPolicy]).toEqual([what, sent.HostConfig.RestartPolicy]);
+        expect([what, h.Ulimits ?? undefined]).toEqual([what, sent.HostConfig.Ulimits]);
+        expect([what, h.PortBindings ?? {}]).toEqual([what, sent.HostConfig.PortBindings ?? {}]);
+        expect([what, (h.Binds ?? []).sort()]).toEqual([what, (sent.HostConfig.Binds ?? []).sort()]);
+        expect([what, i.Config.StopSignal || undefined, i.Config.StopTimeout]).toEqual([what, c.inputs.stopSignal, c.inputs.stopTimeout]);
+        expect([what, i.Config.Env.filter((e: string) => c.inputs.envs.includes(e)).length]).toEqual([what, c.inputs.envs.length]);
+        expect([what, i.Config.Cmd ?? undefined]).toEqual([what, c.inputs.command ?? i.Config.Cmd ?? undefined]);
+        if (c.inputs.entrypoints) expect([what, i.Config.Entrypoint]).toEqual([what, c.inputs.entrypoints]);
+      }
+    });
+
+    it("connects each container to its networks with its compose name as alias, and not to the default bridge", async () => {
+      for (const c of containers()) {
+        const nets = (await inspectContainer(c.id)).NetworkSettings.Networks;
+        expect(Object.keys(nets)).not.toContain("bridge");
+        for (const n of c.inputs.networksAdvanced) {
+          const engineName = Object.keys(nets).find((k) => k === n.name || k.startsWith(`${n.name}.`));
+          expect([c.inputs.name, engineName && nets[engineName].Aliases]).toEqual([c.inputs.name, expect.arrayContaining(n.aliases)]);
+        }
+      }
+    });
+
+    it("lets the app reach postgres and elasticsearch by their compose names", async () => {
+      const api = byService("api");
+      const env = Object.fromEntries(api.inputs.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+      for (const [host, port] of [[env.POSTGRES_HOST, 5432], [env.ELASTICSEARCH_HOSTS, 9200]] as const) {
+        const r = await execIn(api.id, ["python3", "-c", `import socket; socket.create_connection(("${host}", ${port}), 5).close()`]);
+        expect([host, r.code, r.output]).toEqual([host, 0, ""]);
+      }
+    });
+
+    it("turns the api healthy (its healthcheck really runs in the image)", async () => {
+      expect(await waitHealthy(byService("api").id, 120)).toBe("healthy");
+    }, 180_000);
+
+    it("answers on every address the api is published on, IPv4 and IPv6 alike (issue 9, finding 3)", async () => {
+      const ports = byService("api").inputs.ports as { external: number; ip: string }[];
+      for (const p of ports) {
+        const host = p.ip === "0.0.0.0" ? "127.0.0.1" : p.ip === "::" ? "::1" : p.ip;
+        expect([host, await httpStatus(host, p.external, "/api/v1/health")]).toEqual([host, expect.stringMatching(/^HTTP\/1\.[01] 200/)]);
+      }
+    });
+
+    if (stack !== "dev") {
+      it("starts statsd on a read-only root with its mapping in place (issue 9, finding 1)", async () => {
+        const statsd = byService("statsd");
+        expect((await inspectContainer(statsd.id)).HostConfig.ReadonlyRootfs).toBe(true);
+        const r = await execIn(statsd.id, ["cat", "/statsd/statsd.conf"]);
+        expect(r.output).toBe(readFileSync(join(PROJECT_DIR, "monitoring/statsd.conf"), "utf8"));
+      });
+      it("is right not to upload: the Engine refuses the provider's copy to `/` on a read-only root (the old way)", async () => {
+        const statsd = byService("statsd");
+        await expect(engine({ method: "PUT", path: `/containers/${statsd.id}/archive`, query: { path: "/" }, body: Buffer.alloc(1024), contentType: "application/x-tar" })).rejects.toThrow(/read-only/);
+      });
+    }
+
+    it("raises postgres' memory past twice its limit in place, as the provider's update sends it (issue 9, finding 2)", async () => {
+      const pg = byService("postgres");
+      const raised = { ...pg.inputs, memory: pg.inputs.memory * 3, memorySwap: pg.inputs.memorySwap * 3 };
+      // Without the stated swap (the provider's update before the fix), the Engine refuses the raise.
+      const { MemorySwap: _omitted, ...withoutSwap } = updateBody(raised) as any;
+      await expect(engine({ method: "POST", path: `/containers/${pg.id}/update`, json: withoutSwap })).rejects.toThrow(/memoryswap/i);
+      expect(await updateContainer(pg.id, pg.inputs, raised)).toBe(true);
+      const after = await inspectContainer(pg.id);
+      expect([after.Id, after.State.Status, after.HostConfig.Memory, after.HostConfig.MemorySwap]).toEqual([pg.id, "running", raised.memory * MB, raised.memorySwap * MB]);
+    });
+
+    it("changes the workers' restart policy in place", async () => {
+      const w = byService("workers");
+      const changed = { ...w.inputs, restart: "on-failure", maxRetryCount: 3 };
+      expect(await updateContainer(w.id, w.inputs, changed)).toBe(true);
+      const after = await inspectContainer(w.id);
+      expect([after.Id, after.State.Status, after.HostConfig.RestartPolicy]).toEqual([w.id, "running", { Name: "on-failure", MaximumRetryCount: 3 }]);
+    });
+
+    it("livecheck finds every service up on these containers", async () => {
+      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", stack, "--config-file", sut.configFile], { cwd: PROJECT_DIR, timeoutMs: 300_000 });
+      const lines = r.stdout.split("\n");
+      for (const c of containers()) expect(lines).toContain(`${c.inputs.networksAdvanced[0].aliases[0]}: UP`);
+      expect([r.code, r.stdout]).toEqual([0, r.stdout]);
+    }, 300_000);
+
+    it("doctor checks the host these containers run on, and flags what this machine lacks", async () => {
+      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", stack, "--config-file", sut.configFile], { cwd: PROJECT_DIR, timeoutMs: 300_000 });
+      expect(r.stdout).toMatch(/^OK +local: Docker Engine /m);
+      expect(r.stdout).toContain(`${sut.hostRoot}/datasets exists`);
+      const maxMapCount = Number(readFileSync("/proc/sys/vm/max_map_count", "utf8"));
+      if (maxMapCount < 262144) expect(r.stdout).toContain(`vm.max_map_count is ${maxMapCount}`);
+    }, 300_000);
+  });
+}
+
+describe("what the Engine refuses, that mocks cannot know", () => {
+  it("refuses an unlimited memlock on a daemon that cannot raise it (rlimit type 8), which doctor reports", async () => {
+    if (daemon && daemon.memlockKb === -1) return; // a real host that grants it
+    const r = await run("docker", ["run", "--rm", "--ulimit", "memlock=-1:-1", PROBE, "true"]);
+    expect([r.code === 0, r.stderr]).toEqual([false, expect.stringMatching(/rlimit type 8|operation not permitted/)]);
+  });
+});
+
+export { EngineError };

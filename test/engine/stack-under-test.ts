@@ -1,0 +1,254 @@
+/**
+ * One stack on the real Engine: its stack file with the tier's names (every name carries the tier's
+ * prefix), the host folders an operator prepares, its render, the replay of the render and its removal.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { dump, load } from "js-yaml";
+import { run } from "../../tools/command";
+import { engine, EngineError, ENGINE_SOCKET } from "./engine-api";
+import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, type ContainerInputs } from "./replay";
+import type { EngineRender, EngineResource } from "./render-json";
+
+export const PROJECT_DIR = resolve(__dirname, "..", "..");
+/** Every name the tier creates starts with this (containers, networks, volumes, image tags it builds). */
+export const PREFIX = process.env.ROBOTOFF_ENGINE_PREFIX || "rbt-engine-";
+/**
+ * This sandbox's dockerd cannot raise memlock and nofile above its own limits; a real host can. With
+ * this option (and only then) the tier lowers those two ulimits to the daemon's, and says so.
+ */
+export const LOWER_ULIMITS = process.env.ROBOTOFF_ENGINE_LOWER_ULIMITS === "1";
+
+const CONTAINER = "docker:index/container:Container";
+const NETWORK = "docker:index/network:Network";
+const VOLUME = "docker:index/volume:Volume";
+const IMAGE = "docker:index/remoteImage:RemoteImage";
+
+export interface StackUnderTest {
+  /** Stack name (dev, staging, prod) and a label for the tier's names. */
+  readonly stack: string;
+  readonly label: string;
+  /** The stack file with the tier's names, as `--config-file` for render, livecheck and doctor. */
+  readonly configFile: string;
+  readonly hostRoot: string;
+  readonly render: EngineRender;
+  /** What the tier created, for removal and inspection. */
+  readonly containers: Map<string, { id: string; inputs: ContainerInputs; resource: EngineResource }>;
+  readonly networks: string[];
+  readonly volumes: string[];
+  readonly builtImages: string[];
+  /** What an operator creates before the first deploy (external volumes, Product Opener's network). */
+  readonly operatorVolumes: string[];
+  readonly operatorNetworks: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+function merge(a: unknown, b: unknown): unknown {
+  if (!isObject(a) || !isObject(b)) return b;
+  return Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]]));
+}
+
+/** The stack file with every name the tier creates prefixed and every host folder in a temporary one. */
+export function tierConfig(stackFile: Record<string, any>, hostRoot: string, label: string): Record<string, any> {
+  const cfg = stackFile.config ?? {};
+  const dev = cfg["robotoff:dev"]?.enabled === true || cfg["robotoff:environment"] === "dev";
+  const overlay: Record<string, unknown> = {
+    "robotoff:hostRoot": hostRoot,
+    "robotoff:containerPrefix": `${PREFIX}${label}`,
+    "robotoff:networkName": `${PREFIX}${label}-webnet`,
+    "robotoff:volumes": { postgresData: { name: `${PREFIX}${label}-postgres-data` }, esData: { name: `${PREFIX}${label}-es-data` } },
+    ...(dev ? { "robotoff:dev": { productOpenerNetwork: `${PREFIX}${label}-po_default` } } : {}),
+    ...(cfg["robotoff:tfServing"]?.modelsDir ? { "robotoff:tfServing": { modelsDir: join(hostRoot, "ml", "tf_models") } } : {}),
+    // Every Docker host of robotoff:hosts is this machine's Engine; containers elsewhere still name it as before.
+    ...(cfg["robotoff:hosts"]
+      ? {
+          "robotoff:hosts": Object.fromEntries(
+            Object.entries(cfg["robotoff:hosts"] as Record<string, { url?: string; address?: string }>).map(([name, h]) => [
+              name,
+              { url: `unix://${ENGINE_SOCKET}`, address: h.address ?? (h.url ? new URL(h.url).hostname : undefined) },
+            ]),
+          ),
+        }
+      : {}),
+  };
+  return { ...stackFile, config: merge(cfg, overlay) };
+}
+
+/** A Dockerfile for the dev build (docker/dev.yml's target runtime-dev) on top of the app's stand-in. */
+function devDockerfile(base: string): string {
+  return [`FROM ${base} AS runtime-dev`, "ARG OFF_UID", "ARG OFF_GID", "ARG PYTHON_VERSION", `LABEL org.openfoodfacts.robotoff.stand-in=1`, ""].join("\n");
+}
+
+/** A models.config as robotoff-models releases ship it: one model, by name and folder. */
+const MODELS_CONFIG = `model_config_list {
+  config {
+    name: "universal-logo-detector"
+    base_path: "/models/universal-logo-detector"
+    model_platform: "tensorflow"
+  }
+}
+`;
+
+/** Creates what the render's bind mounts need (an operator's preparation), files where the name says file. */
+function prepareHostFolders(render: EngineRender): void {
+  for (const c of render.resources.filter((r) => r.type === CONTAINER)) {
+    for (const v of c.inputs.volumes ?? []) {
+      if (!v.hostPath || existsSync(v.hostPath)) continue;
+      const looksLikeFile = /^[^.].*\.[a-z]+$/i.test(v.hostPath.split("/").pop()!);
+      mkdirSync(looksLikeFile ? dirname(v.hostPath) : v.hostPath, { recursive: true });
+      if (looksLikeFile) writeFileSync(v.hostPath, "");
+      if (v.containerPath === "/models") writeFileSync(join(v.hostPath, "models.config"), MODELS_CONFIG);
+    }
+  }
+}
+
+export function renderForEngine(stack: string, configFile: string): EngineRender {
+  const out = execFileSync(process.execPath, ["--require", join(PROJECT_DIR, "tools/register.js"), join(__dirname, "render-json.ts"), stack, configFile], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out) as EngineRender;
+}
+
+/** Renders the stack with the tier's names, and prepares the host as the README tells an operator to. */
+export async function prepareStack(stack: string, label: string, stackFilePath = join(PROJECT_DIR, `Pulumi.${stack}.yaml`)): Promise<StackUnderTest> {
+  const hostRoot = mkdtempSync(join(tmpdir(), `${PREFIX}${label}-`));
+  const configFile = `${hostRoot}.yaml`;
+  writeFileSync(configFile, dump(tierConfig(load(readFileSync(stackFilePath, "utf8")) as Record<string, any>, hostRoot, label)));
+  const render = renderForEngine(stack, configFile);
+  prepareHostFolders(render);
+  const sut: StackUnderTest = {
+    stack, label, configFile, hostRoot, render,
+    containers: new Map(), networks: [], volumes: [], builtImages: [], operatorVolumes: [], operatorNetworks: [],
+  };
+  // docker/prod.yml's external volumes: `make create_external_volumes`, before the first deploy.
+  for (const v of render.resources.filter((r) => r.type === VOLUME && r.id)) {
+    await createVolume(v.id!);
+    sut.operatorVolumes.push(v.id!);
+  }
+  // Product Opener's network (dev): its own stack creates it.
+  for (const c of render.resources.filter((r) => r.type === CONTAINER)) {
+    for (const n of (c.inputs.networksAdvanced ?? []).slice(1)) {
+      if (sut.operatorNetworks.includes(n.name)) continue;
+      await createNetwork({}, n.name);
+      sut.operatorNetworks.push(n.name);
+    }
+  }
+  return sut;
+}
+
+/** The Engine name of a stack network: hosts other than the default one get a suffix (one Engine plays all). */
+const engineNetworkName = (name: string, provider?: string) => (provider ? `${name}.${provider}` : name);
+
+/** The daemon's own limits, from a throwaway container (what a container gets without --ulimit). */
+export async function daemonUlimits(probeImage: string): Promise<{ nofile: number; memlockKb: number }> {
+  const r = await run("docker", ["run", "--rm", "--network", "none", probeImage, "sh", "-c", "ulimit -Hn; ulimit -Hl"]);
+  const [nofile, memlock] = r.stdout.split("\n").map((l) => l.trim());
+  if (r.code !== 0) throw new Error(`could not read the daemon's limits: ${r.stderr}`);
+  return { nofile: Number(nofile), memlockKb: memlock === "unlimited" ? -1 : Number(memlock) };
+}
+
+/** The ulimits the tier may lower (only with LOWER_ULIMITS), and the line it logs when it does. */
+export function lowerUlimits(inputs: ContainerInputs, daemon: { nofile: number; memlockKb: number }): { inputs: ContainerInputs; changed: string[] } {
+  const changed: string[] = [];
+  const ulimits = (inputs.ulimits ?? []).flatMap((u: any) => {
+    if (u.name === "memlock" && daemon.memlockKb !== -1 && (u.hard === -1 || u.hard > daemon.memlockKb * 1024)) {
+      changed.push(`memlock ${u.soft}:${u.hard} dropped (daemon's limit ${daemon.memlockKb} KB)`);
+      return [];
+    }
+    if (u.name === "nofile" && u.hard > daemon.nofile) {
+      changed.push(`nofile ${u.soft}:${u.hard} -> ${daemon.nofile} (daemon's limit)`);
+      return [{ ...u, soft: Math.min(u.soft, daemon.nofile), hard: daemon.nofile }];
+    }
+    return [u];
+  });
+  return { inputs: { ...inputs, ulimits }, changed };
+}
+
+/** Applies the render in its order, as `pulumi up` would on a fresh stack. */
+export async function applyStack(sut: StackUnderTest, opts: { log: (line: string) => void; daemon?: { nofile: number; memlockKb: number } }): Promise<void> {
+  const imageIds = new Map<string, string>();
+  for (const r of sut.render.resources) {
+    switch (r.type) {
+      case NETWORK: {
+        const name = engineNetworkName(r.inputs.name, r.provider);
+        await createNetwork(r.inputs, name);
+        sut.networks.push(name);
+        break;
+      }
+      case VOLUME:
+        if (r.id) await readVolume(r.id);
+        else {
+          await createVolume(r.inputs.name);
+          sut.volumes.push(r.inputs.name);
+        }
+        break;
+      case IMAGE: {
+        const build = r.inputs.build;
+        if (build) {
+          // buildDockerImage: the context folder sent to the Engine, with target and build args.
+          const args = Object.entries(build.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
+          const b = await run("docker", ["build", "-q", "--target", build.target, ...args, "-t", r.inputs.name, build.context], { timeoutMs: 600_000, env: { DOCKER_BUILDKIT: "0" } });
+          if (b.code !== 0) throw new Error(`build of ${r.inputs.name}: ${b.stderr}`);
+          sut.builtImages.push(r.inputs.name);
+        }
+        imageIds.set(r.inputs.name, await findImage(r.inputs.name));
+        break;
+      }
+      case CONTAINER: {
+        let inputs = r.inputs;
+        if (LOWER_ULIMITS && opts.daemon) {
+          const lowered = lowerUlimits(inputs, opts.daemon);
+          inputs = lowered.inputs;
+          for (const line of lowered.changed) opts.log(`ROBOTOFF_ENGINE_LOWER_ULIMITS: ${inputs.name}: ${line}`);
+        }
+        const imageId = imageIds.get(inputs.image);
+        if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides`);
+        try {
+          const c = await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(n, r.provider), log: opts.log });
+          sut.containers.set(r.key, { id: c.id, inputs, resource: r });
+        } catch (err) {
+          // The provider keeps a half-created container in its state; the tier records it for removal.
+          const left = await engine({ method: "GET", path: `/containers/${encodeURIComponent(inputs.name)}/json` }).catch(() => undefined);
+          if (left) sut.containers.set(r.key, { id: left.Id, inputs, resource: r });
+          throw err;
+        }
+        break;
+      }
+      default:
+        break; // providers and generated passwords: nothing on the Engine
+    }
+  }
+}
+
+const ignoreMissing = (err: unknown) => {
+  if (!(err instanceof EngineError && err.status === 404)) throw err;
+};
+
+/** Removes what the stack and the operator created, containers first (reverse order), then the host folders. */
+export async function removeStack(sut: StackUnderTest): Promise<void> {
+  for (const c of [...sut.containers.values()].reverse()) await deleteContainer(c.id, c.inputs).catch(ignoreMissing);
+  for (const n of [...sut.networks, ...sut.operatorNetworks]) await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch(ignoreMissing);
+  for (const v of [...sut.volumes, ...sut.operatorVolumes]) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v)}` }).catch(ignoreMissing);
+  for (const i of sut.builtImages) await engine({ method: "DELETE", path: `/images/${encodeURIComponent(i)}` }).catch(ignoreMissing);
+  rmSync(sut.hostRoot, { recursive: true, force: true });
+  rmSync(sut.configFile, { force: true });
+}
+
+/** Anything left by an earlier, interrupted run of the tier: containers, networks and volumes with the prefix. */
+export async function removeLeftovers(log: (line: string) => void): Promise<void> {
+  const containers = await engine<any[]>({ method: "GET", path: "/containers/json", query: { all: true, filters: JSON.stringify({ name: [PREFIX] }) } });
+  for (const c of containers.filter((x) => x.Names.some((n: string) => n.startsWith(`/${PREFIX}`)))) {
+    log(`removing leftover container ${c.Names[0]}`);
+    await engine({ method: "DELETE", path: `/containers/${c.Id}`, query: { force: true, v: false } }).catch(ignoreMissing);
+  }
+  const networks = await engine<any[]>({ method: "GET", path: "/networks" });
+  for (const n of networks.filter((x) => x.Name.startsWith(PREFIX))) await engine({ method: "DELETE", path: `/networks/${n.Id}` }).catch(ignoreMissing);
+  const volumes = (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes" })).Volumes ?? [];
+  for (const v of volumes.filter((x) => x.Name.startsWith(PREFIX))) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v.Name)}` }).catch(ignoreMissing);
+}
+
+export { devDockerfile };
