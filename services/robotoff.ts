@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildStackSpec } from "../models/stack";
 import { secretSources, type SecretKey } from "../models/secrets";
 import type { StackSpec } from "../models/spec";
-import { loadStackConfig } from "./config";
+import { loadStackConfig } from "./pulumi-config";
 import { Deployment } from "./deployment";
 import { buildTriggers } from "./build-triggers";
 

@@ -1,7 +1,7 @@
 /** The preflight: its checks on recorded probe answers, and `npm run doctor` end to end with a stand-in docker CLI. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planChecks, type HostPlan, type Probe, type Probes } from "../tools/diagnose";
+import { planChecks, type HostPlan, type Probe, type Probes } from "../tools/doctor-checks";
 import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 

@@ -1,6 +1,6 @@
 /** Runs the real program (index.ts) under the Pulumi SDK's mocks, for one stack per test file. */
 import { join, resolve } from "node:path";
-import { loadRuntimeConfig } from "../tools/stack-config";
+import { loadRuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
 export const PROJECT_DIR = resolve(__dirname, "..");

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer } from "../tools/health";
+import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer } from "../tools/livecheck-verdict";
 import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 

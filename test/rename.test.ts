@@ -1,7 +1,7 @@
 /** Renaming the top component re-parents every resource: aliases must keep all of them. */
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadRuntimeConfig } from "../tools/stack-config";
+import { loadRuntimeConfig } from "../tools/stack-file";
 import { runOffline, type Rendered } from "../tools/offline";
 import { PROJECT_DIR } from "./harness";
 import { orphanedUrns, releasedUrns } from "./stack-rules";

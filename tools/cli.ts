@@ -1,7 +1,7 @@
 /** What the operator commands (livecheck, doctor) share: arguments, the stack as rendered, child commands. */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadRuntimeConfig } from "./stack-config";
+import { loadRuntimeConfig } from "./stack-file";
 import { runOffline, type RecordedResource, type Rendered } from "./offline";
 import { run } from "./command";
 

@@ -7,7 +7,7 @@
  * Probes run through the docker CLI (`$ROBOTOFF_DOCKER_CLI`) with a throwaway busybox container.
  */
 import { docker, renderedStack, run, stackArgs, placement } from "./cli";
-import { planChecks, type Finding, type HostPlan } from "./diagnose";
+import { planChecks, type Finding, type HostPlan } from "./doctor-checks";
 
 const PULUMI = process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 const PROBE_IMAGE = "busybox:1.36";

@@ -6,7 +6,7 @@
  * Exit 0: all up; 1: something is down; 2: no Docker Engine, or bad arguments.
  */
 import { docker, lastLine, placement, renderedStack, stackArgs } from "./cli";
-import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./health";
+import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
 
 const PROBE_IMAGE = "busybox:1.36";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadRuntimeConfig } from "./stack-config";
+import { loadRuntimeConfig } from "./stack-file";
 import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
 import { dependencyLevels } from "./graph";
 import { diffResources, formatChanges, type RenderedResource } from "./diff";

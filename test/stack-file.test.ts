@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadRuntimeConfig, securePlaceholder } from "../tools/stack-config";
+import { loadRuntimeConfig, securePlaceholder } from "../tools/stack-file";
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "robotoff-project-"));
