@@ -1,10 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildStackSpec } from "../models/stack";
-import { secretSources, type SecretKey } from "../models/secrets";
 import type { StackSpec } from "../models/spec";
-import { loadStackConfig } from "./pulumi-config";
+import { loadStack } from "./pulumi-config";
 import { Deployment } from "./deployment";
 import { buildTriggers } from "./build-triggers";
 
@@ -16,17 +12,7 @@ export function deployRobotoff(
   name = "robotoff",
   opts?: pulumi.ComponentResourceOptions,
 ): { deployment: Deployment; spec: StackSpec } {
-  const { config, secrets } = loadStackConfig();
-  const sources = secretSources(new Set(Object.keys(secrets) as SecretKey[]), config.environment);
-  const available = new Set((Object.keys(sources) as SecretKey[]).filter((k) => sources[k] !== "absent"));
-  const files = config.monitoring.enabled
-    ? { statsdMapping: readFileSync(join(__dirname, "..", "monitoring", "statsd.conf"), "utf8") }
-    : {};
-  const spec = buildStackSpec(config, available, files);
-  const deployment = new Deployment(
-    name,
-    { spec, secretSources: sources, configSecrets: secrets, buildTriggers: buildTriggers(spec) },
-    opts,
-  );
+  const { spec, secretSources, configSecrets } = loadStack();
+  const deployment = new Deployment(name, { spec, secretSources, configSecrets, buildTriggers: buildTriggers(spec) }, opts);
   return { deployment, spec };
 }

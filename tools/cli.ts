@@ -1,12 +1,12 @@
-/** What the operator commands (livecheck, doctor) share: arguments, the stack as rendered, child commands. */
-import { join, resolve } from "node:path";
+/** What the operator commands (render, livecheck, doctor) share: the project folder, arguments, the docker CLI. */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadRuntimeConfig } from "./stack-file";
-import { runOffline, type RecordedResource, type Rendered } from "./offline";
 import { run } from "./command";
+import { ArgumentError } from "./cli-errors";
 
 export { lastLine, run, type CommandResult } from "./command";
 
+/** The project folder: Pulumi.yaml, the stack files, index.ts. */
 export const PROJECT_DIR = resolve(__dirname, "..");
 /** The docker CLI to talk to Engines with (DOCKER_HOST and contexts apply). */
 const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
@@ -15,31 +15,15 @@ const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 export const docker = (url: string | undefined, args: string[], timeoutMs?: number) =>
   run(DOCKER, [...(url ? ["-H", url] : []), ...args], { timeoutMs });
 
-/** Where a resource runs: its host (named as in robotoff:hosts) and that Engine's url, none for `local`. */
-export function placement(rendered: Rendered, resource: RecordedResource): { host: string; url?: string } {
-  const provider = rendered.providers.get(`${resource.type}::${resource.name}`);
-  if (!provider) return { host: "local" };
-  const declared = rendered.resources.find((r) => r.type === "pulumi:providers:docker" && r.name === provider);
-  // services/deployment.ts names a host's provider `<deployment>-host-<host>`.
-  return { host: provider.replace(/^.*-host-/, ""), url: declared && String(declared.inputs.host) };
-}
-
-/** `--stack <name> [--config-file <path>]`, or the exit status 2 after saying what is wrong. */
-export function stackArgs(argv: string[], command: string): { stack: string; configFile?: string } | number {
+/** `--stack <name> [--config-file <path>]`; throws an ArgumentError that says what is wrong. */
+export function stackArgs(argv: string[], command: string): { stack: string; configFile?: string } {
+  const usage = `usage: npm run ${command} -- --stack <name> [--config-file <path>]`;
+  let values;
   try {
-    const { stack, "config-file": configFile } = parseArgs({
-      args: argv,
-      options: { stack: { type: "string" }, "config-file": { type: "string" } },
-    }).values;
-    if (stack) return { stack, configFile };
+    values = parseArgs({ args: argv, options: { stack: { type: "string" }, "config-file": { type: "string" } } }).values;
   } catch (err: any) {
-    process.stderr.write(`${err.message}\n`);
+    throw new ArgumentError(`${err.message}\n${usage}`);
   }
-  process.stderr.write(`usage: npm run ${command} -- --stack <name> [--config-file <path>]\n`);
-  return 2;
-}
-
-/** The stack as `pulumi up` would register it, rendered offline. */
-export function renderedStack(stack: string, configFile?: string): Promise<Rendered> {
-  return runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile && resolve(configFile)), join(PROJECT_DIR, "index.ts"));
+  if (!values.stack) throw new ArgumentError(`--stack is required\n${usage}`);
+  return { stack: values.stack, configFile: values["config-file"] && resolve(values["config-file"]) };
 }

@@ -26,6 +26,14 @@ export function run(file: string, args: string[], opts: RunOptions = {}): Promis
   });
 }
 
+/** The docker CLI's closing hint after an error (`See 'docker run --help'.`): says nothing of the error. */
+const HELP_HINT = /^(See|Run) '.* --help'/;
+
 /** The last line a command said, for a one-line report. */
-export const lastLine = (r: CommandResult) => (r.stderr || r.stdout).split("\n").filter(Boolean).pop() ?? `exit ${r.code}`;
+export const lastLine = (r: CommandResult) =>
+  (r.stderr || r.stdout)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !HELP_HINT.test(l))
+    .pop() ?? `exit ${r.code}`;
 

@@ -32,6 +32,8 @@ export interface Change {
   readonly name: string;
   /** Inputs that differ (for a read resource, `id` when it reads another one). */
   readonly inputs: readonly string[];
+  /** For an update or replace: each differing input's value before and after (absent: unset). */
+  readonly values?: Readonly<Record<string, { readonly before: unknown; readonly after: unknown }>>;
 }
 
 export function diffResources(before: readonly RenderedResource[], after: readonly RenderedResource[]): Change[] {
@@ -51,7 +53,10 @@ export function diffResources(before: readonly RenderedResource[], after: readon
     if (changed.length === 0) continue;
     const updatable = UPDATABLE[r.type] ?? new Set<string>();
     const replaces = changed.some((n) => n === "id" || !updatable.has(n) || r.options.replaceOnChanges.includes(n));
-    changes.push({ action: replaces ? "replace" : "update", type: r.type, name: r.name, inputs: changed });
+    const values = Object.fromEntries(
+      changed.map((n) => [n, n === "id" ? { before: prev.id, after: r.id } : { before: prev.inputs[n], after: r.inputs[n] }]),
+    );
+    changes.push({ action: replaces ? "replace" : "update", type: r.type, name: r.name, inputs: changed, values });
   }
   for (const r of before) {
     if (!now.has(key(r))) changes.push({ action: "delete", type: r.type, name: r.name, inputs: [] });
@@ -59,10 +64,38 @@ export function diffResources(before: readonly RenderedResource[], after: readon
   return changes;
 }
 
+/** A rendered value for a change line: secrets (`{"secret": ...}`, as the render shows them) stay hidden. */
+function hideSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hideSecrets);
+  if (typeof value === "object" && value !== null) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "secret") return "[secret]";
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideSecrets(v)]));
+  }
+  return value;
+}
+
+const MAX_VALUE = 120;
+const shown = (value: unknown) => {
+  if (value === undefined) return "(unset)";
+  const text = JSON.stringify(hideSecrets(value));
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+};
+
+/** The changes as JSON, secrets hidden: what `render --diff --format json` prints. */
+export function changesToJson(changes: readonly Change[]): string {
+  return JSON.stringify({ changes: changes.map((c) => ({ ...c, values: c.values && hideSecrets(c.values) })) }, null, 2);
+}
+
+/** One line per change, then one indented `input: old -> new` line per input that differs, then a summary. */
 export function formatChanges(changes: readonly Change[]): string {
   if (changes.length === 0) return "no changes";
   const lines = changes.map(
-    (c) => `${c.action.padEnd(7)}  ${c.type}  ${c.name}${c.inputs.length ? `  (${c.inputs.join(", ")})` : ""}`,
+    (c) =>
+      `${c.action.padEnd(7)}  ${c.type}  ${c.name}${c.inputs.length ? `  (${c.inputs.join(", ")})` : ""}` +
+      Object.entries(c.values ?? {})
+        .map(([input, v]) => `\n           ${input}: ${shown(v.before)} -> ${shown(v.after)}`)
+        .join(""),
   );
   const count = (a: Action) => changes.filter((c) => c.action === a).length;
   const summary = (["create", "update", "replace", "delete"] as const).map((a) => `${count(a)} to ${a}`).join(", ");

@@ -1,64 +1,92 @@
 /**
  * npm run livecheck -- --stack <name> [--config-file <path>]
  * Upstream's `make livecheck` and `make health`: every container the stack declares runs (healthy where
- * it has a healthcheck) on the Docker host, then the api's health URL answers. Talks to the Engine through
- * the docker CLI (`$ROBOTOFF_DOCKER_CLI`, default `docker`; DOCKER_HOST and contexts apply).
- * Exit 0: all up; 1: something is down; 2: no Docker Engine, or bad arguments.
+ * it has a healthcheck) on its Docker host, then the api's health URL answers at the address the stack
+ * publishes it on. Talks to the Engines through the docker CLI (`$ROBOTOFF_DOCKER_CLI`, default `docker`;
+ * DOCKER_HOST and contexts apply). Reports every host, also when another one does not answer.
+ * Exit 0: all up; 1: something is down; 2: a Docker Engine does not answer, or bad arguments.
  */
-import { docker, lastLine, placement, renderedStack, stackArgs } from "./cli";
+import type { StackPlan } from "../models/stack-plan";
+import { docker, lastLine, PROJECT_DIR, stackArgs } from "./cli";
+import { runCommand } from "./cli-errors";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
+import { planStackFile } from "./stack-file";
 
-const PROBE_IMAGE = "busybox:1.36";
-
-/** Upstream's `make health` (curl 127.0.0.1:5500 on the host), from the api's Docker host. */
-async function apiHealth(url: string | undefined, port: number): Promise<Verdict> {
-  const target = `http://127.0.0.1:${port}/api/v1/health`;
-  const probe = await docker(url, ["run", "--rm", "--network", "host", PROBE_IMAGE, "wget", "-q", "-O", "/dev/null", target], 60_000);
-  return { service: "api health", up: probe.code === 0, detail: probe.code === 0 ? `${target} answered` : `${target}: ${lastLine(probe)}` };
-}
-
-interface Placed extends DeclaredContainer {
-  /** The Engine it runs on; undefined for the default one. */
+export interface PlacedContainer extends DeclaredContainer {
+  /** The Docker host it runs on, and that Engine's url (none for the default one). */
+  readonly host: string;
   readonly url?: string;
-  readonly apiPort?: number;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const args = stackArgs(argv, "livecheck");
-  if (typeof args === "number") return args;
-  const rendered = await renderedStack(args.stack, args.configFile);
-  const declared: Placed[] = rendered.resources
-    .filter((r) => r.type === "docker:index/container:Container")
-    .map((r) => {
-      const ports = (r.inputs.ports ?? []) as { external: number }[];
-      return {
-        service: (r.inputs.networksAdvanced as any[])[0].aliases[0],
-        name: r.inputs.name as string,
-        hasHealthcheck: r.inputs.healthcheck !== undefined,
-        url: placement(rendered, r).url,
-        apiPort: ports[0]?.external,
-      };
-    })
+/** The containers the stack declares, from its StackSpec, by service name. */
+export function declaredContainers(plan: StackPlan): PlacedContainer[] {
+  const urls = new Map(plan.spec.hosts.map((h) => [h.name, h.url]));
+  return plan.spec.services
+    .map((s) => ({
+      service: s.name,
+      name: s.containerName,
+      hasHealthcheck: s.healthcheck !== undefined,
+      host: s.host,
+      ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
+    }))
     .sort((a, b) => a.service.localeCompare(b.service));
+}
 
+/** Where the api answers on its host: the address it is published on (loopback for every interface). */
+export function apiHealthTarget(plan: StackPlan): { url: string; image: string } | undefined {
+  const api = plan.spec.services.find((s) => s.name === "api");
+  const port = api?.ports[0];
+  if (!api || !port) return undefined;
+  const address = port.ip === undefined || port.ip === "0.0.0.0" ? "127.0.0.1" : port.ip;
+  return { url: `http://${address}:${port.port}/api/v1/health`, image: plan.spec.images.find((i) => i.key === api.image)!.reference };
+}
+
+/** Upstream's `make health` (curl on the VM): from the api's host network, with the api's own image (python3). */
+async function apiHealth(engine: string | undefined, target: { url: string; image: string }): Promise<Verdict> {
+  const fetch = "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)";
+  const probe = await docker(engine, ["run", "--rm", "--network", "host", "--entrypoint", "python3", target.image, "-c", fetch, target.url], 60_000);
+  return { service: "api health", up: probe.code === 0, detail: probe.code === 0 ? `${target.url} answered` : `${target.url}: ${lastLine(probe)}` };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = stackArgs(argv, "livecheck");
+  const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
+  const declared = declaredContainers(plan);
+
+  const verdicts: Verdict[] = [];
   const inspected: InspectedContainer[] = [];
-  for (const url of new Set(declared.map((d) => d.url))) {
-    const engine = await docker(url, ["version", "--format", "{{.Server.Version}}"], 60_000);
+  let unreachable = false;
+  for (const host of plan.spec.hosts) {
+    const here = declared.filter((d) => d.host === host.name);
+    const engine = await docker(host.url, ["version", "--format", "{{.Server.Version}}"], 60_000);
     if (engine.code !== 0) {
-      process.stdout.write(`Docker Engine not reachable${url ? ` at ${url}` : ""}: ${lastLine(engine)}\n`);
-      return 2;
+      unreachable = true;
+      const why = `Docker Engine not reachable${host.url ? ` at ${host.url}` : ""}: ${lastLine(engine)}`;
+      verdicts.push(...here.map((d) => ({ service: d.service, up: false, detail: why })));
+      continue;
     }
     // Exits 1 when a name is missing, yet prints the ones it found.
-    const names = declared.filter((d) => d.url === url).map((d) => d.name);
-    inspected.push(...(JSON.parse((await docker(url, ["inspect", "--type", "container", ...names], 60_000)).stdout || "[]") as InspectedContainer[]));
+    const answer = await docker(host.url, ["inspect", "--type", "container", ...here.map((d) => d.name)], 60_000);
+    const found = JSON.parse(answer.stdout || "[]") as InspectedContainer[];
+    inspected.push(...found);
+    verdicts.push(...assess(here, found));
   }
-  const verdicts = assess(declared, inspected);
+  verdicts.sort((a, b) => a.service.localeCompare(b.service));
+
+  const target = apiHealthTarget(plan);
   const api = declared.find((d) => d.service === "api");
-  if (api?.apiPort !== undefined) verdicts.push(await apiHealth(api.url, api.apiPort));
+  if (target && api) {
+    const running = verdicts.find((v) => v.service === "api");
+    const container = inspected.find((c) => c.Name.replace(/^\//, "") === api.name);
+    verdicts.push(
+      container?.State.Running
+        ? await apiHealth(api.url, target)
+        : { service: "api health", up: false, detail: `${target.url}: not checked, ${api.name} is not running (${running?.detail ?? "unknown"})` },
+    );
+  }
   for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);
+  if (unreachable) return 2;
   return verdicts.every((v) => v.up) ? 0 : 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
-}
+if (require.main === module) runCommand(main);

@@ -7,13 +7,13 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { loadRuntimeConfig } from "./stack-file";
+import { PROJECT_DIR } from "./cli";
+import { ArgumentError, InputError, runCommand } from "./cli-errors";
 import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
 import { dependencyLevels } from "./graph";
-import { diffResources, formatChanges, type RenderedResource } from "./diff";
+import { changesToJson, diffResources, formatChanges, type RenderedResource } from "./diff";
 
-const PROJECT_DIR = resolve(__dirname, "..");
 const USAGE =
   "usage: npm run --silent render -- --stack <name> [--format table|json|graph] [--show-secrets] [--config-file <path>]\n" +
   "       npm run --silent render -- --stack <name> --diff <config file | git ref> [--config-file <path>]";
@@ -30,22 +30,36 @@ function renderBaseline(stack: string, against: string): RenderedResource[] {
         join(projectDir, "tools/render.ts"), "--stack", stack, "--format", "json", "--show-secrets", ...extra],
       { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
     );
-  if (existsSync(against)) return JSON.parse(run(PROJECT_DIR, ["--config-file", resolve(against)])).resources;
+  const baseline = (projectDir: string, extra: string[], what: string) => {
+    try {
+      return JSON.parse(run(projectDir, extra)).resources;
+    } catch (err: any) {
+      throw new InputError(`--diff ${against}: ${what} does not render: ${renderFailure(String(err.stderr ?? err.message))}`);
+    }
+  };
+  if (existsSync(against)) return baseline(PROJECT_DIR, ["--config-file", resolve(against)], "that config file");
   let commit: string;
   try {
-    commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], { encoding: "utf8" }).trim();
+    commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
   } catch {
-    throw new Error(`--diff ${against}: neither a file nor a git ref`);
+    throw new ArgumentError(`--diff ${against}: neither a file nor a git ref`);
   }
   const dir = mkdtempSync(join(tmpdir(), "robotoff-diff-"));
   try {
     execFileSync("sh", ["-c", `git -C "$0" archive "$1" | tar -x -C "$2"`, PROJECT_DIR, commit, dir]);
-    if (!existsSync(join(dir, "tools/render.ts"))) throw new Error(`--diff ${against}: that commit has no offline render`);
+    if (!existsSync(join(dir, "tools/render.ts"))) throw new InputError(`--diff ${against}: that commit has no offline render`);
     symlinkSync(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"), "dir");
-    return JSON.parse(run(dir, [])).resources;
+    return baseline(dir, [], `commit ${commit.slice(0, 12)}, with this checkout's node_modules,`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a failed render said: all of a clean message, or the error line of a stack trace. */
+export function renderFailure(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  if (!lines.some((l) => l.startsWith("at "))) return lines.join("\n") || "no output";
+  return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.find((l) => !l.startsWith("at ")) ?? lines[0];
 }
 
 /**
@@ -106,7 +120,8 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
   return parts.join("  ");
 }
 
-export function toTable(rendered: Rendered, showSecrets: boolean): string {
+/** One line per resource; with `width` (the terminal's), each line cut to fit, ending in "…". */
+export function toTable(rendered: Rendered, showSecrets: boolean, width?: number): string {
   const rows = rendered.resources.map((r) => [
     shortType(r.type),
     r.name,
@@ -117,7 +132,8 @@ export function toTable(rendered: Rendered, showSecrets: boolean): string {
   const outputs = Object.entries(revealed(rendered.outputs, showSecrets, false) as object).map(
     ([k, v]) => `output  ${k} = ${JSON.stringify(v)}`,
   );
-  return [`${rendered.project}/${rendered.stack}: ${rows.length} resources`, ...lines, ...outputs].join("\n");
+  const fit = (line: string) => (width && width > 1 && line.length > width ? `${line.slice(0, width - 1)}…` : line);
+  return [`${rendered.project}/${rendered.stack}: ${rows.length} resources`, ...lines, ...outputs].map(fit).join("\n");
 }
 
 /** The custom resources by dependency level, one line per level. */
@@ -137,15 +153,15 @@ export function toGraph(rendered: Rendered): string {
 }
 
 const FORMATS: Record<string, (r: Rendered, showSecrets: boolean) => string> = {
-  table: toTable,
+  table: (r, showSecrets) => toTable(r, showSecrets, process.stdout.isTTY ? process.stdout.columns : undefined),
   json: toJson,
   graph: (r) => toGraph(r),
 };
 
-async function main(argv: string[]): Promise<number> {
-  let args;
+function renderArgs(argv: string[]) {
+  let values;
   try {
-    args = parseArgs({
+    values = parseArgs({
       args: argv,
       options: {
         stack: { type: "string" },
@@ -157,43 +173,28 @@ async function main(argv: string[]): Promise<number> {
       strict: true,
     }).values;
   } catch (err: any) {
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-    return 2;
+    throw new ArgumentError(`${err.message}\n${USAGE}`);
   }
-  if (!args.stack || !(args.format! in FORMATS)) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  let rendered: Rendered;
-  try {
-    const cfg = loadRuntimeConfig(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
-    rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"), { analyze: args.format === "graph" });
-  } catch (err: any) {
-    const clean = pulumi.RunError.isInstance(err) || /^(no such file|.*Pulumi\.)/.test(err?.message ?? "");
-    process.stderr.write(`${clean ? err.message : (err?.stack ?? String(err))}\n`);
-    return 1;
-  }
+  if (!values.stack) throw new ArgumentError(`--stack is required\n${USAGE}`);
+  const format = values.format!;
+  if (!(format in FORMATS)) throw new ArgumentError(`--format ${format}: expected one of ${Object.keys(FORMATS).join(", ")}\n${USAGE}`);
+  if (values.diff !== undefined && format === "graph") throw new ArgumentError(`--diff prints a table or JSON, not --format graph\n${USAGE}`);
+  return { ...values, stack: values.stack, format };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = renderArgs(argv);
+  const cfg = loadRuntimeConfig(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
+  const rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"), { analyze: args.format === "graph" });
   if (args.diff !== undefined) {
-    let before: RenderedResource[];
-    try {
-      before = renderBaseline(args.stack, args.diff);
-    } catch (err: any) {
-      process.stderr.write(`${err.stderr ? String(err.stderr).trim() : err.message}\n`);
-      return 1;
-    }
-    const after = (revealed(rendered.resources, true) as RenderedResource[]);
-    process.stdout.write(`${formatChanges(diffResources(before, after))}\n`);
+    const before = renderBaseline(args.stack, args.diff);
+    const after = revealed(rendered.resources, true) as RenderedResource[];
+    const changes = diffResources(before, after);
+    process.stdout.write(`${args.format === "json" ? changesToJson(changes) : formatChanges(changes)}\n`);
     return 0;
   }
-  const show = args["show-secrets"]!;
-  process.stdout.write(`${FORMATS[args.format!](rendered, show)}\n`);
+  process.stdout.write(`${FORMATS[args.format](rendered, args["show-secrets"]!)}\n`);
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    // After a failed program the SDK still holds the rejection it reports to the engine: leave now,
-    // so that it is not printed a second time as a crash. (stdout and stderr are synchronous here.)
-    if (code !== 0) process.exit(code);
-  });
-}
+if (require.main === module) runCommand(main);

@@ -1,0 +1,37 @@
+/**
+ * The one path from raw stack config to what runs: validate, then build the StackSpec. The program
+ * (services/robotoff.ts) and the operator tools (doctor, livecheck) both go through planStack.
+ */
+import type { StackConfig } from "./config";
+import { parseStackConfig } from "./validate";
+import { buildStackSpec, type StackFiles } from "./stack";
+import { SECRET_KEYS, secretSources, type SecretKey, type SecretSource } from "./secrets";
+import type { StackSpec } from "./spec";
+import { NAMESPACE } from "./config";
+
+/** Files of this repository the stack ships into containers, relative to the project folder. */
+export const SHIPPED_FILES = { statsdMapping: "monitoring/statsd.conf" } as const;
+
+export interface StackPlan {
+  readonly config: StackConfig;
+  readonly spec: StackSpec;
+  /** Where each secret comes from: config, generated (dev), or absent. */
+  readonly secretSources: Readonly<Record<SecretKey, SecretSource>>;
+}
+
+/**
+ * `raw` is the runtime config map (full key -> string, objects as JSON); `secretKeys` the keys the CLI
+ * marked secret; `readFile` reads a file of the project (SHIPPED_FILES). Throws a ConfigError.
+ */
+export function planStack(
+  raw: Readonly<Record<string, string>>,
+  stack: string,
+  secretKeys: ReadonlySet<string>,
+  readFile: (relativePath: string) => string,
+): StackPlan {
+  const config = parseStackConfig(raw, stack, secretKeys);
+  const sources = secretSources(new Set(SECRET_KEYS.filter((k) => `${NAMESPACE}:${k}` in raw)), config.environment);
+  const available = new Set(SECRET_KEYS.filter((k) => sources[k] !== "absent"));
+  const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};
+  return { config, spec: buildStackSpec(config, available, files), secretSources: sources };
+}

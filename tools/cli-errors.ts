@@ -1,0 +1,42 @@
+/**
+ * How the operator commands end: one clear message, never a stack trace for a user's mistake.
+ * Exit 1 for bad input (a stack file, its config), 2 for bad arguments; a trace only for a bug.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../models/config-error";
+
+/** A file or value the user gave is wrong: exit 1. */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+/** The command line is wrong (unknown option, missing stack, no such file named by an option): exit 2. */
+export class ArgumentError extends Error {
+  override name = "ArgumentError";
+}
+
+/** The exit status and message for what a command threw; a bug keeps its stack trace. */
+export function failure(err: unknown): { code: number; message: string } {
+  if (err instanceof ArgumentError) return { code: 2, message: err.message };
+  if (err instanceof InputError || err instanceof ConfigError || pulumi.RunError.isInstance(err)) {
+    return { code: 1, message: (err as Error).message };
+  }
+  return { code: 1, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+}
+
+/** Runs a command's main as `node tools/<command>.ts` does, and exits with its status. */
+export function runCommand(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+      if (code !== 0) process.exit(code);
+    },
+    (err) => {
+      const { code, message } = failure(err);
+      process.stderr.write(`${message}\n`);
+      // After a failed program the SDK still holds the rejection it reports to the engine: leave now,
+      // so that it is not printed a second time as a crash.
+      process.exit(code);
+    },
+  );
+}
