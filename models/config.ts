@@ -23,10 +23,16 @@ const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => str
     if (expected) ctx.addIssue({ code: "custom", message: `expected ${expected}` });
   });
 
+/**
+ * Text that `pulumi config set --path` may have stored as a number: with --path the CLI writes `8500` or
+ * `1234` as a YAML integer. Taken back as the text the operator typed.
+ */
+const Text = z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), z.string());
+
 /** A compose size of at least `min`, which the service needs to start. */
 const Size = (min: string, why: string) =>
   custom(z.string(), (v) => sizeProblem(v) ?? (sizeToMb(v) < sizeToMb(min) ? `at least ${min} (${why})` : undefined));
-const Binding = custom(z.string(), bindingProblem);
+const Binding = custom(Text, bindingProblem);
 const Port = z.int().min(1).max(65535);
 const Image = custom(z.string(), (v) => (isImageReference(v) ? undefined : "a Docker image reference like postgres:11.2-alpine"));
 const AbsolutePath = custom(z.string(), (v) =>
@@ -58,7 +64,7 @@ const App = z.strictObject({
   image: custom(z.string(), (v) => (isImageRepository(v) ? undefined : "an image repository without tag, like ghcr.io/openfoodfacts/robotoff")).default(
     "ghcr.io/openfoodfacts/robotoff",
   ),
-  tag: custom(z.string(), (v) => (isImageTag(v) ? undefined : "an image tag like latest or sha-<commit>")).default("latest"),
+  tag: custom(Text, (v) => (isImageTag(v) ? undefined : "an image tag like latest or sha-<commit>")).default("latest"),
   instance: z.string().optional(),
   domain: z.string().optional(),
   scheme: z.enum(["http", "https"]).optional(),
@@ -67,13 +73,13 @@ const App = z.strictObject({
   ipcPort: Port.default(6650),
   workerCount: z.int().positive().default(8),
   updatedProductWait: z.number().nonnegative().optional(),
-  offUser: z.string().optional(),
+  offUser: Text.optional(),
   influxdb: z
     .strictObject({
-      host: z.string().optional(),
+      host: Text.optional(),
       port: Port.default(8086),
-      dbName: z.string().optional(),
-      username: z.string().optional(),
+      dbName: Text.optional(),
+      username: Text.optional(),
     })
     .prefault({}),
   /** Dev sits on two networks, so it names hosts `postgres.webnet` rather than `postgres`. */
@@ -81,7 +87,7 @@ const App = z.strictObject({
   /** Pass TF_SERVING_HOST to the app (staging and prod do; the dev .env leaves it unset). */
   setTfServingHost: z.boolean().default(false),
   /** More variables for the three app containers; none may be one the stack sets itself. */
-  env: z.record(EnvName, z.string()).default({}),
+  env: z.record(EnvName, Text).default({}),
   api: z
     .strictObject({
       memory: Size("512m", "Robotoff loads its models and data at start").default("2g"),

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
 import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
-import { ConfigError, type ConfigIssue } from "./config-error";
+import { ConfigError, removalFix, type ConfigIssue } from "./config-error";
 import { managedBy } from "./app-env";
 import { isPublic, parseBinding, type HostBinding } from "./ports";
 import { SECRET_KEYS } from "./secrets";
@@ -42,13 +42,12 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   return [];
 }
 
-function suggestion(path: readonly PropertyKey[], key: string): string {
+/** The known key at `path` that `key` is probably a typo of. */
+function suggestion(path: readonly PropertyKey[], key: string): string | undefined {
   const candidates = knownKeys(path);
-  if (candidates.length === 0) return "";
+  if (candidates.length === 0) return undefined;
   const best = closest(key, candidates);
-  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3))
-    ? ` (did you mean ${fullKey([...path, best])}?)`
-    : "";
+  return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3)) ? fullKey([...path, best]) : undefined;
 }
 
 function expectedText(issue: z.core.$ZodIssue): string {
@@ -74,7 +73,13 @@ function schemaIssues(input: Record<string, unknown>, error: z.ZodError): Config
     if (issue.code === "unrecognized_keys") {
       for (const k of issue.keys) {
         const path = [...issue.path, k];
-        issues.push({ key: fullKey(path), expected: `no such key${suggestion(issue.path, k)}`, found: describe(valueAt(input, path)) });
+        const meant = suggestion(issue.path, k);
+        issues.push({
+          key: fullKey(path),
+          expected: `no such key${meant ? ` (did you mean ${meant}?)` : ""}`,
+          found: describe(valueAt(input, path)),
+          fix: removalFix(fullKey(path), { path: true, instead: meant }),
+        });
       }
       continue;
     }
@@ -94,9 +99,10 @@ function secretIssues(raw: Readonly<Record<string, string>>, environment: unknow
   const shared = environment === "staging" || environment === "prod";
   for (const key of SECRET_KEYS) {
     const k = fullKey([key]);
-    if (!(k in raw)) {
+    if (!(k in raw) || raw[k] === "") {
+      // An empty value leaks nothing: fine where the secret is optional, as missing where it is required.
       if (shared) {
-        issues.push({ key: k, expected: `a secret (every secret is required in ${environment})`, found: "nothing", secret: true });
+        issues.push({ key: k, expected: `a secret (every secret is required in ${environment})`, found: k in raw ? "an empty value" : "nothing", secret: true });
       }
     } else if (!secretKeys.has(k) && (NAMED_SECRET.test(key) || shared)) {
       issues.push({ key: k, expected: "a secret value (set with --secret)", found: "a plaintext value", secret: true });
@@ -243,6 +249,16 @@ export function parseStackConfig(
   for (const [key, text] of Object.entries(raw)) {
     if (!key.startsWith(`${NAMESPACE}:`)) continue;
     const name = key.slice(NAMESPACE.length + 1);
+    if (name.includes(".")) {
+      // `pulumi config set robotoff:app.tag v1` without --path stores a top-level key named "app.tag".
+      issues.push({
+        key,
+        expected: "a nested key, set with --path (without it the CLI stores a top-level key with a dot in its name)",
+        found: describe(text),
+        fix: removalFix(key, { path: false, instead: key }),
+      });
+      continue;
+    }
     if (!OBJECT_KEYS.has(name)) {
       input[name] = text;
       continue;
