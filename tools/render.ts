@@ -158,7 +158,7 @@ const FORMATS: Record<string, (r: Rendered, showSecrets: boolean) => string> = {
   graph: (r) => toGraph(r),
 };
 
-function renderArgs(argv: string[]) {
+export function renderArgs(argv: string[]) {
   let values;
   try {
     values = parseArgs({

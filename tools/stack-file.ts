@@ -31,7 +31,7 @@ function readYaml(path: string, missing: () => Error): any {
     throw err.code === "ENOENT" ? missing() : new InputError(`${path}: ${err.message}`);
   }
   try {
-    return (load(text, { filename: path }) as any) ?? {};
+    return (load(text) as any) ?? {};
   } catch (err: any) {
     // js-yaml's message names the line and column and quotes the lines around them.
     throw new InputError(`${path} is not valid YAML: ${err.message}`);
