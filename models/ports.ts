@@ -43,3 +43,14 @@ export function formatBinding(binding: HostBinding): string {
 export function isPublic(binding: HostBinding): boolean {
   return binding.ip === undefined || !binding.ip.startsWith("127.");
 }
+
+/** The services whose ports the stack may publish beyond loopback: the api, and tf_serving where config allows it. */
+export function mayPublishBeyondLoopback(service: "app" | "postgres" | "tfServing" | "statsd", tfServingAllowRemoteAccess: boolean): boolean {
+  return service === "app" || (service === "tfServing" && tfServingAllowRemoteAccess);
+}
+
+/**
+ * The container label that states that intent, for the policy pack (policy/policies.ts) to read: it
+ * cannot read the stack's config, only what the program registers.
+ */
+export const PUBLISH_BEYOND_LOOPBACK_LABEL = "org.openfoodfacts.robotoff.publish-beyond-loopback";

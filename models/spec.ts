@@ -64,6 +64,8 @@ export interface ServiceSpec {
   /** Variables in name order; unset compose variables are absent. */
   readonly env: Readonly<Record<string, EnvValue>>;
   readonly ports: readonly PublishedPort[];
+  /** The stack allows its ports beyond loopback (models/ports.ts mayPublishBeyondLoopback). */
+  readonly publishBeyondLoopback?: boolean;
   readonly binds: readonly BindMount[];
   /** Files written into the container at create, from content the stack ships. */
   readonly files?: readonly { readonly containerPath: string; readonly content: string }[];

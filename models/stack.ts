@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import type { StackConfig } from "./config";
 import { sizeToMb } from "./size";
-import { parseBinding, type PublishedPort } from "./ports";
+import { mayPublishBeyondLoopback, parseBinding, type PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
 import { parseDuration } from "./duration";
@@ -164,6 +164,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
   const services: Omit<ServiceSpec, "containerName">[] = [
     app("api", cfg.app.api.memory, {
       ports: published(cfg.app.api.expose.http, PORTS.api),
+      publishBeyondLoopback: mayPublishBeyondLoopback("app", cfg.tfServing.allowRemoteAccess),
       ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
       dependsOn: ["workers", "postgres", "elasticsearch", ...tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
       healthcheck: apiHealthcheck(PORTS.api, cfg.app.api.healthcheck),
@@ -235,6 +236,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         ...published(cfg.tfServing.expose.grpc, PORTS.tfServingGrpc),
         ...published(cfg.tfServing.expose.rest, PORTS.tfServingRest),
       ],
+      ...(mayPublishBeyondLoopback("tfServing", cfg.tfServing.allowRemoteAccess) ? { publishBeyondLoopback: true } : {}),
       binds: [
         {
           hostPath: cfg.tfServing.modelsDir ?? posix.join(cfg.hostRoot, "tf_models"),

@@ -7,7 +7,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, removalFix, type ConfigIssue } from "./config-error";
 import { managedBy } from "./app-env";
-import { isPublic, parseBinding, type HostBinding } from "./ports";
+import { isPublic, mayPublishBeyondLoopback, parseBinding, type HostBinding } from "./ports";
 import { SECRET_KEYS } from "./secrets";
 import { sizeToMb } from "./size";
 
@@ -191,7 +191,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
       });
     }
     const service = b.path[0];
-    const mayBePublic = service === "app" || (service === "tfServing" && cfg.tfServing.allowRemoteAccess);
+    const mayBePublic = mayPublishBeyondLoopback(service === "monitoring" ? "statsd" : (service as "app" | "postgres" | "tfServing"), cfg.tfServing.allowRemoteAccess);
     if (!mayBePublic && isPublic(b)) {
       const hint = service === "tfServing" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it";
       issues.push({ key: fullKey(b.path), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(b.text) });

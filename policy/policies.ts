@@ -3,6 +3,7 @@
  * Kept apart from index.ts, which serves them to the engine, so that tests can call them directly.
  */
 import type { PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -12,8 +13,6 @@ const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 const SECRET_VARIABLE = /PASSWORD|TOKEN|AUTHKEY|SECRET|DSN|MONGO_URI|DATA_SOURCE_NAME/;
 
 export interface RobotoffPolicyConfig {
-  /** Docker name of the one container that may publish beyond loopback. */
-  publicContainer: string;
   /** Image repositories (registry/path, no tag) containers may run; `prefix/*` allows a namespace. */
   allowedImages: string[];
   /** Docker names of the data volumes. */
@@ -23,7 +22,6 @@ export interface RobotoffPolicyConfig {
 }
 
 export const DEFAULT_CONFIG: RobotoffPolicyConfig = {
-  publicContainer: "robotoff-api",
   allowedImages: [
     "ghcr.io/openfoodfacts/*",
     "docker.io/library/postgres",
@@ -53,12 +51,14 @@ const allowed = (repository: string, patterns: readonly string[]) =>
 
 export const policies: ResourceValidationPolicy[] = [
   {
-    name: "only-api-published-beyond-loopback",
-    description: "Only the api publishes a port beyond 127.0.0.1; postgres, Elasticsearch and tf_serving stay on loopback.",
+    name: "published-beyond-loopback-only-where-the-stack-allows",
+    description:
+      "A container publishes beyond 127.0.0.1 only where the stack allows it (the api; tf_serving with tfServing.allowRemoteAccess), " +
+      `as its ${PUBLISH_BEYOND_LOOPBACK_LABEL} label says; postgres and the exporters stay on loopback.`,
     enforcementLevel: "mandatory",
-    configSchema: configSchema({ publicContainer: { type: "string", default: DEFAULT_CONFIG.publicContainer } }),
     validateResource: (args, report) => {
-      if (args.type !== CONTAINER || args.props.name === config(args).publicContainer) return;
+      const labels = (args.props.labels ?? []) as { label: string; value: string }[];
+      if (args.type !== CONTAINER || labels.some((l) => l.label === PUBLISH_BEYOND_LOOPBACK_LABEL && l.value === "allowed")) return;
       for (const p of args.props.ports ?? []) {
         if (p.ip === undefined || !String(p.ip).startsWith("127.")) {
           report(`${args.props.name} publishes port ${p.internal} on ${p.ip ?? "every interface"}: bind it to 127.0.0.1`);

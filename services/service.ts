@@ -4,6 +4,7 @@ import type { ServiceSpec } from "../models/spec";
 import type { SecretKey } from "../models/secrets";
 import { formatDuration } from "../models/duration";
 import { containerPorts, fileDelivery, memorySwapMb } from "./docker-inputs";
+import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
 export interface ServiceArgs {
   /** What runs, resolved from config by models/stack.ts. */
@@ -58,6 +59,8 @@ export class Service extends pulumi.ComponentResource {
         command: spec.command ? [...spec.command] : undefined,
         envs: containerEnvs({ ...spec.env, ...files.env }, args.secrets),
         ports: containerPorts(spec.ports),
+        // Read by the policy pack, which cannot read the stack's config.
+        labels: spec.publishBeyondLoopback ? [{ label: PUBLISH_BEYOND_LOOPBACK_LABEL, value: "allowed" }] : undefined,
         volumes: [
           ...spec.binds.map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
           ...spec.volumes.map((v) => ({ volumeName: volumeOf(args.volumes, v.volume).name, containerPath: v.containerPath })),

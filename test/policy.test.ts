@@ -2,14 +2,20 @@
 import { describe, expect, it } from "vitest";
 import { imageRepository, policies } from "../policy/policies";
 import { args, validate } from "./policy-args";
+import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
 const C = "docker:index/container:Container";
 const policy = (name: string) => policies.find((p) => p.name === name)!;
 
-describe("policy: only-api-published-beyond-loopback", () => {
-  const p = policy("only-api-published-beyond-loopback");
-  it("lets the api publish on every interface", async () => {
-    expect(await validate(p, args(C, "a", { name: "robotoff-api", ports: [{ internal: 5500, external: 5500 }] }))).toEqual([]);
+describe("policy: published-beyond-loopback-only-where-the-stack-allows", () => {
+  const p = policy("published-beyond-loopback-only-where-the-stack-allows");
+  const allowed = [{ label: PUBLISH_BEYOND_LOOPBACK_LABEL, value: "allowed" }];
+  it("lets a container the stack allows publish on every interface", async () => {
+    expect(await validate(p, args(C, "a", { name: "robotoff-api", labels: allowed, ports: [{ internal: 5500, external: 5500 }] }))).toEqual([]);
+    expect(await validate(p, args(C, "t", { name: "robotoff-tf_serving", labels: allowed, ports: [{ internal: 8500 }] }))).toEqual([]);
+  });
+  it("stops the api too when the stack did not allow it", async () => {
+    expect(await validate(p, args(C, "a", { name: "robotoff-api", ports: [{ internal: 5500, external: 5500 }] }))).toHaveLength(1);
   });
   it("lets postgres publish on loopback", async () => {
     expect(await validate(p, args(C, "p", { name: "robotoff-postgres", ports: [{ internal: 5432, ip: "127.0.0.1" }] }))).toEqual([]);

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
+import { validateRender } from "./policy-args";
 import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
 
 const ML = "robotoff-host-ml";
@@ -13,6 +14,9 @@ describe("prod on two hosts", () => {
   });
   const providerOf = (key: string) => r.providers.get(key);
 
+  it("passes the policy pack with policy/config.prod.json, tf_serving's ports beyond loopback included (issue 11, item 4)", async () => {
+    expect(await validateRender(r, {})).toEqual([]);
+  });
   it("creates one Docker provider, for the ml host, at its ssh address", () => {
     const providers = r.resources.filter((x) => x.type === "pulumi:providers:docker");
     expect(providers.map((p) => [p.name, p.inputs.host])).toEqual([[ML, "ssh://deploy@ml.openfoodfacts.org"]]);
