@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { diffResources, formatChanges, type RenderedResource } from "../tools/diff";
+import { changesToJson, diffResources, formatChanges, type RenderedResource } from "../tools/diff";
 import { PROJECT_DIR } from "./harness";
 
 const res = (type: string, name: string, inputs: Record<string, unknown>, replaceOnChanges: string[] = [], id?: string): RenderedResource => ({
@@ -21,7 +21,9 @@ const C = "docker:index/container:Container";
 describe("diffResources", () => {
   it("updates a container in place for a memory or restart change", () => {
     const changes = diffResources([res(C, "a", { memory: 1, restart: "no" })], [res(C, "a", { memory: 2, restart: "always" })]);
-    expect(changes).toEqual([{ action: "update", type: C, name: "a", inputs: ["memory", "restart"] }]);
+    expect(changes).toEqual([
+      { action: "update", type: C, name: "a", inputs: ["memory", "restart"], values: { memory: { before: 1, after: 2 }, restart: { before: "no", after: "always" } } },
+    ]);
   });
   it("replaces a container when an input the provider cannot update changes (image, envs, ports)", () => {
     for (const input of ["image", "envs", "ports"]) {
@@ -40,6 +42,13 @@ describe("diffResources", () => {
   it("replaces a read resource that reads another id", () => {
     const v = "docker:index/volume:Volume";
     expect(diffResources([res(v, "d", {}, [], "a")], [res(v, "d", {}, [], "b")])[0]).toMatchObject({ action: "replace", inputs: ["id"] });
+  });
+  it("prints each differing input's old and new value under its change, secrets hidden (issue 11, item 7)", () => {
+    const [change] = diffResources([res(C, "a", { memory: 4096, envs: { secret: ["P=old"] } })], [res(C, "a", { memory: 6144, envs: { secret: ["P=new"] } })]);
+    expect(formatChanges([change]).split("\n").slice(1, 3)).toEqual(["           envs: \"[secret]\" -> \"[secret]\"", "           memory: 4096 -> 6144"]);
+    const json = JSON.parse(changesToJson([change]));
+    expect(json.changes[0].values.memory).toEqual({ before: 4096, after: 6144 });
+    expect(JSON.stringify(json)).not.toContain("P=new");
   });
   it("prints one line per change and a summary", () => {
     expect(formatChanges([])).toBe("no changes");
@@ -60,7 +69,7 @@ function stackWith(stack: string, patch: (config: any) => void): string {
   return file;
 }
 
-const changed = (stdout: string) => stdout.trim().split("\n").slice(0, -1).map((l) => l.split(/\s+/).filter((w) => !w.startsWith("docker:")).join(" "));
+const changed = (stdout: string) => stdout.trim().split("\n").slice(0, -1).filter((l) => !l.startsWith(" ")).map((l) => l.split(/\s+/).filter((w) => !w.startsWith("docker:")).join(" "));
 
 describe("render --diff <config file>", () => {
   it("replaces exactly the app image and the three app containers for a new app tag", async () => {
@@ -81,9 +90,10 @@ describe("render --diff <config file>", () => {
   });
   it("says when it can read neither a file nor a git ref", async () => {
     const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
-    expect(out.code).toBe(1);
+    expect(out.code).toBe(2); // a bad argument
     // The dev render before it may warn (no checkout at hostRoot here); the error is the last line.
-    expect(out.stderr.trim().split("\n").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
+    expect(out.stderr.trim().split("
+").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
   });
 });
 
