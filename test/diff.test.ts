@@ -92,8 +92,7 @@ describe("render --diff <config file>", () => {
     const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
     expect(out.code).toBe(2); // a bad argument
     // The dev render before it may warn (no checkout at hostRoot here); the error is the last line.
-    expect(out.stderr.trim().split("
-").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
+    expect(out.stderr.trim().split("\n").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
   });
 });
 
