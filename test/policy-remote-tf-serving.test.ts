@@ -32,8 +32,10 @@ describe("prod with tf_serving published as the README documents", () => {
       resources: r.resources.map((x) => (x.inputs.name === "robotoff-tf_serving" ? { ...x, inputs: { ...x.inputs, labels: undefined } } : x)),
     };
     expect((await validateRender(unlabelled, {})).map((v) => v.message)).toEqual([
-      "robotoff-tf_serving publishes port 8500 on every interface: bind it to 127.0.0.1",
-      "robotoff-tf_serving publishes port 8501 on every interface: bind it to 127.0.0.1",
+      "robotoff-tf_serving publishes port 8500 on 0.0.0.0: bind it to 127.0.0.1",
+      "robotoff-tf_serving publishes port 8500 on ::: bind it to 127.0.0.1",
+      "robotoff-tf_serving publishes port 8501 on 0.0.0.0: bind it to 127.0.0.1",
+      "robotoff-tf_serving publishes port 8501 on ::: bind it to 127.0.0.1",
     ]);
   });
 });

@@ -150,9 +150,9 @@ describe("render config loading", () => {
       expect(run.stderr).toContain(`pulumi config set --secret 'robotoff:${key}' <value> --stack prod`);
     }
   });
-  it("fails with exit 1 on a stack that has no stack file", async () => {
+  it("fails with exit 2 (a bad argument) on a stack that has no stack file", async () => {
     const run = await render("--stack", "nosuchstack");
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("Pulumi.nosuchstack.yaml");
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
