@@ -74,3 +74,49 @@ describe("deploys", () => {
     expect(s.findIndex((x) => String(x.run).startsWith("npm run livecheck"))).toBeGreaterThan(up);
   });
 });
+
+describe("SSH to ssh:// Docker hosts (issue 9, finding 6)", () => {
+  const jobs = [
+    ["pull-request.yml", "preview"],
+    ["deploy.yml", "deploy"],
+  ] as const;
+  const sshStep = (job: any) => steps(job).find((s) => s.name === "SSH to the stack's Docker hosts");
+
+  it.each(jobs)("%s sets up the deploy key and pinned host keys before pulumi runs", (file, jobName) => {
+    const job = workflow(file).jobs[jobName];
+    const s = steps(job);
+    const ssh = s.indexOf(sshStep(job));
+    expect(ssh).toBeGreaterThanOrEqual(0);
+    expect(ssh).toBeLessThan(s.findIndex((x) => String(x.uses).startsWith("pulumi/actions")));
+    expect(job.env.HAS_DOCKER_SSH_KEY).toBe("${{ secrets.DOCKER_SSH_KEY != '' }}");
+    expect(s[ssh].if).toBe("env.HAS_DOCKER_SSH_KEY == 'true'");
+    expect(s[ssh].env).toEqual({ DOCKER_SSH_KEY: "${{ secrets.DOCKER_SSH_KEY }}", DOCKER_SSH_KNOWN_HOSTS: "${{ secrets.DOCKER_SSH_KNOWN_HOSTS }}" });
+  });
+
+  it("leaves the key in an agent that later steps reach, and the host keys in known_hosts", async () => {
+    const script = sshStep(workflow("deploy.yml").jobs.deploy).run as string;
+    const home = mkdtempSync(join(tmpdir(), "wf-ssh-"));
+    const key = join(home, "key");
+    expect((await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "robotoff-deploy", "-f", key])).code).toBe(0);
+    const githubEnv = join(home, "github_env");
+    writeFileSync(githubEnv, "");
+    const env = { HOME: home, GITHUB_ENV: githubEnv, DOCKER_SSH_KEY: readFileSync(key, "utf8"), DOCKER_SSH_KNOWN_HOSTS: "ml.example ssh-ed25519 AAAAC3Nza" };
+    const r = await run("bash", ["-e", "-c", script], { env });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(home, ".ssh/known_hosts"), "utf8")).toBe("ml.example ssh-ed25519 AAAAC3Nza\n");
+    const exported = Object.fromEntries(readFileSync(githubEnv, "utf8").trim().split("\n").map((l) => l.split("=", 2)));
+    try {
+      const listed = await run("ssh-add", ["-l"], { env: { SSH_AUTH_SOCK: exported.SSH_AUTH_SOCK } });
+      expect(listed.stdout).toContain("robotoff-deploy");
+    } finally {
+      process.kill(Number(exported.SSH_AGENT_PID));
+    }
+  });
+
+  it("fails the job, saying why, when the host keys are not pinned", async () => {
+    const script = sshStep(workflow("deploy.yml").jobs.deploy).run as string;
+    const home = mkdtempSync(join(tmpdir(), "wf-ssh-"));
+    const r = await run("bash", ["-e", "-c", script], { env: { HOME: home, GITHUB_ENV: join(home, "env"), DOCKER_SSH_KEY: "x", DOCKER_SSH_KNOWN_HOSTS: "" } });
+    expect([r.code, r.stdout]).toEqual([1, expect.stringContaining("DOCKER_SSH_KNOWN_HOSTS is empty")]);
+  });
+});
