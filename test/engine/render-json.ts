@@ -5,7 +5,7 @@
  * where each comes after what it waits for. One stack per process: the SDK keeps global state.
  */
 import { join, resolve } from "node:path";
-import { loadRuntimeConfig } from "../../tools/stack-config";
+import { loadRuntimeConfig } from "../../tools/stack-file";
 import { runOffline } from "../../tools/offline";
 import { revealed } from "../../tools/render";
 import { dependencyLevels } from "../../tools/graph";

@@ -52,6 +52,8 @@ export function createBody(inputs: ContainerInputs, imageId: string): Record<str
     Cmd: inputs.command,
     Entrypoint: inputs.entrypoints,
     User: inputs.user,
+    // labelSetToMap.
+    Labels: (inputs.labels ?? []).length ? Object.fromEntries(inputs.labels.map((l: any) => [l.label, l.value])) : undefined,
     WorkingDir: inputs.workingDir,
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     Volumes: Object.keys(volumes).length ? volumes : undefined,
