@@ -99,9 +99,9 @@ const App = z.strictObject({
   scheduler: AppRole("4g", "512m").prefault({}),
 });
 
+// postgres and Elasticsearch run on robotoff:app.host, with the app, as compose runs them: their ports stay
+// on loopback, and nothing publishes the database to another host.
 const Postgres = z.strictObject({
-  /** Docker host it runs on: a key of robotoff:hosts. */
-  host: z.string().default("local"),
   image: Image.default("postgres:11.2-alpine"),
   user: z.string().min(1).default("postgres"),
   db: z.string().min(1).default("postgres"),
@@ -118,8 +118,6 @@ const Postgres = z.strictObject({
 });
 
 const Elasticsearch = z.strictObject({
-  /** Docker host it runs on: a key of robotoff:hosts. */
-  host: z.string().default("local"),
   image: Image.default("raphael0202/elasticsearch"),
   memory: Size("512m", "Elasticsearch needs twice its heap").default("2g"),
   /** JVM heap, both -Xms and -Xmx. */
@@ -252,18 +250,9 @@ export type StackConfig = z.output<typeof StackConfigSchema>;
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
 export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes"]);
 
-/** The host each data service runs on; the app's three roles share robotoff:app.host. */
+/** The host each service runs on: the app's three roles, postgres and Elasticsearch share robotoff:app.host. */
 export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elasticsearch" | "tf_serving"): string {
-  switch (service) {
-    case "app":
-      return cfg.app.host;
-    case "postgres":
-      return cfg.postgres.host;
-    case "elasticsearch":
-      return cfg.elasticsearch.host;
-    case "tf_serving":
-      return cfg.tfServing.host;
-  }
+  return service === "tf_serving" ? cfg.tfServing.host : cfg.app.host;
 }
 
 /** How containers elsewhere reach a host: its address, or the host name of its url. */

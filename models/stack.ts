@@ -182,7 +182,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     {
       ...none,
       name: "postgres",
-      host: cfg.postgres.host,
       image: "postgres",
       command: postgresCommand(cfg.postgres.settings),
       env: compactEnv({
@@ -204,7 +203,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     {
       ...none,
       name: "elasticsearch",
-      host: cfg.elasticsearch.host,
       image: "elasticsearch",
       env: compactEnv({
         "discovery.type": "single-node",
@@ -271,7 +269,6 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       {
         ...none,
         name: "postgres_exporter",
-        host: cfg.postgres.host, // its DSN names postgres by its DNS alias
         image: "postgres-exporter",
         env: {
           // The password is URI-encoded: a DSN breaks on one with @, : or /.

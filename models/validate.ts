@@ -74,9 +74,10 @@ function schemaIssues(input: Record<string, unknown>, error: z.ZodError): Config
       for (const k of issue.keys) {
         const path = [...issue.path, k];
         const meant = suggestion(issue.path, k);
+        const retired = RETIRED_KEYS[path.join(".")];
         issues.push({
           key: fullKey(path),
-          expected: `no such key${meant ? ` (did you mean ${meant}?)` : ""}`,
+          expected: retired ? `no such key (${retired})` : `no such key${meant ? ` (did you mean ${meant}?)` : ""}`,
           found: describe(valueAt(input, path)),
           fix: removalFix(fullKey(path), { path: true, instead: meant }),
         });
@@ -118,6 +119,12 @@ interface Published extends HostBinding {
   readonly host: string;
 }
 
+/** Keys earlier releases documented, and why they are gone. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  "postgres.host": "postgres runs on robotoff:app.host, with the app: its port is never published to another host",
+  "elasticsearch.host": "Elasticsearch runs on robotoff:app.host, with the app: its port is never published to another host",
+};
+
 /** Placement on Docker hosts: known hosts, reachable addresses, published ports across hosts. */
 function placementIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -126,28 +133,22 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
     issues.push({ key: fullKey(["hosts", "local", "url"]), expected: "no url: local is the provider's default Docker host (DOCKER_HOST)", found: describe(cfg.hosts.local.url) });
   }
   for (const [name, h] of Object.entries(cfg.hosts)) {
-    if (name !== "local" && h.url === undefined) issues.push({ key: fullKey(["hosts", name, "url"]), expected: "an ssh://user@host or tcp://host:port address", found: "nothing" });
+    if (name !== "local" && h.url === undefined) issues.push({ key: fullKey(["hosts", name, "url"]), expected: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address", found: "nothing" });
   }
   const services = [
     ["app", ["app", "host"]],
-    ["postgres", ["postgres", "host"]],
-    ["elasticsearch", ["elasticsearch", "host"]],
     ["tf_serving", ["tfServing", "host"]],
   ] as const;
   for (const [service, path] of services) {
     const where = hostOf(cfg, service);
     if (!known.includes(where)) issues.push({ key: fullKey(path), expected: `one of ${known.map((k) => JSON.stringify(k)).join(", ")} (robotoff:hosts)`, found: describe(where) });
   }
-  // What the app reaches at start, and the ports another host would reach it on.
-  const needed: (readonly [string, readonly string[], readonly (string | null)[]])[] = [
-    ["postgres", ["postgres", "host"], [cfg.postgres.expose.postgres]],
-    ["elasticsearch", ["elasticsearch", "host"], [null]],
-    ...(cfg.app.setTfServingHost && cfg.tfServing.enabled
-      ? ([["tf_serving", ["tfServing", "host"], [cfg.tfServing.expose.grpc, cfg.tfServing.expose.rest]]] as const)
-      : []),
-  ];
+  // What the app reaches at start on another host (postgres and Elasticsearch run with it), and the ports it
+  // would reach it on.
+  const needed: (readonly [string, readonly string[], readonly (string | null)[]])[] =
+    cfg.app.setTfServingHost && cfg.tfServing.enabled ? [["tf_serving", ["tfServing", "host"], [cfg.tfServing.expose.grpc, cfg.tfServing.expose.rest]]] : [];
   for (const [service, path, bindings] of needed) {
-    const where = hostOf(cfg, service as "postgres" | "elasticsearch" | "tf_serving");
+    const where = hostOf(cfg, service as "tf_serving");
     if (where === cfg.app.host || !known.includes(where)) continue;
     const reachable = bindings.every((b) => b !== null && isPublic(parseBinding(b)));
     if (!reachable) {
@@ -171,7 +172,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
     if (text !== null) published.push({ ...parseBinding(text), path, text, host });
   };
   publish(cfg.app.host, ["app", "api", "expose", "http"], cfg.app.api.expose.http);
-  publish(cfg.postgres.host, ["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
+  publish(cfg.app.host, ["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
   // statsd runs beside the api (models/stack.ts).
   if (cfg.monitoring.enabled) publish(cfg.app.host, ["monitoring", "statsd", "expose", "metrics"], cfg.monitoring.statsd.expose.metrics);
   if (cfg.tfServing.enabled) {

@@ -78,10 +78,11 @@ const CASES: readonly Case[] = [
     says: "published beyond loopback",
   },
   {
-    what: "postgres on another host (its port stays on loopback)",
+    what: "postgres on another host (a retired key: postgres runs with the app)",
     stack: "prod",
     patch: { "robotoff:hosts": { db: { url: "tcp://db:2376" } }, "robotoff:postgres": { host: "db" } },
     keys: ["robotoff:postgres.host"],
+    says: "postgres runs on robotoff:app.host, with the app",
   },
   { what: "an unknown scheme", stack: "dev", patch: { "robotoff:app": { scheme: "ftp" } }, keys: ["robotoff:app.scheme"] },
   {

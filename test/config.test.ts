@@ -30,7 +30,6 @@ describe("stack config defaults", () => {
     expect(cfg.hosts).toEqual({ local: {} });
     expect(cfg.app.host).toBe("local");
     expect(cfg.postgres).toEqual({
-      host: "local",
       image: "postgres:11.2-alpine",
       user: "postgres",
       db: "postgres",
@@ -42,7 +41,6 @@ describe("stack config defaults", () => {
       waitTimeout: "2m0s",
     });
     expect(cfg.elasticsearch).toEqual({
-      host: "local",
       image: "raphael0202/elasticsearch",
       memory: "2g",
       heapSize: "512m",
