@@ -1,8 +1,10 @@
 /** What the operator commands (render, livecheck, doctor) share: the project folder, arguments, the docker CLI. */
-import { resolve } from "node:path";
+import { delimiter, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { run } from "./command";
 import { ArgumentError } from "./cli-errors";
+import { sshWrapperDir } from "./ssh-wrapper";
+import type { HostSpec } from "../models/spec";
 
 export { lastLine, run, type CommandResult } from "./command";
 
@@ -11,9 +13,23 @@ export const PROJECT_DIR = resolve(__dirname, "..");
 /** The docker CLI to talk to Engines with (DOCKER_HOST and contexts apply). */
 const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 
-/** The docker CLI against one Engine: `url` (ssh://, tcp://), or the default one when undefined. */
-export const docker = (url: string | undefined, args: string[], timeoutMs?: number) =>
-  run(DOCKER, [...(url ? ["-H", url] : []), ...args], { timeoutMs });
+/** The docker CLI against one Engine: `url` (ssh://, tcp://, unix://), or the default one when undefined. */
+export const docker = (url: string | undefined, args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>
+  run(DOCKER, [...(url ? ["-H", url] : []), ...args], { timeoutMs, env });
+
+/**
+ * `docker()` for a stack's hosts: an ssh:// host with sshOpts is reached with them, as the provider
+ * reaches it (tools/ssh-wrapper.ts).
+ */
+export function dockerOn(hosts: readonly HostSpec[]): typeof docker {
+  const pathFor = new Map<string, string>();
+  for (const h of hosts) {
+    if (h.url?.startsWith("ssh://") && h.sshOpts?.length) {
+      pathFor.set(h.url, `${sshWrapperDir(h.sshOpts)}${delimiter}${process.env.PATH ?? ""}`);
+    }
+  }
+  return (url, args, timeoutMs, env) => docker(url, args, timeoutMs, url && pathFor.has(url) ? { ...env, PATH: pathFor.get(url) } : env);
+}
 
 /** `--stack <name> [--config-file <path>]`; throws an ArgumentError that says what is wrong. */
 export function stackArgs(argv: string[], command: string): { stack: string; configFile?: string } {

@@ -5,16 +5,18 @@
  * Probes run through the docker CLI (`$ROBOTOFF_DOCKER_CLI`), in a throwaway container of an image the
  * stack runs on that host.
  */
-import { docker, PROJECT_DIR, run, stackArgs } from "./cli";
+import { dockerOn, PROJECT_DIR, run, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
 import { hostPlans, placeholderFindings, planChecks } from "./doctor-checks";
 import { planStackFile } from "./stack-file";
+import { labelFormat, standInFindings } from "./doctor-stand-ins";
 
 const PULUMI = process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 
 export async function main(argv: string[]): Promise<number> {
   const args = stackArgs(argv, "doctor");
   const { runtime, plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
+  const docker = dockerOn(plan.spec.hosts);
   const findings = [
     ...placeholderFindings(runtime, plan),
     ...(await planChecks(
@@ -36,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       },
       process.env,
     )),
+    ...(await standInFindings(plan.spec, (url, reference) => docker(url, ["image", "inspect", "--format", labelFormat, reference]))),
   ];
   for (const f of findings) process.stdout.write(`${f.level.padEnd(4)} ${f.subject}: ${f.message}\n`);
   return findings.some((f) => f.level === "FAIL") ? 1 : 0;

@@ -7,7 +7,7 @@
  * Exit 0: all up; 1: something is down; 2: a Docker Engine does not answer, or bad arguments.
  */
 import type { StackPlan } from "../models/stack-plan";
-import { docker, lastLine, PROJECT_DIR, stackArgs } from "./cli";
+import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
 import { planStackFile } from "./stack-file";
@@ -42,7 +42,7 @@ export function apiHealthTarget(plan: StackPlan): { url: string; image: string }
 }
 
 /** Upstream's `make health` (curl on the VM): from the api's host network, with the api's own image (python3). */
-async function apiHealth(engine: string | undefined, target: { url: string; image: string }): Promise<Verdict> {
+async function apiHealth(docker: typeof import("./cli").docker, engine: string | undefined, target: { url: string; image: string }): Promise<Verdict> {
   const fetch = "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)";
   const probe = await docker(engine, ["run", "--rm", "--network", "host", "--entrypoint", "python3", target.image, "-c", fetch, target.url], 60_000);
   return { service: "api health", up: probe.code === 0, detail: probe.code === 0 ? `${target.url} answered` : `${target.url}: ${lastLine(probe)}` };
@@ -51,6 +51,7 @@ async function apiHealth(engine: string | undefined, target: { url: string; imag
 export async function main(argv: string[]): Promise<number> {
   const args = stackArgs(argv, "livecheck");
   const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
+  const docker = dockerOn(plan.spec.hosts);
   const declared = declaredContainers(plan);
 
   const verdicts: Verdict[] = [];
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     const container = inspected.find((c) => c.Name.replace(/^\//, "") === api.name);
     verdicts.push(
       container?.State.Running
-        ? await apiHealth(api.url, target)
+        ? await apiHealth(docker, api.url, target)
         : { service: "api health", up: false, detail: `${target.url}: not checked, ${api.name} is not running (${running?.detail ?? "unknown"})` },
     );
   }

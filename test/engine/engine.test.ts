@@ -26,20 +26,23 @@ const STACKS: { stack: string; label: string; file?: string }[] = [
   { stack: "prod", label: "twohosts", file: join(PROJECT_DIR, "test/fixtures/Pulumi.prod-two-hosts.yaml") },
 ];
 
-const standInTags: string[] = [];
+const usedReferences = new Set<string>();
 let daemon: { nofile: number; memlockKb: number } | undefined;
 
 beforeAll(async () => {
-  if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine: .ci/run starts one (or set ROBOTOFF_SKIP_ENGINE=1)");
+  if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine: start dockerd (.ci/run does, or skips the tier with ROBOTOFF_SKIP_ENGINE=1)");
   await removeLeftovers(log);
-  const { created } = await ensureStandIns({}, { log, extraTags: { probe: PROBE } });
-  standInTags.push(...created);
+  await ensureStandIns({}, { log, extraTags: { probe: PROBE } });
+  usedReferences.add(PROBE);
   daemon = await daemonUlimits(PROBE);
   log(`daemon limits: nofile ${daemon.nofile}, memlock ${daemon.memlockKb} KB; lowering ulimits: ${LOWER_ULIMITS ? "yes (ROBOTOFF_ENGINE_LOWER_ULIMITS=1)" : "no"}`);
 }, 1_200_000);
 
 afterAll(async () => {
-  await removeStandInTags(standInTags);
+  // Every stack reference the tier used, whoever tagged it first (an interrupted run leaves its tags): left
+  // behind, a real deploy on this host would run stand-ins. ROBOTOFF_ENGINE_KEEP_STAND_INS=1 keeps them.
+  if (process.env.ROBOTOFF_ENGINE_KEEP_STAND_INS === "1") log(`keeping stand-in tags: ${[...usedReferences].join(", ")}`);
+  else await removeStandInTags([...usedReferences]);
 }, 300_000);
 
 /** Runs a command in a running container; its exit code and output. */
@@ -87,7 +90,8 @@ for (const { stack, label, file } of STACKS) {
         images[key] = `${PREFIX}stand-in/${key}:base`;
         writeFileSync(join(b.inputs.build.context, "Dockerfile"), devDockerfile(images[key]));
       }
-      standInTags.push(...(await ensureStandIns(images, { log })).created);
+      await ensureStandIns(images, { log });
+      for (const reference of Object.values(images)) usedReferences.add(reference);
       try {
         await applyStack(sut, { log, daemon });
       } catch (err) {
@@ -113,7 +117,7 @@ for (const { stack, label, file } of STACKS) {
       }
     });
 
-    it("gives the Engine every field as the provider maps it (memory and shm in MB, swap, ulimits, read-only root, ports, binds, stop)", async () => {
+    it("has the Engine keep every field the replay sent (memory and shm in MB, swap, ulimits, read-only root, ports, binds, stop, healthcheck, tmpfs, labels)", async () => {
       for (const c of containers()) {
         const i = await inspectContainer(c.id);
         const sent = createBody(c.inputs, i.Image) as any;
@@ -130,6 +134,10 @@ for (const { stack, label, file } of STACKS) {
         expect([what, i.Config.Env.filter((e: string) => c.inputs.envs.includes(e)).length]).toEqual([what, c.inputs.envs.length]);
         expect([what, i.Config.Cmd ?? undefined]).toEqual([what, c.inputs.command ?? i.Config.Cmd ?? undefined]);
         if (c.inputs.entrypoints) expect([what, i.Config.Entrypoint]).toEqual([what, c.inputs.entrypoints]);
+        expect([what, i.Config.Healthcheck ?? undefined]).toEqual([what, sent.Healthcheck]);
+        expect([what, h.Tmpfs ?? undefined]).toEqual([what, c.inputs.tmpfs]);
+        expect([what, h.ExtraHosts ?? undefined]).toEqual([what, sent.HostConfig.ExtraHosts]);
+        for (const l of c.inputs.labels ?? []) expect([what, i.Config.Labels?.[l.label]]).toEqual([what, l.value]);
       }
     });
 
@@ -219,6 +227,9 @@ for (const { stack, label, file } of STACKS) {
       expect(r.stdout).toMatch(grants ? /OK +\S+: the Engine grants Elasticsearch's ulimits/ : /FAIL +\S+: the Engine cannot grant Elasticsearch's ulimits .*rlimit/);
       // The stack's own containers hold its ports: that is no clash.
       expect(r.stdout).not.toMatch(/is held by container/);
+      // This host runs the tier's stand-ins under the stack's references: a deploy here would not pull.
+      const pulled = sut.render.resources.filter((x) => x.type === "docker:index/remoteImage:RemoteImage" && !x.inputs.build).map((x) => x.inputs.name);
+      for (const reference of pulled) expect(r.stdout).toContain(`${reference} on this host is a test stand-in`);
     }, 300_000);
   });
 }

@@ -7,8 +7,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, lastLine } from "../../../tools/command";
+import { STAND_IN_LABEL } from "../../../tools/doctor-stand-ins";
 
-export const STAND_IN_LABEL = "org.openfoodfacts.robotoff.stand-in";
+export { STAND_IN_LABEL };
 
 /** Postgres' client and server tools come first, as on the official image's PATH. */
 export const STAND_IN_PATH = "/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
