@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { run } from "../tools/command";
+import { envEntry } from "../tools/render";
 import { PROJECT_DIR } from "./harness";
 
 
@@ -85,6 +86,30 @@ describe("render --format table", () => {
     expect(api).toContain("env=[secret]");
     expect(api).toContain("networks=webnet(api),po_default(api)"); // dev: docker/dev.yml's po_local too
     expect(lines.find((l) => l.includes("robotoff-postgres-container"))).toContain("stop=SIGINT/120s");
+  });
+});
+
+describe("render --format table, prod", () => {
+  it("keeps each resource on one line even where a variable holds a file (statsd's mapping), quoted and cut", async () => {
+    const run = await render("--stack", "prod");
+    const lines = run.stdout.trim().split("\n");
+    const count = Number(/(\d+) resources/.exec(lines[0])![1]);
+    expect(lines.filter((l) => !l.startsWith("output ")).length).toBe(count + 1);
+    const statsd = lines.find((l) => l.includes("robotoff-statsd-container"))!;
+    expect(statsd).toContain(' env=ROBOTOFF_FILE_0="# statsd_exporter mapping');
+    expect(statsd).toMatch(/ROBOTOFF_FILE_0="[^…]{58}…/);
+  });
+});
+
+describe("envEntry", () => {
+  it("prints a plain value as it is, and quotes an empty one or one with spaces", () => {
+    expect(envEntry("WORKER_COUNT=8")).toBe("WORKER_COUNT=8");
+    expect(envEntry("OFF_USER=")).toBe('OFF_USER=""');
+    expect(envEntry("ES_JAVA_OPTS=-Xms512m -Xmx512m")).toBe('ES_JAVA_OPTS="-Xms512m -Xmx512m"');
+  });
+  it("cuts a long value to 60 characters, ending in …", () => {
+    const out = envEntry(`K=${"x".repeat(100)}`);
+    expect(out).toBe(`K=${"x".repeat(59)}…`);
   });
 });
 

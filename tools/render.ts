@@ -106,7 +106,7 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
     for (const h of i.hosts ?? []) parts.push(`host=${h.host}:${h.ip}`);
     if (i.healthcheck) parts.push(`health=${i.healthcheck.tests.slice(1, 2).join("")}/${i.healthcheck.interval}`);
     if (i.wait) parts.push(`wait=${i.waitTimeout}s`);
-    parts.push(`env=${Array.isArray(i.envs) ? i.envs.join(" ") : i.envs}`);
+    parts.push(`env=${Array.isArray(i.envs) ? i.envs.map(envEntry).join(" ") : i.envs}`);
   } else if (i.name !== undefined) {
     parts.push(`name=${i.name}`);
     if (i.build) parts.push(`build=${i.build.context}@${i.build.target}`);
@@ -118,6 +118,15 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
   for (const flag of ["protect", "retainOnDelete", "deleteBeforeReplace"] as const) if (o[flag]) parts.push(flag);
   if (o.replaceOnChanges.length) parts.push(`replaceOnChanges=${o.replaceOnChanges.join(",")}`);
   return parts.join("  ");
+}
+
+const ENV_VALUE_MAX = 60;
+/** `KEY=value` on one line: a value with spaces, quotes or newlines (a file's content) quoted, a long one cut. */
+export function envEntry(entry: string): string {
+  const at = entry.indexOf("=");
+  const value = entry.slice(at + 1);
+  const text = value === "" || /[\s"']/.test(value) ? JSON.stringify(value) : value;
+  return `${entry.slice(0, at + 1)}${text.length > ENV_VALUE_MAX ? `${text.slice(0, ENV_VALUE_MAX - 1)}…` : text}`;
 }
 
 /** One line per resource; with `width` (the terminal's), each line cut to fit, ending in "…". */
