@@ -120,13 +120,14 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
   return parts.join("  ");
 }
 
-const ENV_VALUE_MAX = 60;
-/** `KEY=value` on one line: a value with spaces, quotes or newlines (a file's content) quoted, a long one cut. */
+/**
+ * `KEY=value` on one line: a value with spaces, quotes or newlines (a file's content) is quoted as JSON;
+ * only the terminal's width cuts a line.
+ */
 export function envEntry(entry: string): string {
   const at = entry.indexOf("=");
   const value = entry.slice(at + 1);
-  const text = value === "" || /[\s"']/.test(value) ? JSON.stringify(value) : value;
-  return `${entry.slice(0, at + 1)}${text.length > ENV_VALUE_MAX ? `${text.slice(0, ENV_VALUE_MAX - 1)}…` : text}`;
+  return `${entry.slice(0, at + 1)}${value === "" || /[\s"']/.test(value) ? JSON.stringify(value) : value}`;
 }
 
 /** One line per resource; with `width` (the terminal's), each line cut to fit, ending in "…". */
