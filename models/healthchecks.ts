@@ -5,7 +5,11 @@
  * python:3.7-slim.
  */
 import { parseDuration } from "./duration";
-import type { Healthcheck } from "./spec";
+import { addressOnHost } from "./ports";
+import type { Healthcheck, StackSpec } from "./spec";
+
+/** Robotoff's health endpoint. */
+export const API_HEALTH_PATH = "/api/v1/health";
 
 export interface HealthcheckTiming {
   readonly interval: string;
@@ -49,7 +53,7 @@ export const apiHealthcheck = (port: number, timing: HealthcheckTiming) =>
     [
       "python3",
       "-c",
-      `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}/api/v1/health', timeout=${Math.max(1, parseDuration(timing.timeout) - 1)})`,
+      `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${API_HEALTH_PATH}', timeout=${Math.max(1, parseDuration(timing.timeout) - 1)})`,
     ],
     timing,
   );
@@ -62,3 +66,12 @@ export const statsdHealthcheck = (metricsPort: number) =>
     retries: 3,
     startPeriod: "10s",
   });
+
+/**
+ * The api's health URL on its Docker host, at the address its port is published on (loopback for every
+ * interface); undefined when the api publishes no port. The stack output and livecheck both use it.
+ */
+export function apiHealthUrl(spec: StackSpec): string | undefined {
+  const port = spec.services.find((s) => s.name === "api")?.ports[0];
+  return port && `http://${addressOnHost(port)}:${port.port}${API_HEALTH_PATH}`;
+}

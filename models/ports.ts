@@ -39,6 +39,11 @@ export function formatBinding(binding: HostBinding): string {
   return binding.ip === undefined ? String(binding.port) : `${binding.ip}:${binding.port}`;
 }
 
+/** The address a client on the host itself reaches a binding at: its own, or loopback for every interface. */
+export function addressOnHost(binding: HostBinding): string {
+  return binding.ip === undefined || binding.ip === "0.0.0.0" ? "127.0.0.1" : binding.ip;
+}
+
 /** True when the binding is reachable from outside the host. */
 export function isPublic(binding: HostBinding): boolean {
   return binding.ip === undefined || !binding.ip.startsWith("127.");

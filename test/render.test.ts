@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { run } from "../tools/command";
 import { envEntry } from "../tools/render";
+import { apiHealthTarget } from "../tools/livecheck";
+import { planStackFile } from "../tools/stack-file";
 import { PROJECT_DIR } from "./harness";
 
 
@@ -32,6 +34,11 @@ describe("render --format json", () => {
     prodShown = JSON.parse(shown.stdout);
   });
 
+  it("outputs apiUrl at the address livecheck fetches it (loopback for every interface)", () => {
+    const livecheck = apiHealthTarget(planStackFile(PROJECT_DIR, "prod").plan)!.url;
+    expect(prod.outputs.apiUrl).toBe(livecheck);
+    expect(prod.outputs.apiUrl).toBe("http://127.0.0.1:5500/api/v1/health");
+  });
   it("prints project, stack, resources and outputs", () => {
     expect(Object.keys(prod).sort()).toEqual(["outputs", "project", "resources", "stack"]);
     expect(prod.project).toBe("robotoff");

@@ -6,6 +6,7 @@
  * DOCKER_HOST and contexts apply). Reports every host, also when another one does not answer.
  * Exit 0: all up; 1: something is down; 2: a Docker Engine does not answer, or bad arguments.
  */
+import { apiHealthUrl } from "../models/healthchecks";
 import type { StackPlan } from "../models/stack-plan";
 import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
@@ -35,10 +36,9 @@ export function declaredContainers(plan: StackPlan): PlacedContainer[] {
 /** Where the api answers on its host: the address it is published on (loopback for every interface). */
 export function apiHealthTarget(plan: StackPlan): { url: string; image: string } | undefined {
   const api = plan.spec.services.find((s) => s.name === "api");
-  const port = api?.ports[0];
-  if (!api || !port) return undefined;
-  const address = port.ip === undefined || port.ip === "0.0.0.0" ? "127.0.0.1" : port.ip;
-  return { url: `http://${address}:${port.port}/api/v1/health`, image: plan.spec.images.find((i) => i.key === api.image)!.reference };
+  const url = apiHealthUrl(plan.spec);
+  if (!api || !url) return undefined;
+  return { url, image: plan.spec.images.find((i) => i.key === api.image)!.reference };
 }
 
 /** Upstream's `make health` (curl on the VM): from the api's host network, with the api's own image (python3). */
