@@ -11,28 +11,49 @@ export interface ConfigIssue {
   readonly fix?: readonly string[];
 }
 
-/** The fix for a key that should not be there: remove it, then set the one meant (if any). */
-export function removalFix(key: string, options: { path: boolean; instead?: string }): string[] {
-  return [
-    `pulumi config rm ${options.path ? "--path " : ""}'${key}'`,
-    ...(options.instead ? [`pulumi config set --path '${options.instead}' <value>`] : []),
-  ];
+/**
+ * Where the config was read from, as the Pulumi CLI's config commands name it: a stack, whose file is
+ * Pulumi.<stack>.yaml unless `--config-file` named another (the file a fix must edit).
+ */
+export interface ConfigSource {
+  readonly stack: string;
+  readonly configFile?: string;
 }
 
-export function formatIssues(stack: string, issues: readonly ConfigIssue[]): string {
+/** A word the shell passes as it is, quoted when it needs to be. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/** The options that make a `pulumi config` command edit the file this config was read from. */
+export function configTargetOptions(source: ConfigSource): string {
+  return `--stack ${shellWord(source.stack)}${source.configFile ? ` --config-file ${shellWord(source.configFile)}` : ""}`;
+}
+
+/** The command that sets a key (a secret with `--secret`, any other with `--path`). */
+export const setFix = (key: string, secret = false) => `pulumi config set ${secret ? "--secret" : "--path"} '${key}' <value>`;
+
+/** The fix for a key that should not be there: remove it, then set the one meant (if any). */
+export function removalFix(key: string, options: { path: boolean; instead?: string; insteadIsSecret?: boolean }): string[] {
+  return [`pulumi config rm ${options.path ? "--path " : ""}'${key}'`, ...(options.instead ? [setFix(options.instead, options.insteadIsSecret)] : [])];
+}
+
+export function formatIssues(source: ConfigSource, issues: readonly ConfigIssue[]): string {
+  const target = configTargetOptions(source);
   const lines = issues.map((i) => {
-    const fix = i.fix ?? [`pulumi config set ${i.secret ? "--secret" : "--path"} '${i.key}' <value>`];
-    return `  ${i.key}: expected ${i.expected}, found ${i.found}\n` + fix.map((f, n) => `    ${n === 0 ? "fix" : "then"}: ${f} --stack ${stack}`).join("\n");
+    const fix = i.fix ?? [setFix(i.key, i.secret)];
+    return `  ${i.key}: expected ${i.expected}, found ${i.found}\n` + fix.map((f, n) => `    ${n === 0 ? "fix" : "then"}: ${f} ${target}`).join("\n");
   });
-  return `Invalid config for stack ${stack} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
+  const file = source.configFile ? `, read from ${source.configFile}` : "";
+  return `Invalid config for stack ${source.stack}${file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${lines.join("\n")}`;
 }
 
 export class ConfigError extends Error {
+  readonly stackName: string;
   constructor(
-    readonly stackName: string,
+    readonly source: ConfigSource,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(formatIssues(stackName, issues));
+    super(formatIssues(source, issues));
     this.name = "ConfigError";
+    this.stackName = source.stack;
   }
 }

@@ -23,22 +23,36 @@ const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => str
     if (expected) ctx.addIssue({ code: "custom", message: `expected ${expected}` });
   });
 
+/** A value of another type is told what was expected (`expected <what>`), not "a string". */
+const StringOf = (what: string, ifNumber = "") =>
+  z.string({ error: (issue) => `expected ${what}${typeof issue.input === "number" ? ifNumber : ""}` });
+
+/** YAML reads an unquoted 3.10 as the number 3.1: what it dropped cannot be taken back. */
+const QUOTE_IT = " (quote it in the stack file: YAML reads an unquoted 3.10 as the number 3.1)";
+
 /**
  * Text that `pulumi config set --path` may have stored as a number: with --path the CLI writes `8500` or
- * `1234` as a YAML integer. Taken back as the text the operator typed.
+ * `1234` as a YAML integer. Taken back as the text the operator typed. A number with a fraction (only a
+ * stack file written by hand holds one) is refused, with a word to quote it.
  */
-const Text = z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), z.string());
+const TextOf = (what: string) =>
+  z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), StringOf(what, QUOTE_IT));
+const Text = TextOf("text");
 
-/** A compose size of at least `min`, which the service needs to start. */
+/** A compose size of at least `min`, which the service needs to start. A bare number has no unit: refused. */
 const Size = (min: string, why: string) =>
-  custom(z.string(), (v) => sizeProblem(v) ?? (sizeToMb(v) < sizeToMb(min) ? `at least ${min} (${why})` : undefined));
+  custom(StringOf("a compose size like 6g or 6144m"), (v) => sizeProblem(v) ?? (sizeToMb(v) < sizeToMb(min) ? `at least ${min} (${why})` : undefined));
 const Binding = custom(Text, bindingProblem);
 const Port = z.int().min(1).max(65535);
-const Image = custom(z.string(), (v) => (isImageReference(v) ? undefined : "a Docker image reference like postgres:11.2-alpine"));
-const AbsolutePath = custom(z.string(), (v) =>
-  v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : "an absolute, normalized host path like /srv/robotoff",
+const IMAGE_REFERENCE = "a Docker image reference like postgres:11.2-alpine";
+const Image = custom(TextOf(IMAGE_REFERENCE), (v) => (isImageReference(v) ? undefined : IMAGE_REFERENCE));
+const IMAGE_TAG = "an image tag like latest or sha-<commit>";
+const ABSOLUTE_PATH = "an absolute, normalized host path like /srv/robotoff";
+const AbsolutePath = custom(StringOf(ABSOLUTE_PATH), (v) =>
+  v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : ABSOLUTE_PATH,
 );
-const Duration = custom(z.string(), durationProblem);
+/** A bare number has no unit: refused. */
+const Duration = custom(StringOf("a duration like 90s"), durationProblem);
 
 /** Healthcheck timing, with the defaults that suit each service. */
 const Healthcheck = (d: { interval: string; timeout: string; retries: number; startPeriod: string }) =>
@@ -52,7 +66,7 @@ const Healthcheck = (d: { interval: string; timeout: string; retries: number; st
     })
     .prefault({});
 
-const DockerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/);
+const DockerName = Text.pipe(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/));
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/);
 
 const AppRole = (memory: string, min: string) =>
@@ -60,15 +74,15 @@ const AppRole = (memory: string, min: string) =>
 
 const App = z.strictObject({
   /** Docker host api, workers and scheduler run on: a key of robotoff:hosts. */
-  host: z.string().default("local"),
-  image: custom(z.string(), (v) => (isImageRepository(v) ? undefined : "an image repository without tag, like ghcr.io/openfoodfacts/robotoff")).default(
+  host: Text.default("local"),
+  image: custom(Text, (v) => (isImageRepository(v) ? undefined : "an image repository without tag, like ghcr.io/openfoodfacts/robotoff")).default(
     "ghcr.io/openfoodfacts/robotoff",
   ),
-  tag: custom(Text, (v) => (isImageTag(v) ? undefined : "an image tag like latest or sha-<commit>")).default("latest"),
-  instance: z.string().optional(),
-  domain: z.string().optional(),
+  tag: custom(TextOf(IMAGE_TAG), (v) => (isImageTag(v) ? undefined : IMAGE_TAG)).default("latest"),
+  instance: Text.optional(),
+  domain: Text.optional(),
   scheme: z.enum(["http", "https"]).optional(),
-  staticOffDomain: z.string().optional(),
+  staticOffDomain: Text.optional(),
   gunicornNumWorkers: z.int().positive().optional(),
   ipcPort: Port.default(6650),
   workerCount: z.int().positive().default(8),
@@ -103,8 +117,8 @@ const App = z.strictObject({
 // on loopback, and nothing publishes the database to another host.
 const Postgres = z.strictObject({
   image: Image.default("postgres:11.2-alpine"),
-  user: z.string().min(1).default("postgres"),
-  db: z.string().min(1).default("postgres"),
+  user: Text.pipe(z.string().min(1)).default("postgres"),
+  db: Text.pipe(z.string().min(1)).default("postgres"),
   memory: Size("256m", "postgres needs room for shared_buffers and connections").default("4g"),
   shmSize: Size("64m", "Docker's default; postgres' parallel queries use it").default("1g"),
   /** Server settings passed as `-c name=value`, in this order. */
@@ -122,7 +136,7 @@ const Elasticsearch = z.strictObject({
   memory: Size("512m", "Elasticsearch needs twice its heap").default("2g"),
   /** JVM heap, both -Xms and -Xmx. */
   heapSize: Size("256m", "Elasticsearch's smallest workable heap").default("512m"),
-  diskWatermarkHigh: z.string().regex(/^[0-9]+(\.[0-9]+)?%$/).default("95%"),
+  diskWatermarkHigh: Text.pipe(z.string().regex(/^[0-9]+(\.[0-9]+)?%$/)).default("95%"),
   nofile: z.int().min(65535).default(262144),
   /**
    * bootstrap.memory_lock keeps the heap out of swap; it needs an unlimited memlock ulimit, the one
@@ -135,7 +149,7 @@ const Elasticsearch = z.strictObject({
 
 const TfServing = z.strictObject({
   /** Docker host it runs on: a key of robotoff:hosts. */
-  host: z.string().default("local"),
+  host: Text.default("local"),
   enabled: z.boolean().default(true),
   image: Image.default("tensorflow/serving:2.4.0"),
   memory: Size("1g", "TensorFlow Serving loads every model at start").default("10g"),
@@ -161,9 +175,9 @@ const Host = z.strictObject({
     .regex(/^((ssh|tcp):\/\/[^\s/]+|unix:\/\/\/[^\s]+)$/, { error: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address" })
     .optional(),
   /** How containers on other hosts reach this one; defaults to the host name of url. */
-  address: z.string().regex(/^[A-Za-z0-9.-]+$/).optional(),
+  address: Text.pipe(z.string().regex(/^[A-Za-z0-9.-]+$/)).optional(),
   /** Options for the local `ssh` client that reaches an ssh:// url (`-i <key>`, `-o UserKnownHostsFile=<file>`). */
-  sshOpts: z.array(z.string().min(1)).optional(),
+  sshOpts: z.array(Text.pipe(z.string().min(1))).optional(),
 });
 
 const Dev = z.strictObject({
@@ -173,11 +187,11 @@ const Dev = z.strictObject({
    */
   enabled: z.boolean().default(false),
   image: Image.default("openfoodfacts/robotoff:dev"),
-  target: z.string().min(1).default("runtime-dev"),
+  target: Text.pipe(z.string().min(1)).default("runtime-dev"),
   /** OFF_UID / OFF_GID build args: your uid and gid, so that files written to the mounts stay yours. */
   offUid: z.int().nonnegative().default(1000),
   offGid: z.int().nonnegative().default(1000),
-  pythonVersion: z.string().regex(/^[0-9]+\.[0-9]+$/).default("3.7"),
+  pythonVersion: Text.pipe(z.string().regex(/^[0-9]+\.[0-9]+$/)).default("3.7"),
   /** PO_LOCAL_NET: the Product Opener network, created by Product Opener's own stack. */
   productOpenerNetwork: DockerName.default("po_default"),
 });

@@ -7,6 +7,7 @@ import { parseStackConfig } from "./validate";
 import { buildStackSpec, type StackFiles } from "./stack";
 import { SECRET_KEYS, secretSources, type SecretKey, type SecretSource } from "./secrets";
 import type { StackSpec } from "./spec";
+import type { ConfigSource } from "./config-error";
 import { NAMESPACE } from "./config";
 
 /** Files of this repository the stack ships into containers, relative to the project folder. */
@@ -20,16 +21,17 @@ export interface StackPlan {
 }
 
 /**
- * `raw` is the runtime config map (full key -> string, objects as JSON); `secretKeys` the keys the CLI
+ * `raw` is the runtime config map (full key -> string, objects as JSON); `source` the stack (and the
+ * config file) it was read from, which fixes name; `secretKeys` the keys the CLI
  * marked secret; `readFile` reads a file of the project (SHIPPED_FILES). Throws a ConfigError.
  */
 export function planStack(
   raw: Readonly<Record<string, string>>,
-  stack: string,
+  source: string | ConfigSource,
   secretKeys: ReadonlySet<string>,
   readFile: (relativePath: string) => string,
 ): StackPlan {
-  const config = parseStackConfig(raw, stack, secretKeys);
+  const config = parseStackConfig(raw, source, secretKeys);
   const sources = secretSources(new Set(SECRET_KEYS.filter((k) => `${NAMESPACE}:${k}` in raw)), config.environment);
   const available = new Set(SECRET_KEYS.filter((k) => sources[k] !== "absent"));
   const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};

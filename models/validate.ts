@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
 import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
-import { ConfigError, removalFix, type ConfigIssue } from "./config-error";
+import { ConfigError, removalFix, type ConfigIssue, type ConfigSource } from "./config-error";
 import { managedBy } from "./app-env";
 import { isPublic, mayPublishBeyondLoopback, parseBinding, type HostBinding } from "./ports";
 import { SECRET_KEYS } from "./secrets";
@@ -53,6 +53,8 @@ function suggestion(path: readonly PropertyKey[], key: string): string | undefin
 function expectedText(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
+      // The schema's own words (config.ts: a size, a duration, text) say more than the type.
+      if (issue.message.startsWith("expected ")) return issue.message.replace(/^expected /, "");
       return issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -213,10 +215,14 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   for (const variable of Object.keys(cfg.app.env)) {
     const owner = managedBy(variable);
     if (owner) {
+      const key = fullKey(["app", "env", variable]);
+      // Remove the variable; set the key it comes from instead, unless the stack fixes its value.
+      const fixed = owner.startsWith("(");
       issues.push({
-        key: fullKey(["app", "env", variable]),
-        expected: `a variable the stack does not set itself (${variable} comes from ${owner.startsWith("(") ? owner : fullKey([owner])})`,
+        key,
+        expected: `a variable the stack does not set itself (${variable} comes from ${fixed ? owner : fullKey([owner])})`,
         found: describe(cfg.app.env[variable]),
+        fix: removalFix(key, { path: true, ...(fixed ? {} : { instead: fullKey([owner]), insteadIsSecret: (SECRET_KEYS as readonly string[]).includes(owner) }) }),
       });
     }
   }
@@ -239,10 +245,13 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   return issues;
 }
 
-/** `secretKeys` are the full keys the CLI marked secret (`secure:` in the stack file). */
+/**
+ * `secretKeys` are the full keys the CLI marked secret (`secure:` in the stack file); `source` (a stack
+ * name, or the stack and the file its config was read from) is what the fixes name.
+ */
 export function parseStackConfig(
   raw: Readonly<Record<string, string>>,
-  stack: string,
+  source: string | ConfigSource,
   secretKeys: ReadonlySet<string> = new Set(),
 ): StackConfig {
   const issues: ConfigIssue[] = [];
@@ -274,6 +283,6 @@ export function parseStackConfig(
   issues.push(...secretIssues(raw, input.environment, secretKeys));
   if (!result.success) issues.push(...schemaIssues(input, result.error));
   else issues.push(...crossKeyIssues(result.data));
-  if (issues.length > 0) throw new ConfigError(stack, issues);
+  if (issues.length > 0) throw new ConfigError(typeof source === "string" ? { stack: source } : source, issues);
   return result.data!;
 }

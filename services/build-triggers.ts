@@ -27,6 +27,9 @@ export function hashBuildInputs(context: string, read: (path: string) => Buffer 
   );
 }
 
+/** Whether a build context on this machine holds the Dockerfile its build needs. */
+export const hasDockerfile = (context: string, read?: (path: string) => Buffer): boolean => hashBuildInputs(context, read).Dockerfile !== ABSENT;
+
 /**
  * Triggers per built image. A missing Dockerfile fails a deploy here, naming the config key, rather
  * than in the provider's build; a preview only warns (CI previews run without the checkout).

@@ -2,8 +2,10 @@
  * The preflight: its checks on recorded probe answers, the plan it reads from the StackSpec (in-process),
  * and `npm run doctor` end to end with a stand-in docker CLI.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { hostPlans, placeholderFindings, planChecks, type HostPlan, type Probe, type Probes } from "../tools/doctor-checks";
 import { run } from "../tools/command";
 import { planStackFile } from "../tools/stack-file";
@@ -228,15 +230,24 @@ describe("npm run doctor", () => {
     expect(lines.some((l) => l.startsWith("FAIL local: vm.max_map_count is 65530"))).toBe(true);
     expect(lines.filter((l) => l.includes("vm.max_map_count")).length).toBe(1); // Elasticsearch runs on local only
   });
+  // dev builds the app image from hostRoot on this machine: the dev stack file, with a checkout that has its Dockerfile.
+  const checkout = mkdtempSync(join(tmpdir(), "robotoff-checkout-"));
+  writeFileSync(join(checkout, "Dockerfile"), "FROM python:3.7-slim\n");
+  const devFile = `${checkout}.yaml`;
+  writeFileSync(devFile, readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace(/^(\s*robotoff:hostRoot:).*$/m, `$1 ${checkout}`));
+  afterAll(() => [checkout, devFile].forEach((p) => rmSync(p, { recursive: true, force: true })));
+
   it("exits 0 on a ready dev host", async () => {
-    const run = await doctor(fakes, "--stack", "dev");
+    const run = await doctor(fakes, "--stack", "dev", "--config-file", devFile);
+    expect(run.stdout).toContain(`OK   config: robotoff:hostRoot ${checkout} has a Dockerfile`);
     expect(run.stdout).not.toContain("FAIL");
     expect(run.code).toBe(0);
   });
   it("says in one line per host that no Docker Engine is reachable", async () => {
-    const run = await doctor({ ROBOTOFF_PULUMI_CLI: fakes.ROBOTOFF_PULUMI_CLI, DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev");
+    const run = await doctor({ ROBOTOFF_PULUMI_CLI: fakes.ROBOTOFF_PULUMI_CLI, DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "--config-file", devFile);
     expect(run.code).toBe(1);
     expect(run.stdout.trim().split("\n")).toEqual([
+      `OK   config: robotoff:hostRoot ${checkout} has a Dockerfile (dev.enabled builds openfoodfacts/robotoff:dev from it)`,
       "WARN environment: DOCKER_HOST is set: the stack's local host is the Engine at unix:///nonexistent/docker.sock, for the providers and for these checks",
       "OK   pulumi: CLI v3.200.0",
       expect.stringMatching(/^FAIL local: Docker Engine not reachable: /),

@@ -1,5 +1,6 @@
 /** The doctor's checks, given ways to probe a host; what the probes answer decides each line. */
 
+import { configTargetOptions } from "../models/config-error";
 import { formatBinding } from "../models/ports";
 import type { StackPlan } from "../models/stack-plan";
 import type { ServiceName, ServiceSpec, Ulimit } from "../models/spec";
@@ -107,13 +108,13 @@ export function environmentFindings(env: NodeJS.ProcessEnv): Finding[] {
 /** Values a stack file ships as placeholders: the deploy needs real ones. */
 export function placeholderFindings(runtime: RuntimeConfig, plan: StackPlan): Finding[] {
   const findings: Finding[] = [];
-  const stack = runtime.stack;
+  const target = configTargetOptions(runtime);
   for (const [key, text] of Object.entries(runtime.secureValues)) {
     if (/placeholder/i.test(text)) {
       findings.push({
         level: "FAIL",
         subject: "config",
-        message: `${key} is a placeholder (secure: ${text}): pulumi config set --secret '${key}' --stack ${stack}`,
+        message: `${key} is a placeholder (secure: ${text}): pulumi config set --secret '${key}' ${target}`,
       });
     }
   }
@@ -121,10 +122,58 @@ export function placeholderFindings(runtime: RuntimeConfig, plan: StackPlan): Fi
     findings.push({
       level: "FAIL",
       subject: "config",
-      message: `robotoff:app.tag is the placeholder ${plan.config.app.tag}: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack ${stack}`,
+      message: `robotoff:app.tag is the placeholder ${plan.config.app.tag}: pulumi config set --path 'robotoff:app.tag' sha-<commit> ${target}`,
     });
   }
   return findings;
+}
+
+/** What the machine that runs Pulumi holds at a build context. */
+export type BuildContextState = "missing" | "no Dockerfile" | "ready";
+
+/** The Robotoff checkouts (robotoff:hostRoot, with dev.enabled) this machine lacks, and their one line each. */
+export interface CheckoutCheck {
+  readonly findings: Finding[];
+  /** Folders that are no checkout: the local host's binds under them get no line of their own. */
+  readonly notCheckouts: readonly string[];
+}
+
+/**
+ * dev.enabled builds the app image from robotoff:hostRoot on the machine that runs Pulumi and mounts its
+ * sources: without a Dockerfile there, hostRoot is not a Robotoff checkout, and the fix is the key, not a
+ * folder per mount.
+ */
+export function checkoutCheck(runtime: RuntimeConfig, plan: StackPlan, state: (context: string) => BuildContextState): CheckoutCheck {
+  const findings: Finding[] = [];
+  const notCheckouts: string[] = [];
+  for (const image of plan.spec.images) {
+    if (!image.build) continue;
+    const { context } = image.build;
+    const found = state(context);
+    if (found === "ready") {
+      findings.push({ level: "OK", subject: "config", message: `robotoff:hostRoot ${context} has a Dockerfile (dev.enabled builds ${image.reference} from it)` });
+      continue;
+    }
+    notCheckouts.push(context);
+    findings.push({
+      level: "FAIL",
+      subject: "config",
+      message:
+        `robotoff:hostRoot ${context} ${found === "missing" ? "does not exist" : "has no Dockerfile"} on this machine: with dev.enabled it must be your ` +
+        `Robotoff checkout (the ${image.reference} image is built from it on the machine that runs Pulumi, and its sources are mounted); ` +
+        `pulumi config set robotoff:hostRoot <your Robotoff checkout> ${configTargetOptions(runtime)}`,
+    });
+  }
+  return { findings, notCheckouts };
+}
+
+/**
+ * Leaves out the binds under folders that are no checkout, on the local host only: the build context is
+ * read on the machine that runs Pulumi, binds on the Docker host, and only the local host is that machine.
+ */
+export function withoutBindsUnder(plans: readonly HostPlan[], folders: readonly string[]): HostPlan[] {
+  const under = (path: string) => folders.some((f) => path === f || path.startsWith(`${f.replace(/\/$/, "")}/`));
+  return plans.map((p) => (p.url === undefined ? { ...p, binds: p.binds.filter((b) => !under(b.hostPath)) } : p));
 }
 
 /** `0.0.0.0:5432->5432/tcp, :::5432->5432/tcp` -> the host side of each binding. */

@@ -5,9 +5,11 @@
  * Probes run through the docker CLI (`$ROBOTOFF_DOCKER_CLI`), in a throwaway container of an image the
  * stack runs on that host.
  */
+import { existsSync } from "node:fs";
+import { hasDockerfile } from "../services/build-triggers";
 import { dockerOn, PROJECT_DIR, run, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
-import { hostPlans, placeholderFindings, planChecks } from "./doctor-checks";
+import { checkoutCheck, hostPlans, placeholderFindings, planChecks, withoutBindsUnder } from "./doctor-checks";
 import { planStackFile } from "./stack-file";
 import { labelFormat, standInFindings } from "./doctor-stand-ins";
 
@@ -17,10 +19,12 @@ export async function main(argv: string[]): Promise<number> {
   const args = stackArgs(argv, "doctor");
   const { runtime, plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const docker = dockerOn(plan.spec.hosts);
+  const checkout = checkoutCheck(runtime, plan, (context) => (!existsSync(context) ? "missing" : hasDockerfile(context) ? "ready" : "no Dockerfile"));
   const findings = [
     ...placeholderFindings(runtime, plan),
+    ...checkout.findings,
     ...(await planChecks(
-      hostPlans(plan),
+      withoutBindsUnder(hostPlans(plan), checkout.notCheckouts),
       {
         pulumi: () => run(PULUMI, ["version"]),
         engine: (url) => docker(url, ["version", "--format", "{{.Server.Version}}"]),

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { loadRuntimeConfig } from "./stack-file";
+import { planStackFile } from "./stack-file";
 import { PROJECT_DIR } from "./cli";
 import { ArgumentError, InputError, runCommand } from "./cli-errors";
 import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
@@ -194,7 +194,8 @@ export function renderArgs(argv: string[]) {
 
 export async function main(argv: string[]): Promise<number> {
   const args = renderArgs(argv);
-  const cfg = loadRuntimeConfig(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
+  // Validated here first, so that a config error names the file it was read from (the program knows only the stack).
+  const { runtime: cfg } = planStackFile(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
   const rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"), { analyze: args.format === "graph" });
   if (args.diff !== undefined) {
     const before = renderBaseline(args.stack, args.diff);

@@ -15,6 +15,8 @@ export const securePlaceholder = (key: string) => `<secure ${key}>`;
 export interface RuntimeConfig {
   readonly project: string;
   readonly stack: string;
+  /** The file `--config-file` named instead of Pulumi.<stack>.yaml. */
+  readonly configFile?: string;
   /** Full key -> value as the runtime passes it (objects as JSON). */
   readonly config: Record<string, string>;
   /** Full keys whose value is, or contains, a secret. */
@@ -94,12 +96,12 @@ export function loadRuntimeConfig(projectDir: string, stack: string, configFile?
     if (Object.keys(secureValues).length > before) secretKeys.push(key);
     config[key] = typeof resolved === "string" ? resolved : JSON.stringify(resolved);
   }
-  return { project, stack, config, secretKeys, secureValues };
+  return { project, stack, ...(configFile ? { configFile } : {}), config, secretKeys, secureValues };
 }
 
 /** A stack file's validated config and StackSpec, as the program computes them (models/stack-plan.ts). */
 export function planStackFile(projectDir: string, stack: string, configFile?: string): { runtime: RuntimeConfig; plan: StackPlan } {
   const runtime = loadRuntimeConfig(projectDir, stack, configFile);
-  const plan = planStack(runtime.config, runtime.stack, new Set(runtime.secretKeys), (path) => readFileSync(join(projectDir, path), "utf8"));
+  const plan = planStack(runtime.config, { stack: runtime.stack, configFile: runtime.configFile }, new Set(runtime.secretKeys), (path) => readFileSync(join(projectDir, path), "utf8"));
   return { runtime, plan };
 }
