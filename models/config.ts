@@ -16,6 +16,9 @@ export const RESTART_POLICIES = ["no", "always", "on-failure", "unless-stopped"]
 /** external: read, never created or deleted (compose `external: true`); retained: created, then protected
  * and kept on delete; managed: created and deleted with the stack (dev only). */
 export const VOLUME_LIFECYCLES = ["external", "retained", "managed"] as const;
+/** What the stack runs on: one container per service on Docker hosts, or Docker Swarm services. */
+export const TARGETS = ["containers", "swarm"] as const;
+export const UPDATE_ORDERS = ["start-first", "stop-first"] as const;
 
 const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => string | undefined) =>
   schema.superRefine((value, ctx) => {
@@ -217,6 +220,36 @@ const Monitoring = z.strictObject({
 const Volume = (name: string) =>
   z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
 
+/** A Swarm node label as `key=value`, set with `docker node update --label-add key=value <node>`. */
+const NodeLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9._-]+$/, { error: "a node label like robotoff.postgres=true" });
+const Replicas = z.int().min(1).max(100);
+
+/** robotoff:target swarm: how Swarm runs the same services (read only for that target). */
+const Swarm = z.strictObject({
+  /** Copies of each app role; the scheduler runs once (two would run every job twice). */
+  replicas: z
+    .strictObject({ api: Replicas.default(2), workers: Replicas.default(2), scheduler: z.literal(1).default(1) })
+    .prefault({}),
+  /**
+   * The node label each data service is pinned to: its volume or models folder is node-local. No default:
+   * the operator labels the node that holds the data (README, "From one host to a swarm").
+   */
+  nodeLabels: z.strictObject({ postgres: NodeLabel.optional(), elasticsearch: NodeLabel.optional(), tfServing: NodeLabel.optional() }).prefault({}),
+  /**
+   * ingress: published on every node through the routing mesh (needs IPVS in the kernel); host: on the node
+   * that runs the task only, so a second copy on that node cannot bind the same port.
+   */
+  publishMode: z.enum(["ingress", "host"]).default("ingress"),
+  /** vip: one virtual IP per service (needs IPVS); dnsrr: the service name resolves to every task's address. */
+  endpointMode: z.enum(["vip", "dnsrr"]).default("vip"),
+  /** The api's rolling update: start the new task, and stop the old one once the new one is healthy. */
+  apiUpdateOrder: z.enum(UPDATE_ORDERS).default("start-first"),
+  /** How long a task is watched after its update before the next one, and a failure rolls back. */
+  updateMonitor: Duration.default("30s"),
+  /** Appended to every Docker secret's name: Swarm secrets are immutable, so a new value needs a new name. */
+  secretsVersion: z.int().min(1).default(1),
+}).prefault({});
+
 const secretShape = Object.fromEntries(SECRET_KEYS.map((k) => [k, z.string().optional()])) as Record<
   SecretKey,
   z.ZodOptional<z.ZodString>
@@ -226,6 +259,7 @@ export const StackConfigSchema = z
   .strictObject({
     /** Which overlay set this stack follows: dev, or staging/prod (openfoodfacts.net / .org). */
     environment: z.enum(ENVIRONMENTS),
+    target: z.enum(TARGETS).default("containers"),
     /** The compose project folder on the Docker host: bind mounts resolve against it. */
     hostRoot: AbsolutePath,
     networkName: DockerName.default("webnet"),
@@ -246,6 +280,7 @@ export const StackConfigSchema = z
     monitoring: Monitoring.prefault({}),
     dev: Dev.prefault({}),
     volumes: z.strictObject({ postgresData: Volume("postgres-data"), esData: Volume("es-data") }).prefault({}),
+    swarm: Swarm,
     ...secretShape,
   })
   .transform((cfg) => {
@@ -262,7 +297,7 @@ export const StackConfigSchema = z
 export type StackConfig = z.output<typeof StackConfigSchema>;
 
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
-export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes"]);
+export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes", "swarm"]);
 
 /** The host each service runs on: the app's three roles, postgres and Elasticsearch share robotoff:app.host. */
 export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elasticsearch" | "tf_serving"): string {

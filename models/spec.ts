@@ -1,7 +1,7 @@
 /** Target-neutral description of what runs: one ServiceSpec per compose service. */
 import type { PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
-import type { RESTART_POLICIES, VOLUME_LIFECYCLES } from "./config";
+import type { RESTART_POLICIES, UPDATE_ORDERS, VOLUME_LIFECYCLES } from "./config";
 
 export type ServiceName =
   | "api"
@@ -50,6 +50,18 @@ export interface Healthcheck {
   readonly startPeriodSeconds: number;
 }
 
+/** How copies of a service are scheduled and replaced, where the target can run several (robotoff:target swarm). */
+export interface Scheduling {
+  /** Copies that run at once. */
+  readonly replicas: number;
+  /** Runs only on the node that carries this label (`key=value`): its data is node-local. */
+  readonly nodeLabel?: string;
+  /** An update starts the new copy before stopping the old one, or the other way round. */
+  readonly updateOrder: (typeof UPDATE_ORDERS)[number];
+  /** Seconds a new copy is watched before an update counts as done; a failure rolls back to the old spec. */
+  readonly monitorSeconds: number;
+}
+
 export interface ServiceSpec {
   /** The compose service name: also its DNS name on the stack network. */
   readonly name: ServiceName;
@@ -90,6 +102,8 @@ export interface ServiceSpec {
   readonly healthcheck?: Healthcheck;
   /** Set on services others wait for: how long a create may wait for health. */
   readonly waitTimeoutSeconds?: number;
+  /** Set when the target schedules copies (swarm); the containers target runs one container. */
+  readonly scheduling?: Scheduling;
 }
 
 export interface ImageSpec {

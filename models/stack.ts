@@ -7,7 +7,7 @@ import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
 import { parseDuration } from "./duration";
 import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
-import type { EnvValue, ImageSpec, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
+import type { EnvValue, ImageSpec, Scheduling, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
 export const PORTS = {
@@ -86,6 +86,34 @@ export function gunicornWithStatsd(): string[] {
     "--log-file=-",
     "robotoff.app.api:api",
   ];
+}
+
+/**
+ * Copies, pinning and update order of a service where the target schedules copies (robotoff:swarm).
+ * Data services run once on their labelled node and stop before their replacement starts (two servers
+ * on one data folder corrupt it); the scheduler runs once (two would run every job twice).
+ */
+export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
+  const s = cfg.swarm;
+  const monitorSeconds = parseDuration(s.updateMonitor);
+  const once = { replicas: 1, updateOrder: "stop-first", monitorSeconds } as const;
+  switch (name) {
+    case "api":
+      return { replicas: s.replicas.api, updateOrder: s.apiUpdateOrder, monitorSeconds };
+    case "workers":
+      return { replicas: s.replicas.workers, updateOrder: "start-first", monitorSeconds };
+    case "scheduler":
+      return { ...once, replicas: s.replicas.scheduler };
+    case "postgres":
+      return { ...once, ...(s.nodeLabels.postgres ? { nodeLabel: s.nodeLabels.postgres } : {}) };
+    case "elasticsearch":
+      return { ...once, ...(s.nodeLabels.elasticsearch ? { nodeLabel: s.nodeLabels.elasticsearch } : {}) };
+    case "tf_serving":
+      return { ...once, ...(s.nodeLabels.tfServing ? { nodeLabel: s.nodeLabels.tfServing } : {}) };
+    case "statsd":
+    case "postgres_exporter":
+      return once;
+  }
 }
 
 /** Files the stack ships into containers. */
@@ -285,7 +313,11 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       },
     );
   }
-  const named = services.map((svc) => ({ ...svc, containerName: `${cfg.containerPrefix}-${svc.name}` }));
+  const named = services.map((svc) => ({
+    ...svc,
+    containerName: `${cfg.containerPrefix}-${svc.name}`,
+    ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name) } : {}),
+  }));
   const externalNetworks = [...new Set(services.flatMap((svc) => svc.externalNetworks ?? []))];
   const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {
     const { url, sshOpts } = cfg.hosts[name] ?? {};

@@ -166,6 +166,50 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
   return issues;
 }
 
+/** robotoff:target swarm: what Swarm cannot run as configured. */
+function swarmIssues(cfg: StackConfig): ConfigIssue[] {
+  if (cfg.target !== "swarm") return [];
+  const issues: ConfigIssue[] = [];
+  const sw = cfg.swarm;
+  const pinned = [
+    ["postgres", sw.nodeLabels.postgres],
+    ["elasticsearch", sw.nodeLabels.elasticsearch],
+    ...(cfg.tfServing.enabled ? ([["tfServing", sw.nodeLabels.tfServing]] as const) : []),
+  ] as const;
+  for (const [service, label] of pinned) {
+    if (label === undefined) {
+      issues.push({ key: fullKey(["swarm", "nodeLabels", service]), expected: `the node label (key=value) of the node that holds ${service}'s data`, found: "nothing" });
+    }
+  }
+  for (const [service, path] of [["app", ["app", "host"]], ["postgres", ["postgres", "host"]], ["elasticsearch", ["elasticsearch", "host"]], ["tf_serving", ["tfServing", "host"]]] as const) {
+    const where = hostOf(cfg, service);
+    if (where !== "local") issues.push({ key: fullKey(path), expected: `"local" on swarm (the manager the stack talks to; robotoff:swarm.nodeLabels places services)`, found: describe(where) });
+  }
+  if (cfg.dev.enabled) issues.push({ key: fullKey(["dev", "enabled"]), expected: "false on swarm (an image built on one host is on no other node)", found: "true" });
+  const published: [string[], string | null][] = [
+    [["app", "api", "expose", "http"], cfg.app.api.expose.http],
+    ...(cfg.tfServing.enabled ? ([[["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc], [["tfServing", "expose", "rest"], cfg.tfServing.expose.rest]] as [string[], string | null][]) : []),
+  ];
+  const onSwarm = published.filter(([, text]) => text !== null && isPublic(parseBinding(text)));
+  for (const [path, text] of onSwarm) {
+    if (parseBinding(text!).ip !== undefined) {
+      issues.push({ key: fullKey(path), expected: "a port without an address: Swarm publishes on every interface", found: describe(text) });
+    }
+  }
+  if (sw.endpointMode === "dnsrr" && sw.publishMode === "ingress" && onSwarm.length > 0) {
+    issues.push({ key: fullKey(["swarm", "publishMode"]), expected: `"host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; ${fullKey(onSwarm[0][0])} publishes one)`, found: '"ingress"' });
+  }
+  const apiPort = cfg.app.api.expose.http;
+  if (sw.apiUpdateOrder === "start-first" && sw.publishMode === "host" && apiPort !== null && isPublic(parseBinding(apiPort))) {
+    issues.push({
+      key: fullKey(["swarm", "apiUpdateOrder"]),
+      expected: `"stop-first" while the api publishes host-mode port ${describe(apiPort)} (the new task cannot bind the port its old task holds on that node), or publishMode ingress`,
+      found: '"start-first"',
+    });
+  }
+  return issues;
+}
+
 /** Rules that span keys; they run on a config the schema accepted. */
 function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -201,7 +245,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
     }
   });
 
-  issues.push(...placementIssues(cfg));
+  issues.push(...placementIssues(cfg), ...swarmIssues(cfg));
 
   const es = cfg.elasticsearch;
   if (sizeToMb(es.memory) < 2 * sizeToMb(es.heapSize)) {

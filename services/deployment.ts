@@ -29,6 +29,24 @@ function dataVolume(name: string, volume: VolumeSpec, opts: pulumi.CustomResourc
   }
 }
 
+/** Every secret the services receive, one value per key: from config, or generated (dev). */
+export function stackSecrets(
+  name: string,
+  args: Pick<DeploymentArgs, "secretSources" | "configSecrets">,
+  parent: pulumi.Resource,
+): Partial<Record<SecretKey, pulumi.Output<string>>> {
+  const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
+  for (const [key, source] of Object.entries(args.secretSources) as [SecretKey, SecretSource][]) {
+    if (source === "config") secrets[key] = args.configSecrets[key];
+    if (source === "generated") {
+      // The provider marks `result` secret, but only once it answers: say so here, before any use.
+      const generated = new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, { parent });
+      secrets[key] = pulumi.secret(generated.result);
+    }
+  }
+  return secrets;
+}
+
 /** Everything one Robotoff stack runs on its Docker hosts: networks, volumes, images, services. */
 export class Deployment extends pulumi.ComponentResource {
   /** The stack network on the `local` host (on the first host when no service runs locally). */
@@ -85,15 +103,7 @@ export class Deployment extends pulumi.ComponentResource {
     }
     this.images = images;
 
-    const secrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
-    for (const [key, source] of Object.entries(args.secretSources) as [SecretKey, SecretSource][]) {
-      if (source === "config") secrets[key] = args.configSecrets[key];
-      if (source === "generated") {
-        // The provider marks `result` secret, but only once it answers: say so here, before any use.
-        const generated = new random.RandomPassword(`${name}-${key}`, { length: 32, special: false }, parent);
-        secrets[key] = pulumi.secret(generated.result);
-      }
-    }
+    const secrets = stackSecrets(name, args, this);
     this.secrets = secrets;
 
     const services = new Map<ServiceName, Service>();
