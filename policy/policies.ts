@@ -8,6 +8,8 @@ import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+/** robotoff:target swarm: the same promises, on Swarm services. */
+const SERVICE = "docker:index/service:Service";
 
 /** A variable that carries a credential, by its name. */
 const SECRET_VARIABLE = /PASSWORD|TOKEN|AUTHKEY|SECRET|DSN|MONGO_URI|DATA_SOURCE_NAME/;
@@ -58,7 +60,12 @@ export const policies: ResourceValidationPolicy[] = [
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
       const labels = (args.props.labels ?? []) as { label: string; value: string }[];
-      if (args.type !== CONTAINER || labels.some((l) => l.label === PUBLISH_BEYOND_LOOPBACK_LABEL && l.value === "allowed")) return;
+      if (labels.some((l) => l.label === PUBLISH_BEYOND_LOOPBACK_LABEL && l.value === "allowed")) return;
+      // Swarm binds no address: any published port is on every interface of the node (or of every node).
+      if (args.type === SERVICE) {
+        for (const p of args.props.endpointSpec?.ports ?? []) report(`${args.props.name} publishes port ${p.targetPort} on every interface`);
+      }
+      if (args.type !== CONTAINER) return;
       for (const p of args.props.ports ?? []) {
         if (p.ip === undefined || !String(p.ip).startsWith("127.")) {
           report(`${args.props.name} publishes port ${p.internal} on ${p.ip ?? "every interface"}: bind it to 127.0.0.1`);
@@ -72,6 +79,7 @@ export const policies: ResourceValidationPolicy[] = [
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
       if (args.type === CONTAINER && !(args.props.memory > 0)) report(`${args.props.name} has no memory limit`);
+      if (args.type === SERVICE && !(args.props.taskSpec?.resources?.limits?.memoryBytes > 0)) report(`${args.props.name} has no memory limit`);
     },
   },
   {
@@ -84,9 +92,17 @@ export const policies: ResourceValidationPolicy[] = [
   },
   {
     name: "secrets-only-as-secrets",
-    description: "A container whose environment carries a credential keeps its envs secret in state too (additionalSecretOutputs).",
+    description:
+      "A container whose environment carries a credential keeps its envs secret in state too (additionalSecretOutputs); " +
+      "a Swarm service carries none in its spec (they come as secret files).",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
+      if (args.type === SERVICE) {
+        // Swarm shows a service's env to anyone who can `docker service inspect`: credentials come as secret files.
+        const env = Object.keys(args.props.taskSpec?.containerSpec?.env ?? {}).filter((name) => SECRET_VARIABLE.test(name));
+        if (env.length > 0) report(`${args.props.name} passes ${env.join(", ")} in its service spec: mount it as a docker.Secret`);
+        return;
+      }
       if (args.type !== CONTAINER) return;
       const credentials = ((args.props.envs ?? []) as string[])
         .map((e) => e.slice(0, e.indexOf("=")))
@@ -116,9 +132,10 @@ export const policies: ResourceValidationPolicy[] = [
     enforcementLevel: "mandatory",
     configSchema: configSchema({ allowedImages: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.allowedImages } }),
     validateResource: (args, report) => {
-      if (args.type !== REMOTE_IMAGE || args.props.build !== undefined) return;
-      const repository = imageRepository(String(args.props.name));
-      if (!allowed(repository, config(args).allowedImages)) report(`image ${args.props.name} (${repository}) is not on the allow-list`);
+      const image = args.type === SERVICE ? args.props.taskSpec?.containerSpec?.image : args.type === REMOTE_IMAGE && args.props.build === undefined ? args.props.name : undefined;
+      if (image === undefined) return;
+      const repository = imageRepository(String(image));
+      if (!allowed(repository, config(args).allowedImages)) report(`image ${image} (${repository}) is not on the allow-list`);
     },
   },
 ];
