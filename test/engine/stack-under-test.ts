@@ -82,7 +82,7 @@ function devDockerfile(base: string): string {
 }
 
 /** A models.config as robotoff-models releases ship it: one model, by name and folder. */
-const MODELS_CONFIG = `model_config_list {
+export const MODELS_CONFIG = `model_config_list {
   config {
     name: "universal-logo-detector"
     base_path: "/models/universal-logo-detector"
