@@ -12,6 +12,7 @@ import { runCommand } from "./cli-errors";
 import { checkoutCheck, hostPlans, placeholderFindings, planChecks, withoutBindsUnder } from "./doctor-checks";
 import { planStackFile } from "./stack-file";
 import { labelFormat, standInFindings } from "./doctor-stand-ins";
+import { swarmFindings } from "./doctor-swarm";
 
 const PULUMI = process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   const { runtime, plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const docker = dockerOn(plan.spec.hosts);
   const checkout = checkoutCheck(runtime, plan, (context) => (!existsSync(context) ? "missing" : hasDockerfile(context) ? "ready" : "no Dockerfile"));
-  const findings = [
+  const findings = plan.config.target === "swarm" ? [...placeholderFindings(runtime, plan), ...(await swarmFindings(plan, swarmProbes(docker)))] : [
     ...placeholderFindings(runtime, plan),
     ...checkout.findings,
     ...(await planChecks(
@@ -47,5 +48,26 @@ export async function main(argv: string[]): Promise<number> {
   for (const f of findings) process.stdout.write(`${f.level.padEnd(4)} ${f.subject}: ${f.message}\n`);
   return findings.some((f) => f.level === "FAIL") ? 1 : 0;
 }
+
+/** Swarm probes through the manager the docker CLI talks to. */
+const swarmProbes = (docker: ReturnType<typeof dockerOn>) => ({
+  nodesWithLabel: (label: string) => docker(undefined, ["node", "ls", "--filter", `node.label=${label}`, "--format", "{{.Hostname}}"]),
+  async onLabelledNode(label: string, image: string, script: string) {
+    const name = `robotoff-doctor-${process.pid}`;
+    const constraint = `node.labels.${label.replace("=", "==")}`;
+    const created = await docker(undefined, ["service", "create", "--quiet", "--detach", "--name", name, "--restart-condition", "none", "--constraint", constraint, "--entrypoint", "sh", image, "-c", script]);
+    if (created.code !== 0) return created;
+    try {
+      for (let i = 0; i < 60; i++) {
+        const state = await docker(undefined, ["service", "ps", name, "--format", "{{.CurrentState}}"]);
+        if (/^(Complete|Failed|Rejected)/.test(state.stdout)) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return await docker(undefined, ["service", "logs", "--raw", name]);
+    } finally {
+      await docker(undefined, ["service", "rm", name]);
+    }
+  },
+});
 
 if (require.main === module) runCommand(main);
