@@ -43,6 +43,7 @@ async function sh(script: string, timeoutMs = 120_000): Promise<string> {
 
 const state = {
   createdSwarm: false,
+  hadGwBridge: false,
   hostRoot: "",
   files: [] as string[],
   tags: [] as string[],
@@ -151,6 +152,7 @@ beforeAll(async () => {
   state.before = await runningContainers();
   const info = await engine({ method: "GET", path: "/info" });
   if (info.Swarm.LocalNodeState === "inactive") {
+    state.hadGwBridge = (await engine<any[]>({ method: "GET", path: "/networks" })).some((n) => n.Name === "docker_gwbridge");
     await sh("docker swarm init --advertise-addr 127.0.0.1");
     state.createdSwarm = true;
     log("created a single-node swarm (docker swarm init --advertise-addr 127.0.0.1)");
@@ -204,6 +206,8 @@ afterAll(async () => {
   await removeStandInTags(state.standInTags);
   if (state.createdSwarm) {
     await sh("docker swarm leave --force");
+    // swarm init created docker_gwbridge too, and leave keeps it: removed when no container uses it.
+    if (!state.hadGwBridge) await engine({ method: "DELETE", path: "/networks/docker_gwbridge" }).catch((e) => log(`docker_gwbridge: ${e}`));
     log("left the swarm this run created");
   }
   for (const f of state.files) rmSync(f, { force: true });
