@@ -181,7 +181,7 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
       issues.push({ key: fullKey(["swarm", "nodeLabels", service]), expected: `the node label (key=value) of the node that holds ${service}'s data`, found: "nothing" });
     }
   }
-  for (const [service, path] of [["app", ["app", "host"]], ["postgres", ["postgres", "host"]], ["elasticsearch", ["elasticsearch", "host"]], ["tf_serving", ["tfServing", "host"]]] as const) {
+  for (const [service, path] of [["app", ["app", "host"]], ["tf_serving", ["tfServing", "host"]]] as const) {
     const where = hostOf(cfg, service);
     if (where !== "local") issues.push({ key: fullKey(path), expected: `"local" on swarm (the manager the stack talks to; robotoff:swarm.nodeLabels places services)`, found: describe(where) });
   }
