@@ -44,6 +44,13 @@ const CASES: readonly Case[] = [
   { what: "tf_serving beyond loopback without allowRemoteAccess", stack: "dev", patch: { "robotoff:tfServing": { expose: { grpc: "8500" } } }, keys: ["robotoff:tfServing.expose.grpc"], says: "allowRemoteAccess" },
   { what: "two services on one host ip:port", stack: "dev", patch: { "robotoff:app": { api: { expose: { http: "127.0.0.1:5432" } } } }, keys: ["robotoff:postgres.expose.postgres"], says: "already published by robotoff:app.api.expose.http" },
   { what: "a port on every interface that a loopback binding uses", stack: "prod", patch: { "robotoff:app": { api: { expose: { http: "8501" } } } }, keys: ["robotoff:tfServing.expose.rest"] },
+  {
+    what: "a port on every interface after a loopback binding of it",
+    stack: "prod",
+    patch: { "robotoff:app": { api: { expose: { http: "127.0.0.1:8500" } } }, "robotoff:tfServing": { allowRemoteAccess: true, expose: { grpc: "8500", rest: null } } },
+    keys: ["robotoff:tfServing.expose.grpc"],
+    says: "already published by robotoff:app.api.expose.http",
+  },
   { what: "a misspelt top-level key", stack: "dev", patch: { "robotoff:postgress": { memory: "4g" } }, keys: ["robotoff:postgress"], says: "did you mean robotoff:postgres?" },
   { what: "a misspelt nested key", stack: "dev", patch: { "robotoff:postgres": { memroy: "4g" } }, keys: ["robotoff:postgres.memroy"], says: "did you mean robotoff:postgres.memory?" },
   { what: "an unknown nested key", stack: "dev", patch: { "robotoff:app": { colour: "blue" } }, keys: ["robotoff:app.colour"], says: "no such key" },

@@ -30,6 +30,13 @@ describe("diffResources", () => {
       { action: "update", type: C, name: "a", inputs: ["memory", "restart"], values: { memory: { before: 1, after: 2 }, restart: { before: "no", after: "always" } } },
     ]);
   });
+  it("updates a container in place for a new retry bound or destroy grace period", () => {
+    for (const input of ["maxRetryCount", "destroyGraceSeconds"]) {
+      expect(diffResources([res(C, "a", { [input]: 1 })], [res(C, "a", { [input]: 2 })])).toEqual([
+        { action: "update", type: C, name: "a", inputs: [input], values: { [input]: { before: 1, after: 2 } } },
+      ]);
+    }
+  });
   it("replaces a container when an input the provider cannot update changes (image, envs, ports)", () => {
     for (const input of ["image", "envs", "ports"]) {
       expect(diffResources([res(C, "a", { [input]: 1 })], [res(C, "a", { [input]: 2 })])[0].action).toBe("replace");

@@ -122,12 +122,24 @@ export function orphanedUrns(r: Rendered, released: readonly string[], withAlias
   return released.filter((urn) => !kept.has(urn));
 }
 
+/** The URNs of the last release: a reviewed, committed file (`#` lines are comments), never written by a test. */
 export function releasedUrns(stack: string): string[] {
-  return readFileSync(join(__dirname, "fixtures", "urns", `${stack}.txt`), "utf8").trim().split("\n");
+  const lines = readFileSync(join(__dirname, "fixtures", "urns", `${stack}.txt`), "utf8").trim().split("\n");
+  return lines.filter((l) => !l.startsWith("#"));
 }
 
 export function describeStateKept(stack: "dev" | "staging" | "prod"): void {
   describe(`${stack}: state`, () => {
+    it("has released URNs of this stack and project, each component's children under a released component URN", () => {
+      // urn:pulumi:<stack>::<project>::<parent types and own type, $-joined>::<name> (Pulumi's URN format)
+      const released = releasedUrns(stack).map((urn) => urn.split("::"));
+      for (const parts of released) expect([parts.length, parts[0], parts[1]], parts.join("::")).toEqual([4, `urn:pulumi:${stack}`, "robotoff"]);
+      const types = new Set(released.map((p) => p[2]));
+      for (const [, , type] of released) {
+        const parent = type.split("$").slice(0, -1).join("$");
+        if (parent) expect(types.has(parent), type).toBe(true);
+      }
+    });
     it("keeps every resource of the last release (same URN, or an alias to it)", async () => {
       expect(orphanedUrns(await renderStack(stack), releasedUrns(stack))).toEqual([]);
     });

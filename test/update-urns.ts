@@ -1,7 +1,7 @@
 /**
  * Prints the URNs a stack registers, for the state of a release (test/fixtures/urns/<stack>.txt).
  * Nothing writes the fixture but you: at a release, review the difference before you commit it,
- *   for s in dev staging prod; do node -r ./tools/register.js test/update-urns.ts $s | diff test/fixtures/urns/$s.txt -; done
+ *   for s in dev staging prod; do node -r ./tools/register.js test/update-urns.ts $s | diff <(grep -v '^#' test/fixtures/urns/$s.txt) -; done
  * stack-rules.ts then fails any change that would orphan one of them without an alias.
  */
 import { join, resolve } from "node:path";
