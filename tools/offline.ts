@@ -3,7 +3,7 @@
  * every resource it registers, with its inputs and resource options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializeResourceProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { serializeResourceProperties, specialSecretSig, specialSigKey, withAliases } from "../services/sdk-internals";
 import type { RuntimeConfig } from "./stack-file";
 
 /** What a RandomPassword's `result` reads as offline. */
@@ -199,10 +199,7 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
             };
             return { urn, aliases: await Promise.all(own.map(collapse)) };
           }
-          const parentView = Object.create(entry.parent, {
-            urn: { value: pulumi.output(parent.urn) },
-            __aliases: { value: parent.aliases.map((u) => pulumi.output(u)) },
-          });
+          const parentView = withAliases(entry.parent, pulumi.output(parent.urn), parent.aliases.map((u) => pulumi.output(u)));
           const parentName = keyOf(entry.parent)!.split("::")[1];
           const aliases = await Promise.all(pulumi.allAliases(own as any, name, type, parentView, parentName).map(valueOf));
           return { urn, aliases };
