@@ -2,9 +2,9 @@ import { defineConfig, mergeConfig } from "vitest/config";
 import base from "./vitest.config.mts";
 
 // The mutation run (stryker.config.json) mutates models/ and services/. These files test the operator
-// tools (fake docker and pulumi CLIs, the render command, the diff of two renders) mostly in child processes, which never
+// tools (fake docker and pulumi CLIs, the commands and their errors, the diff of two renders) mostly in child processes, which never
 // see a mutant, and the git-ref diff needs a git checkout, which the sandbox is not: skip them.
 export default mergeConfig(
   base,
-  defineConfig({ test: { exclude: ["test/doctor.test.ts", "test/livecheck.test.ts", "test/workflows.test.ts", "test/diff.test.ts", "test/render-command.test.ts"] } }),
+  defineConfig({ test: { exclude: ["test/doctor.test.ts", "test/livecheck.test.ts", "test/workflows.test.ts", "test/diff.test.ts", "test/render-command.test.ts", "test/cli-errors.test.ts"] } }),
 );
