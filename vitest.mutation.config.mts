@@ -6,5 +6,16 @@ import base from "./vitest.config.mts";
 // see a mutant, and the git-ref diff needs a git checkout, which the sandbox is not: skip them.
 export default mergeConfig(
   base,
-  defineConfig({ test: { exclude: ["test/doctor.test.ts", "test/livecheck.test.ts", "test/workflows.test.ts", "test/diff.test.ts", "test/render-command.test.ts", "test/cli-errors.test.ts"] } }),
+  defineConfig({
+    test: {
+      exclude: [
+        "test/doctor.test.ts",
+        "test/livecheck.test.ts",
+        "test/workflows.test.ts",
+        "test/diff.test.ts",
+        "test/render-command.test.ts",
+        "test/cli-errors.test.ts",
+      ],
+    },
+  }),
 );

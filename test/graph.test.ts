@@ -17,6 +17,11 @@ describe("dependency levels (models/order.ts: the start order and the render gra
     expect(dependencyLevels([{ key: "a", dependsOn: ["component"] }])).toEqual([["a"]]);
   });
   it("rejects a cycle", () => {
-    expect(() => dependencyLevels([{ key: "a", dependsOn: ["b"] }, { key: "b", dependsOn: ["a"] }])).toThrow("dependency cycle: a -> b -> a");
+    expect(() =>
+      dependencyLevels([
+        { key: "a", dependsOn: ["b"] },
+        { key: "b", dependsOn: ["a"] },
+      ]),
+    ).toThrow("dependency cycle: a -> b -> a");
   });
 });

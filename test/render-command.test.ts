@@ -12,7 +12,11 @@ import { PROJECT_DIR, renderStack } from "./harness";
 
 /** `npm run --silent render -- ...` without npm's own start-up: node with the project's loader. */
 const render = (...args: string[]) =>
-  run(process.execPath, ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), ...args], { cwd: PROJECT_DIR });
+  run(
+    process.execPath,
+    ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), ...args],
+    { cwd: PROJECT_DIR },
+  );
 
 function tempConfig(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");

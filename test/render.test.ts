@@ -15,7 +15,14 @@ function tempConfig(yaml: string): string {
   return file;
 }
 
-const OPTION_KEYS = ["dependsOn", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges"];
+const OPTION_KEYS = [
+  "dependsOn",
+  "protect",
+  "retainOnDelete",
+  "deleteBeforeReplace",
+  "ignoreChanges",
+  "replaceOnChanges",
+];
 
 describe("render --format json", () => {
   let prod: any;
@@ -68,7 +75,9 @@ describe("render --format json", () => {
 
 describe("render --format table", () => {
   it("prints one line per resource, the containers with their key facts", async () => {
-    const lines = toTable(await renderStack("dev"), false).trim().split("\n");
+    const lines = toTable(await renderStack("dev"), false)
+      .trim()
+      .split("\n");
     expect(lines[0]).toMatch(/^robotoff\/dev: \d+ resources$/);
     const count = Number(/(\d+) resources/.exec(lines[0])![1]);
     expect(lines.filter((l) => !l.startsWith("output ")).length).toBe(count + 1);
@@ -83,7 +92,9 @@ describe("render --format table", () => {
 
 describe("render --format graph", () => {
   it("prints the dependency levels, api last", async () => {
-    const lines = toGraph(await renderStack("prod")).trim().split("\n");
+    const lines = toGraph(await renderStack("prod"))
+      .trim()
+      .split("\n");
     expect(lines[0]).toBe("robotoff/prod: 4 levels, each can run in parallel once the one above is done");
     expect(lines[2]).toBe(
       "level 1: robotoff-elasticsearch-container (docker:Container), robotoff-postgres-container (docker:Container), robotoff-statsd-container (docker:Container), robotoff-tf_serving-container (docker:Container)",
@@ -107,11 +118,14 @@ describe("render config loading", () => {
     const volumes = ofType(await renderStack("dev", file), VOLUME);
     const pg = volumes.find((v) => v.name === "robotoff-postgres-data")!;
     expect(pg.options).toMatchObject({ protect: true, retainOnDelete: true });
-    expect(volumes.find((v) => v.name === "robotoff-es-data")!.options).toMatchObject({ protect: false, retainOnDelete: false });
+    expect(volumes.find((v) => v.name === "robotoff-es-data")!.options).toMatchObject({
+      protect: false,
+      retainOnDelete: false,
+    });
   });
   it("bounds the restarts of every container when the policy is on-failure", async () => {
     const file = tempConfig(
-      "config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:restartPolicy: on-failure\n  robotoff:restartMaxRetries: \"3\"\n",
+      'config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:restartPolicy: on-failure\n  robotoff:restartMaxRetries: "3"\n',
     );
     const containers = ofType(await renderStack("dev", file), CONTAINER);
     expect(containers.length).toBe(6);

@@ -11,5 +11,10 @@ import { loadRuntimeConfig } from "../tools/stack-file";
 const projectDir = resolve(__dirname, "..");
 const stack = process.argv[2];
 runOffline(loadRuntimeConfig(projectDir, stack), join(projectDir, "index.ts"), { analyze: true }).then((r) => {
-  process.stdout.write(`${[...r.state.values()].map((s) => s.urn).sort().join("\n")}\n`);
+  process.stdout.write(
+    `${[...r.state.values()]
+      .map((s) => s.urn)
+      .sort()
+      .join("\n")}\n`,
+  );
 });
