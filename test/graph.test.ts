@@ -24,4 +24,12 @@ describe("dependency levels (models/order.ts: the start order and the render gra
       ]),
     ).toThrow("dependency cycle: a -> b -> a");
   });
+  it("names only the cycle, not the path that led to it", () => {
+    const nodes = [
+      { key: "x", dependsOn: ["a"] },
+      { key: "a", dependsOn: ["b"] },
+      { key: "b", dependsOn: ["a"] },
+    ];
+    expect(() => dependencyLevels(nodes)).toThrow(/^dependency cycle: a -> b -> a$/);
+  });
 });
