@@ -6,21 +6,17 @@ import { NAMESPACE } from "../models/config";
 import { ConfigError } from "../models/config-error";
 import { planStack, type StackPlan } from "../models/stack-plan";
 import { SECRET_KEYS, type SecretKey } from "../models/secrets";
+import { isConfigSecret } from "./sdk-internals";
 
 export interface LoadedStack extends StackPlan {
   /** The secrets set in config, each read as a Pulumi secret. */
   readonly configSecrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
 }
 
-// The SDK knows which keys the CLI decrypted from `secure:` values, but does not export the check.
-const runtimeConfig: { isConfigSecret?: (key: string) => boolean } = require("@pulumi/pulumi/runtime/config");
-
 /** Throws a RunError (a clean exit, no stack trace) that names every invalid key. */
 export function loadStack(): LoadedStack {
   const raw = pulumi.runtime.allConfig();
-  const isSecret = runtimeConfig.isConfigSecret;
-  if (typeof isSecret !== "function") throw new Error("this @pulumi/pulumi cannot tell secret config keys");
-  const secretKeys = new Set(Object.keys(raw).filter((k) => isSecret(k)));
+  const secretKeys = new Set(Object.keys(raw).filter(isConfigSecret));
   let plan: StackPlan;
   try {
     plan = planStack(raw, pulumi.getStack(), secretKeys, (path) =>

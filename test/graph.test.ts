@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { dependencyLevels } from "../tools/graph";
+import { dependencyLevels } from "../models/order";
 
-describe("dependency levels", () => {
+describe("dependency levels (models/order.ts: the start order and the render graph)", () => {
   it("puts a node one level below its deepest dependency", () => {
     expect(
       dependencyLevels([
@@ -17,6 +17,19 @@ describe("dependency levels", () => {
     expect(dependencyLevels([{ key: "a", dependsOn: ["component"] }])).toEqual([["a"]]);
   });
   it("rejects a cycle", () => {
-    expect(() => dependencyLevels([{ key: "a", dependsOn: ["b"] }, { key: "b", dependsOn: ["a"] }])).toThrow(/cycle/);
+    expect(() =>
+      dependencyLevels([
+        { key: "a", dependsOn: ["b"] },
+        { key: "b", dependsOn: ["a"] },
+      ]),
+    ).toThrow("dependency cycle: a -> b -> a");
+  });
+  it("names only the cycle, not the path that led to it", () => {
+    const nodes = [
+      { key: "x", dependsOn: ["a"] },
+      { key: "a", dependsOn: ["b"] },
+      { key: "b", dependsOn: ["a"] },
+    ];
+    expect(() => dependencyLevels(nodes)).toThrow(/^dependency cycle: a -> b -> a$/);
   });
 });

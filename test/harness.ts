@@ -1,21 +1,36 @@
-/** Runs the real program (index.ts) under the Pulumi SDK's mocks, for one stack per test file. */
+/**
+ * Runs the real program (index.ts) under the Pulumi SDK's mocks, in this process, for any number of
+ * stacks and configs: one run at a time (the SDK's state is global), each with the program's own
+ * modules evaluated afresh (the SDK stays loaded).
+ */
 import { join, resolve } from "node:path";
-import { loadRuntimeConfig } from "../tools/stack-file";
+import { vi } from "vitest";
+import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
 export const PROJECT_DIR = resolve(__dirname, "..");
+const INDEX = join(PROJECT_DIR, "index.ts");
 
-let rendered: { key: string; result: Promise<Rendered> } | undefined;
+let running: Promise<unknown> = Promise.resolve();
 
-/**
- * The program can run once per process (the SDK keeps global state, Node caches the module): a test
- * file renders one stack, shared by all its describes.
- */
+/** Runs `programPath` (index.ts by default) with `cfg`, after every run started before it has ended. */
+export function renderProgram(cfg: RuntimeConfig, programPath = INDEX, opts?: OfflineOptions): Promise<Rendered> {
+  const fresh = () => {
+    vi.resetModules(); // the program's modules, not the SDK (node_modules are not in vitest's registry)
+    return import(programPath);
+  };
+  const result = running.then(() => runOffline(cfg, fresh, { ...opts, analyze: true }));
+  running = result.catch(() => undefined);
+  return result;
+}
+
+const rendered = new Map<string, Promise<Rendered>>();
+
+/** A stack rendered from its stack file (or `configFile`), once per set of arguments in a worker. */
 export function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
   const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString()]);
-  if (rendered && rendered.key !== key) throw new Error(`this test file already rendered ${rendered.key}`);
-  rendered ??= { key, result: runOffline(loadRuntimeConfig(PROJECT_DIR, stack, configFile), join(PROJECT_DIR, "index.ts"), { ...opts, analyze: true }) };
-  return rendered.result;
+  if (!rendered.has(key)) rendered.set(key, renderProgram(loadRuntimeConfig(PROJECT_DIR, stack, configFile), INDEX, opts));
+  return rendered.get(key)!;
 }
 
 export const CONTAINER = "docker:index/container:Container";

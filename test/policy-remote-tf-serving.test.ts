@@ -7,9 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadRuntimeConfig } from "../tools/stack-file";
-import { runOffline, type Rendered } from "../tools/offline";
-import { PROJECT_DIR } from "./harness";
+import type { Rendered } from "../tools/offline";
+import { PROJECT_DIR, renderStack } from "./harness";
 import { validateRender } from "./policy-args";
 
 describe("prod with tf_serving published as the README documents", () => {
@@ -20,7 +19,7 @@ describe("prod with tf_serving published as the README documents", () => {
     doc.config["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } };
     const file = join(mkdtempSync(join(tmpdir(), "robotoff-policy-")), "Pulumi.prod.yaml");
     writeFileSync(file, dump(doc));
-    r = await runOffline(loadRuntimeConfig(PROJECT_DIR, "prod", file), join(PROJECT_DIR, "index.ts"), { analyze: true });
+    r = await renderStack("prod", file);
   });
   it("passes every policy with policy/config.prod.json", async () => {
     const config = Object.assign({}, ...Object.values(JSON.parse(readFileSync(join(PROJECT_DIR, "policy/config.prod.json"), "utf8"))));

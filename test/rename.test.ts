@@ -2,14 +2,14 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRuntimeConfig } from "../tools/stack-file";
-import { runOffline, type Rendered } from "../tools/offline";
-import { PROJECT_DIR } from "./harness";
+import type { Rendered } from "../tools/offline";
+import { PROJECT_DIR, renderProgram } from "./harness";
 import { orphanedUrns, releasedUrns } from "./stack-rules";
 
 describe("a renamed component keeps its state through aliases", () => {
   let r: Rendered;
   beforeAll(async () => {
-    r = await runOffline(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"), { analyze: true });
+    r = await renderProgram(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"));
   });
   it("registers every resource under new URNs", () => {
     expect(orphanedUrns(r, releasedUrns("dev"), false)).toEqual(releasedUrns("dev"));

@@ -41,8 +41,25 @@ describe("environment assembly", () => {
     expect(env.POSTGRES_HOST).toBe("postgres.net2");
     expect(env.ELASTICSEARCH_HOSTS).toBe("elasticsearch.net2");
   });
+  it("passes robotoff:app.updatedProductWait as ROBOTOFF_UPDATED_PRODUCT_WAIT to the app, and nothing when unset", () => {
+    for (const name of ["api", "workers", "scheduler"]) {
+      expect(service(spec({ "robotoff:app": { updatedProductWait: 7.5 } }), name).env.ROBOTOFF_UPDATED_PRODUCT_WAIT).toBe("7.5");
+      expect(service(spec(), name).env).not.toHaveProperty("ROBOTOFF_UPDATED_PRODUCT_WAIT");
+    }
+  });
   it("sets IPC_HOST to the workers' DNS name whatever the config", () => {
     expect(service(spec(), "api").env.IPC_HOST).toBe("workers");
+  });
+});
+
+describe("dev image (docker/dev.yml)", () => {
+  it("builds with OFF_UID and OFF_GID 1000 (the Dockerfile's defaults) when robotoff:dev sets neither", () => {
+    const app = spec({ "robotoff:dev": { enabled: true } }).images.find((i) => i.key === "robotoff")!;
+    expect(app.build?.args).toMatchObject({ OFF_UID: "1000", OFF_GID: "1000" });
+  });
+  it("builds with the uid and gid robotoff:dev gives", () => {
+    const app = spec({ "robotoff:dev": { enabled: true, offUid: 501, offGid: 20 } }).images.find((i) => i.key === "robotoff")!;
+    expect(app.build?.args).toMatchObject({ OFF_UID: "501", OFF_GID: "20" });
   });
 });
 

@@ -1,14 +1,20 @@
 /**
- * Records the URNs a stack registers, as the state of a release: run at each release,
- *   for s in dev staging prod; do node -r ./tools/register.js test/update-urns.ts $s; done
+ * Prints the URNs a stack registers, for the state of a release (test/fixtures/urns/<stack>.txt).
+ * Nothing writes the fixture but you: at a release, review the difference before you commit it,
+ *   for s in dev staging prod; do node -r ./tools/register.js test/update-urns.ts $s | diff <(grep -v '^#' test/fixtures/urns/$s.txt) -; done
  * stack-rules.ts then fails any change that would orphan one of them without an alias.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { renderStack } from "./harness";
+import { join, resolve } from "node:path";
+import { runOffline } from "../tools/offline";
+import { loadRuntimeConfig } from "../tools/stack-file";
 
+const projectDir = resolve(__dirname, "..");
 const stack = process.argv[2];
-renderStack(stack).then((r) => {
-  const urns = [...r.state.values()].map((s) => s.urn).sort();
-  writeFileSync(join(__dirname, "fixtures", "urns", `${stack}.txt`), `${urns.join("\n")}\n`);
+runOffline(loadRuntimeConfig(projectDir, stack), join(projectDir, "index.ts"), { analyze: true }).then((r) => {
+  process.stdout.write(
+    `${[...r.state.values()]
+      .map((s) => s.urn)
+      .sort()
+      .join("\n")}\n`,
+  );
 });

@@ -3,7 +3,7 @@
  * every resource it registers, with its inputs and resource options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializeResourceProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { serializeResourceProperties, specialSecretSig, specialSigKey, withAliases } from "../services/sdk-internals";
 import type { RuntimeConfig } from "./stack-file";
 
 /** What a RandomPassword's `result` reads as offline. */
@@ -96,11 +96,16 @@ async function resolveOutput(value: unknown): Promise<unknown> {
   return secret ? new Secret(plain) : plain;
 }
 
+/** A program: its module's path, or a function that runs it and returns its module's exports. */
+export type Program = string | (() => Promise<Record<string, unknown>>);
+
 /**
- * Imports `programPath` under mocks and returns what it registered. Call once per process:
- * the SDK keeps one global program state.
+ * Runs a program under mocks and returns what it registered. Each run starts from fresh SDK state
+ * (`setAllConfig`, then `setMocks`, which resets the runtime's options and stack resource), so a
+ * process can run programs one after another, never two at once: the SDK keeps one global state.
+ * A path is imported, so it runs once per process (Node caches the module); a function runs each time.
  */
-export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: OfflineOptions = {}): Promise<Rendered> {
+export async function runOffline(cfg: RuntimeConfig, program: Program, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const providers = new Map<string, string>();
   const pending: {
@@ -150,8 +155,8 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
       pending.push({ key: `${t.type}::${t.name}`, resource: t.resource, props: t.props, opts: t.opts, parent: t.opts.parent });
       return undefined;
     });
-    const program = await import(programPath);
-    for (const [name, value] of Object.entries(program)) {
+    const exports = typeof program === "string" ? await import(program) : await program();
+    for (const [name, value] of Object.entries(exports)) {
       if (name === "default" || name === "__esModule" || value === undefined) continue;
       exported[name] = value;
     }
@@ -194,10 +199,7 @@ export async function runOffline(cfg: RuntimeConfig, programPath: string, opts: 
             };
             return { urn, aliases: await Promise.all(own.map(collapse)) };
           }
-          const parentView = Object.create(entry.parent, {
-            urn: { value: pulumi.output(parent.urn) },
-            __aliases: { value: parent.aliases.map((u) => pulumi.output(u)) },
-          });
+          const parentView = withAliases(entry.parent, pulumi.output(parent.urn), parent.aliases.map((u) => pulumi.output(u)));
           const parentName = keyOf(entry.parent)!.split("::")[1];
           const aliases = await Promise.all(pulumi.allAliases(own as any, name, type, parentView, parentName).map(valueOf));
           return { urn, aliases };

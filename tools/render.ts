@@ -11,7 +11,7 @@ import { planStackFile } from "./stack-file";
 import { PROJECT_DIR } from "./cli";
 import { ArgumentError, InputError, runCommand } from "./cli-errors";
 import { runOffline, Secret, type Rendered, type RecordedResource } from "./offline";
-import { dependencyLevels } from "./graph";
+import { dependencyLevels } from "../models/order";
 import { changesToJson, diffResources, formatChanges, type RenderedResource } from "./diff";
 
 const USAGE =

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { loadRuntimeConfig } from "../../tools/stack-file";
 import { runOffline } from "../../tools/offline";
 import { revealed } from "../../tools/render";
-import { dependencyLevels } from "../../tools/graph";
+import { dependencyLevels } from "../../models/order";
 
 export interface EngineResource {
   readonly key: string;

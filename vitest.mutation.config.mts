@@ -1,0 +1,24 @@
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "./vitest.config.mts";
+
+// The mutation run (stryker.config.json) mutates models/ and services/. The excluded files test the
+// operator tools (fake docker and pulumi CLIs, the commands and their errors, the diff of two renders)
+// mostly in child processes, which never see a mutant; the git-ref diff needs a git checkout, which the
+// sandbox is not. Files are isolated: Stryker reruns vitest in the same workers, and the harness's
+// renders, cached by stack, would otherwise be reused from a run with another mutant (or none).
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      isolate: true,
+      exclude: [
+        "test/doctor.test.ts",
+        "test/livecheck.test.ts",
+        "test/workflows.test.ts",
+        "test/diff.test.ts",
+        "test/render-command.test.ts",
+        "test/cli-errors.test.ts",
+      ],
+    },
+  }),
+);
