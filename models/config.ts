@@ -12,6 +12,18 @@ import { SECRET_KEYS, type SecretKey } from "./secrets";
 
 export const NAMESPACE = "robotoff";
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/** The compose services a stack may run (each stack runs some of them). */
+export const SERVICE_NAMES = [
+  "api",
+  "workers",
+  "scheduler",
+  "postgres",
+  "elasticsearch",
+  "tf_serving",
+  "statsd",
+  "postgres_exporter",
+  "postgres_backup",
+] as const;
 export const RESTART_POLICIES = ["no", "always", "on-failure", "unless-stopped"] as const;
 /** external: read, never created or deleted (compose `external: true`); retained: created, then protected
  * and kept on delete; managed: created and deleted with the stack (dev only). */
@@ -132,6 +144,20 @@ const Postgres = z.strictObject({
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" }),
   /** How long a create waits for postgres to be healthy before it fails the deploy. */
   waitTimeout: Duration.default("2m0s"),
+  /** The postgres_backup service: pg_dump on a schedule (models/backup.ts). */
+  backup: z
+    .strictObject({
+      /** On by default in staging and prod, off in dev. */
+      enabled: z.boolean().optional(),
+      /** Daily, at this time of day in UTC (HH:MM). */
+      at: custom(z.string(), (v) => (/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(v) ? undefined : "a time of day in UTC like 03:00")).default("03:00"),
+      /** How many dumps to keep; older ones are deleted after each new one. */
+      keep: z.int().min(1).max(1000).default(7),
+      /** Host folder the dumps go to, on postgres' host; defaults to `<hostRoot>/backups`. */
+      dir: AbsolutePath.optional(),
+      memory: Size("64m", "pg_dump's working memory").default("512m"),
+    })
+    .prefault({}),
 });
 
 const Elasticsearch = z.strictObject({
@@ -279,6 +305,11 @@ export const StackConfigSchema = z
     tfServing: TfServing.prefault({}),
     monitoring: Monitoring.prefault({}),
     dev: Dev.prefault({}),
+    /**
+     * Services kept stopped across deploys: created but not started, and a refresh leaves them stopped
+     * (the provider's start and mustRun, both false).
+     */
+    stopped: z.array(z.enum(SERVICE_NAMES)).default([]),
     volumes: z.strictObject({ postgresData: Volume("postgres-data"), esData: Volume("es-data") }).prefault({}),
     swarm: Swarm,
     ...secretShape,
@@ -289,6 +320,7 @@ export const StackConfigSchema = z
     const volume = (v: { name: string; lifecycle?: (typeof VOLUME_LIFECYCLES)[number] }) => ({ ...v, lifecycle: v.lifecycle ?? lifecycle });
     return {
       ...cfg,
+      postgres: { ...cfg.postgres, backup: { ...cfg.postgres.backup, enabled: cfg.postgres.backup.enabled ?? cfg.environment !== "dev" } },
       hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; address?: string; sshOpts?: string[] }>,
       volumes: { postgresData: volume(cfg.volumes.postgresData), esData: volume(cfg.volumes.esData) },
     };
@@ -297,7 +329,7 @@ export const StackConfigSchema = z
 export type StackConfig = z.output<typeof StackConfigSchema>;
 
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
-export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes", "swarm"]);
+export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes", "swarm", "stopped"]);
 
 /** The host each service runs on: the app's three roles, postgres and Elasticsearch share robotoff:app.host. */
 export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elasticsearch" | "tf_serving"): string {

@@ -1,17 +1,9 @@
 /** Target-neutral description of what runs: one ServiceSpec per compose service. */
 import type { PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
-import type { RESTART_POLICIES, UPDATE_ORDERS, VOLUME_LIFECYCLES } from "./config";
+import type { RESTART_POLICIES, SERVICE_NAMES, UPDATE_ORDERS, VOLUME_LIFECYCLES } from "./config";
 
-export type ServiceName =
-  | "api"
-  | "workers"
-  | "scheduler"
-  | "postgres"
-  | "elasticsearch"
-  | "tf_serving"
-  | "statsd"
-  | "postgres_exporter";
+export type ServiceName = (typeof SERVICE_NAMES)[number];
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export type VolumeLifecycle = (typeof VOLUME_LIFECYCLES)[number];
 
@@ -104,6 +96,8 @@ export interface ServiceSpec {
   readonly waitTimeoutSeconds?: number;
   /** Set when the target schedules copies (swarm); the containers target runs one container. */
   readonly scheduling?: Scheduling;
+  /** Kept stopped across deploys (robotoff:stopped): created, never started by the stack. */
+  readonly stopped?: boolean;
 }
 
 export interface ImageSpec {

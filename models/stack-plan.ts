@@ -9,6 +9,7 @@ import { SECRET_KEYS, secretSources, type SecretKey, type SecretSource } from ".
 import type { StackSpec } from "./spec";
 import type { ConfigSource } from "./config-error";
 import { NAMESPACE } from "./config";
+import { ConfigError } from "./config-error";
 
 /** Files of this repository the stack ships into containers, relative to the project folder. */
 export const SHIPPED_FILES = { statsdMapping: "monitoring/statsd.conf" } as const;
@@ -35,5 +36,11 @@ export function planStack(
   const sources = secretSources(new Set(SECRET_KEYS.filter((k) => `${NAMESPACE}:${k}` in raw)), config.environment);
   const available = new Set(SECRET_KEYS.filter((k) => sources[k] !== "absent"));
   const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};
-  return { config, spec: buildStackSpec(config, available, files), secretSources: sources };
+  const spec = buildStackSpec(config, available, files);
+  const notRun = config.stopped.filter((name) => !spec.services.some((s) => s.name === name));
+  if (notRun.length > 0) {
+    const runs = spec.services.map((s) => s.name).join(", ");
+    throw new ConfigError(typeof source === "string" ? { stack: source } : source, [{ key: `${NAMESPACE}:stopped`, expected: `services this stack runs (${runs})`, found: JSON.stringify(notRun) }]);
+  }
+  return { config, spec, secretSources: sources };
 }

@@ -7,6 +7,7 @@ import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
 import { parseDuration } from "./duration";
 import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
+import { backupService } from "./backup";
 import type { EnvValue, ImageSpec, Scheduling, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
@@ -105,6 +106,7 @@ export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
     case "scheduler":
       return { ...once, replicas: s.replicas.scheduler };
     case "postgres":
+    case "postgres_backup": // beside postgres, where its dump folder is
       return { ...once, ...(s.nodeLabels.postgres ? { nodeLabel: s.nodeLabels.postgres } : {}) };
     case "elasticsearch":
       return { ...once, ...(s.nodeLabels.elasticsearch ? { nodeLabel: s.nodeLabels.elasticsearch } : {}) };
@@ -313,10 +315,13 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
       },
     );
   }
+  if (cfg.postgres.backup.enabled) services.push({ ...none, ...backupService(cfg, PORTS.postgres, secrets.has("postgresPassword")) });
+  const stopped = new Set(cfg.stopped);
   const named = services.map((svc) => ({
     ...svc,
     containerName: `${cfg.containerPrefix}-${svc.name}`,
     ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name) } : {}),
+    ...(stopped.has(svc.name) ? { stopped: true } : {}),
   }));
   const externalNetworks = [...new Set(services.flatMap((svc) => svc.externalNetworks ?? []))];
   const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {

@@ -86,6 +86,9 @@ export class Service extends pulumi.ComponentResource {
           retries: health.retries,
           startPeriod: formatDuration(health.startPeriodSeconds),
         },
+        // robotoff:stopped: created, not started; a refresh then keeps it stopped rather than deleting it.
+        start: spec.stopped ? false : undefined,
+        mustRun: spec.stopped ? false : undefined,
         // Others wait for this one: create returns once it is healthy (the provider waits at create only).
         wait: spec.waitTimeoutSeconds !== undefined ? true : undefined,
         waitTimeout: spec.waitTimeoutSeconds,

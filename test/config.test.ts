@@ -39,6 +39,8 @@ describe("stack config defaults", () => {
       expose: { postgres: "127.0.0.1:5432" },
       healthcheck: { interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" },
       waitTimeout: "2m0s",
+      // Not in compose: scheduled dumps, off by default in dev.
+      backup: { enabled: false, at: "03:00", keep: 7, memory: "512m" },
     });
     expect(cfg.elasticsearch).toEqual({
       image: "raphael0202/elasticsearch",

@@ -71,7 +71,7 @@ describe("what livecheck checks, read from the StackSpec", () => {
       service: "tf_serving", name: "robotoff-tf_serving", hasHealthcheck: true, host: "ml", url: "ssh://deploy@ml.openfoodfacts.org",
     });
     expect(declared.find((d) => d.service === "workers")).toEqual({ service: "workers", name: "robotoff-workers", hasHealthcheck: false, host: "local" });
-    expect(declared.map((d) => d.service)).toEqual(["api", "elasticsearch", "postgres", "postgres_exporter", "scheduler", "statsd", "tf_serving", "workers"]);
+    expect(declared.map((d) => d.service)).toEqual(["api", "elasticsearch", "postgres", "postgres_backup", "postgres_exporter", "scheduler", "statsd", "tf_serving", "workers"]);
   });
   // issue 11, item 6
   it("checks the api at the address the stack publishes it on, loopback for every interface", () => {

@@ -90,9 +90,9 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
         expect(c().inputs.entrypoints).toEqual(ref.entrypoints);
         expect(c().inputs.command).toEqual(ref.command);
       });
-      it(ref.tmpfs ? "gets its files on a tmpfs, with a read-only root filesystem" : "gets no file written in", () => {
+      it(ref.tmpfs ? "gets its files on a tmpfs, with a read-only root filesystem" : ref.uploads ? "gets its files copied in at create" : "gets no file written in", () => {
         // The provider copies uploads to `/`, which the Engine refuses on a read-only root filesystem.
-        expect(c().inputs.uploads).toBeUndefined();
+        expect(c().inputs.uploads).toEqual(ref.uploads);
         expect(c().inputs.tmpfs).toEqual(ref.tmpfs);
         expect(c().inputs.readOnly).toBe(ref.readOnly);
       });

@@ -168,7 +168,8 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
       expect(names).toEqual([
         first,
         ["robotoff-elasticsearch-container", "robotoff-postgres-container", "robotoff-tf_serving-container", ...(monitoring ? ["robotoff-statsd-container"] : [])],
-        ["robotoff-scheduler-container", "robotoff-workers-container", ...(monitoring ? ["robotoff-postgres_exporter-container"] : [])],
+        // postgres_backup (on by default outside dev) waits for postgres, as the exporter does.
+        ["robotoff-scheduler-container", "robotoff-workers-container", ...(monitoring ? ["robotoff-postgres_exporter-container", "robotoff-postgres_backup-container"] : [])],
         ["robotoff-api-container"],
       ].map((l) => [...l].sort()));
     });

@@ -1,6 +1,6 @@
 /**
  * How the operator commands end: one clear message, never a stack trace for a user's mistake.
- * Exit 1 for bad input (a stack file, its config), 2 for bad arguments; a trace only for a bug.
+ * Exit 1 for bad input (a stack file, its config), 2 for bad arguments or an Engine that does not answer; a trace only for a bug.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../models/config-error";
@@ -15,9 +15,14 @@ export class ArgumentError extends Error {
   override name = "ArgumentError";
 }
 
+/** A Docker Engine the command needs does not answer: exit 2, one line. */
+export class UnreachableError extends Error {
+  override name = "UnreachableError";
+}
+
 /** The exit status and message for what a command threw; a bug keeps its stack trace. */
 export function failure(err: unknown): { code: number; message: string } {
-  if (err instanceof ArgumentError) return { code: 2, message: err.message };
+  if (err instanceof ArgumentError || err instanceof UnreachableError) return { code: 2, message: err.message };
   if (err instanceof InputError || err instanceof ConfigError || pulumi.RunError.isInstance(err)) {
     return { code: 1, message: (err as Error).message };
   }

@@ -1,4 +1,4 @@
-/** What the operator commands (render, livecheck, doctor) share: the project folder, arguments, the docker CLI. */
+/** What the operator commands (render, livecheck, doctor, ops) share: the project folder, arguments, the docker CLI. */
 import { delimiter, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { run } from "./command";
@@ -11,7 +11,7 @@ export { lastLine, run, type CommandResult } from "./command";
 /** The project folder: Pulumi.yaml, the stack files, index.ts. */
 export const PROJECT_DIR = resolve(__dirname, "..");
 /** The docker CLI to talk to Engines with (DOCKER_HOST and contexts apply). */
-const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
+export export const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 
 /** The docker CLI against one Engine: `url` (ssh://, tcp://, unix://), or the default one when undefined. */
 export const docker = (url: string | undefined, args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>

@@ -1,0 +1,138 @@
+/** npm run ops: arguments, placement from the StackSpec, and each verb through the stand-in docker CLI. */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseOpsArgs, selectServices } from "../tools/ops";
+import { portsColumn, psTable, stateColumn } from "../tools/ops-ps";
+import { planStackFile } from "../tools/stack-file";
+import { run } from "../tools/command";
+import { PROJECT_DIR } from "./harness";
+
+const FAKE = join(__dirname, "fixtures/fake-docker.sh");
+const HEALTHY = join(__dirname, "fixtures/docker-inspect/dev-healthy.json");
+const TWO_HOSTS = join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml");
+const ML = "ssh://deploy@ml.openfoodfacts.org";
+
+const ops = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "ops", "--", ...args], { cwd: PROJECT_DIR, env });
+const withLog = () => join(mkdtempSync(join(tmpdir(), "robotoff-ops-")), "calls");
+const calls = (log: string) => readFileSync(log, "utf8").trim().split("\n");
+
+describe("ops arguments", () => {
+  it("takes the verb, its services, and exec's command after --", () => {
+    const a = parseOpsArgs(["--stack", "prod", "exec", "postgres", "--", "psql", "-c", "select 1"]);
+    expect(a).toMatchObject({ stack: "prod", verb: "exec", operands: ["postgres"], command: ["psql", "-c", "select 1"] });
+    expect(parseOpsArgs(["--stack", "dev", "logs", "-f", "--tail", "20", "--since", "10m", "api"])).toMatchObject({ follow: true, tail: "20", since: "10m", operands: ["api"] });
+  });
+  it("refuses, naming the problem: an unknown verb, an option of another verb, a bad --tail, exec without a command", () => {
+    expect(() => parseOpsArgs(["--stack", "dev", "up"])).toThrow(/unknown verb up \(verbs: ps, logs, stop, start, restart, exec, backup, restore\)/);
+    expect(() => parseOpsArgs(["--stack", "dev", "ps", "-f"])).toThrow(/--follow does not apply to ps/);
+    expect(() => parseOpsArgs(["--stack", "dev", "logs", "--tail", "many"])).toThrow(/--tail many: expected a number of lines or "all"/);
+    expect(() => parseOpsArgs(["--stack", "dev", "exec", "api"])).toThrow(/exec needs one service and a command/);
+    expect(() => parseOpsArgs(["ps"])).toThrow(/--stack is required/);
+  });
+});
+
+describe("which containers, on which host: the StackSpec's placement", () => {
+  const plan = planStackFile(PROJECT_DIR, "prod", TWO_HOSTS).plan;
+  it("finds each named service's container and its host's Engine", () => {
+    expect(selectServices(plan, ["tf_serving", "postgres"])).toEqual([
+      { service: "postgres", name: "robotoff-postgres", hasHealthcheck: true, host: "local" },
+      { service: "tf_serving", name: "robotoff-tf_serving", hasHealthcheck: true, host: "ml", url: ML },
+    ]);
+  });
+  it("takes every service in start order when none is named (what each depends on first)", () => {
+    const order = selectServices(plan, []).map((p) => p.service);
+    expect(order.indexOf("postgres")).toBeLessThan(order.indexOf("api"));
+    expect(order.indexOf("workers")).toBeLessThan(order.indexOf("api"));
+    expect(order).toHaveLength(plan.spec.services.length);
+  });
+  it("answers an unknown service with the services that exist", () => {
+    expect(() => selectServices(plan, ["api", "redis"])).toThrow(
+      "no service redis in this stack; its services: api, elasticsearch, postgres, postgres_backup, postgres_exporter, scheduler, statsd, tf_serving, workers",
+    );
+  });
+});
+
+describe("ps columns, from the Engine's inspect format", () => {
+  const container = {
+    Name: "/robotoff-postgres",
+    Path: "docker-entrypoint.sh",
+    Args: ["postgres", "-c", "shared_buffers=1024MB"],
+    State: { Status: "running", Health: { Status: "healthy" } },
+    NetworkSettings: { Ports: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "5432" }], "8500/tcp": [{ HostIp: "0.0.0.0", HostPort: "8500" }, { HostIp: "::", HostPort: "8500" }], "9125/udp": null } },
+  };
+  it("prints published ports as docker ps does, unpublished ones bare", () => {
+    expect(portsColumn(container)).toBe("127.0.0.1:5432->5432/tcp, 0.0.0.0:8500->8500/tcp, [::]:8500->8500/tcp, 9125/udp");
+  });
+  it("prints the state with its health, an exit code, or missing", () => {
+    expect(stateColumn(container)).toBe("running (healthy)");
+    expect(stateColumn({ ...container, State: { Status: "exited", ExitCode: 137 } })).toBe("exited (137)");
+    expect(stateColumn(undefined)).toBe("missing");
+  });
+  it("cuts the command as compose does", () => {
+    const table = psTable([{ service: "postgres", name: "robotoff-postgres", host: "local" }], [container]);
+    expect(table.split("\n")[1]).toMatch(/^robotoff-postgres +"docker-entrypoint\.s…" +postgres +running \(healthy\) +127\.0\.0\.1:5432->5432\/tcp/);
+  });
+});
+
+describe("npm run ops", () => {
+  const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...extra });
+
+  it("ps: one row per container, by name, with its state and health", async () => {
+    const r = await ops(fake(), "--stack", "dev", "ps");
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split("\n");
+    expect(rows[0]).toMatch(/^NAME +COMMAND +SERVICE +STATE +PORTS$/);
+    expect(rows.slice(1).map((l) => l.split(/ {3,}/)[0])).toEqual(
+      ["api", "elasticsearch", "postgres", "scheduler", "tf_serving", "workers"].map((s) => `robotoff-${s}`),
+    );
+    expect(rows.find((l) => l.startsWith("robotoff-postgres"))).toMatch(/postgres +running \(healthy\)/);
+    expect(rows.find((l) => l.startsWith("robotoff-workers"))).toMatch(/workers +running$/);
+  });
+  it("ps on two hosts: asks each Engine for its own containers, and shows the host", async () => {
+    const log = withLog();
+    const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "--config-file", TWO_HOSTS, "ps");
+    expect(calls(log)).toEqual(["default version", `${ML} version`, "default inspect", `${ML} inspect`]);
+    expect(r.stdout.split("\n").find((l) => l.startsWith("robotoff-tf_serving"))).toMatch(/tf_serving +ml +running \(healthy\)/);
+    expect(r.stdout.split("\n").find((l) => l.startsWith("robotoff-statsd"))).toMatch(/statsd +local +missing/);
+  });
+  it("stop: the dependents first, each on its own host; start: the other way round", async () => {
+    const log = withLog();
+    const stop = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "--config-file", TWO_HOSTS, "stop", "postgres", "api", "tf_serving");
+    expect(stop.stdout.split("\n")).toEqual(["api: stopped (robotoff-api)", "tf_serving: stopped (robotoff-tf_serving)", "postgres: stopped (robotoff-postgres)"]);
+    expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default stop", `${ML} stop`, "default stop"]);
+    const start = await ops(fake(), "--stack", "prod", "start", "api", "postgres");
+    expect(start.stdout.split("\n")).toEqual(["postgres: started (robotoff-postgres)", "api: started (robotoff-api)"]);
+  });
+  it("restart of a container the host lacks: says so, goes on, exits 1", async () => {
+    const r = await ops(fake({ FAKE_MISSING_OBJECTS: "robotoff-workers" }), "--stack", "prod", "restart", "workers", "scheduler");
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n")).toContain("workers: not restarted: Error response from daemon: No such container: robotoff-workers");
+    expect(r.stdout.split("\n")).toContain("scheduler: restarted (robotoff-scheduler)");
+  });
+  it("logs: passes -f, --tail and --since; one service unprefixed, several prefixed by service", async () => {
+    const one = await ops(fake(), "--stack", "dev", "logs", "-f", "--tail", "50", "--since", "1h", "api");
+    expect(one.stdout).toBe("logs --follow --tail 50 --since 1h robotoff-api");
+    const two = await ops(fake(), "--stack", "dev", "logs", "--tail", "5", "api", "postgres");
+    expect(two.stdout.split("\n")).toEqual(["postgres | logs --tail 5 robotoff-postgres", "api      | logs --tail 5 robotoff-api"]);
+  });
+  it("exec: runs the command after -- verbatim in the service's container on its host, and exits with its status", async () => {
+    const log = withLog();
+    const r = await ops(fake({ FAKE_LOG: log, FAKE_EXIT: "3" }), "--stack", "prod", "--config-file", TWO_HOSTS, "exec", "tf_serving", "--", "ls", "-l", "/models");
+    expect(r.stdout).toBe("exec -i robotoff-tf_serving ls -l /models");
+    expect(calls(log)).toEqual([`${ML} version`, `${ML} exec`]);
+    expect(r.code).toBe(3);
+  });
+  it("an unknown service: the services that exist, exit 2", async () => {
+    const r = await ops(fake(), "--stack", "dev", "logs", "apii");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("no service apii in this stack; its services: api, elasticsearch, postgres, scheduler, tf_serving, workers");
+  });
+  it("an Engine that does not answer: one line, exit 2", async () => {
+    const r = await ops({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "stop", "api");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")).toEqual([expect.stringMatching(/^Docker Engine not reachable: .*nonexistent/)]);
+  });
+});

@@ -1,0 +1,34 @@
+/** robotoff:stopped: the provider's inputs that keep a container stopped across deploys and refreshes. */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dump, load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { containerOf, PROJECT_DIR, renderStack } from "./harness";
+
+function withStopped(services: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-stopped-")), "Pulumi.prod.yaml");
+  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+  doc.config["robotoff:stopped"] = services;
+  writeFileSync(file, dump(doc));
+  return file;
+}
+
+describe("robotoff:stopped [scheduler, postgres_backup]", () => {
+  const file = withStopped(["scheduler", "postgres_backup"]);
+  const rendered = () => renderStack("prod", file);
+  it("creates the containers named without starting them, and lets a refresh find them stopped (start and mustRun false)", async () => {
+    const r = await rendered();
+    for (const service of ["scheduler", "postgres_backup"]) {
+      expect(containerOf(r, service).inputs.start, service).toBe(false);
+      expect(containerOf(r, service).inputs.mustRun, service).toBe(false);
+    }
+  });
+  it("leaves the provider's defaults (started, must run) on every other container", async () => {
+    const r = await rendered();
+    for (const service of ["api", "workers", "postgres"]) {
+      expect(containerOf(r, service).inputs.start, service).toBeUndefined();
+      expect(containerOf(r, service).inputs.mustRun, service).toBeUndefined();
+    }
+  });
+});
