@@ -95,7 +95,7 @@ esac
 /** Unhealthy as soon as a dump failed, with the failure as its output (livecheck prints it). */
 export const backupHealthcheck = (): Healthcheck => ({
   command: ["sh", "-c", `if [ -e ${BACKUP_FAILED} ]; then cat ${BACKUP_FAILED}; exit 1; fi`],
-  intervalSeconds: 60,
+  intervalSeconds: 10,
   timeoutSeconds: 10,
   retries: 1,
   startPeriodSeconds: 0,

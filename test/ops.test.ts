@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseOpsArgs, selectServices } from "../tools/ops";
+import { readPreview, replacesPostgres } from "../tools/ops-backup";
 import { portsColumn, psTable, stateColumn } from "../tools/ops-ps";
 import { planStackFile } from "../tools/stack-file";
 import { run } from "../tools/command";
@@ -134,5 +135,42 @@ describe("npm run ops", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([expect.stringMatching(/^Docker Engine not reachable: .*nonexistent/)]);
+  });
+});
+
+describe("backup --if-replaced: a dump before a deploy that replaces postgres", () => {
+  const PREVIEWS = join(__dirname, "fixtures/previews");
+  const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...extra });
+
+  it("reads a replacement of the postgres container in a preview (pulumi preview --json's steps)", () => {
+    expect(replacesPostgres(readPreview(join(PREVIEWS, "postgres-replaced.json")))).toBe(true);
+  });
+  it("does not take an in-place update of postgres, or a replacement of postgres_backup, for one", () => {
+    expect(replacesPostgres(readPreview(join(PREVIEWS, "app-tag.json")))).toBe(false);
+  });
+  it("takes the dump through the backup container and prints its host path", async () => {
+    const log = withLog();
+    const r = await ops(fake({ FAKE_LOG: log, FAKE_EXEC_STDOUT: "/backups/postgres-20261129T030000Z.dump" }), "--stack", "prod", "backup", "--if-replaced", join(PREVIEWS, "postgres-replaced.json"));
+    expect([r.code, r.stdout]).toEqual([0, "/srv/robotoff/backups/postgres-20261129T030000Z.dump"]);
+    expect(calls(log)).toEqual(["default version", "default exec"]);
+  });
+  it("takes none when postgres stays, and says so", async () => {
+    const log = withLog();
+    const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "backup", "--if-replaced", join(PREVIEWS, "app-tag.json"));
+    expect([r.code, r.stdout]).toEqual([0, "the preview does not replace postgres: no backup taken"]);
+    expect(calls(log)).not.toContain("default exec");
+  });
+  it("fails on a file that is not a preview, rather than skipping the dump", async () => {
+    const r = await ops(fake(), "--stack", "prod", "backup", "--if-replaced", HEALTHY);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/not a pulumi preview --json output \(no steps\)/)]);
+  });
+  it("a failed dump fails the command", async () => {
+    const r = await ops(fake({ FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "" }), "--stack", "prod", "backup");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^backup failed: /m);
+  });
+  it("dev runs no backup service: says how to turn it on", async () => {
+    const r = await ops(fake(), "--stack", "dev", "backup");
+    expect([r.code, r.stderr]).toEqual([1, "backups are off in stack dev (the default there): set robotoff:postgres.backup.enabled to true and deploy"]);
   });
 });

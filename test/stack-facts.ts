@@ -11,6 +11,7 @@ import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, r
 
 const SECRET_KEY_OF: Record<string, string> = {
   POSTGRES_PASSWORD: "postgresPassword",
+  PGPASSWORD: "postgresPassword", // postgres_backup's pg_dump
   IPC_AUTHKEY: "ipcAuthkey",
   MONGO_URI: "mongoUri",
   OFF_PASSWORD: "offPassword",

@@ -68,10 +68,50 @@ describe("deploys", () => {
   });
   it("test, pulumi up with the policy pack, then livecheck", () => {
     const s = steps(wf.jobs.deploy);
-    const up = s.findIndex((x) => String(x.uses).startsWith("pulumi/actions"));
+    const up = s.findIndex((x) => String(x.uses).startsWith("pulumi/actions") && x.with?.command === "up");
     expect(s[up].with).toMatchObject({ command: "up", policyPacks: "policy" });
     expect(s.findIndex((x) => x.run === "npm test")).toBeLessThan(up);
     expect(s.findIndex((x) => String(x.run).startsWith("npm run livecheck"))).toBeGreaterThan(up);
+  });
+});
+
+describe("a dump before a prod deploy that replaces postgres (issue 10)", () => {
+  const s = steps(workflow("deploy.yml").jobs.deploy);
+  const backup = s.find((x) => x.name === "Back up the database if this deploy replaces postgres");
+  const up = s.findIndex((x) => x.with?.command === "up");
+
+  it("runs in prod only, after the Pulumi CLI is installed and before pulumi up", () => {
+    expect(backup.if).toBe("env.STACK == 'prod'");
+    const cli = s.findIndex((x) => x.name === "Install the Pulumi CLI");
+    expect(s[cli]).toMatchObject({ uses: "pulumi/actions@v6", if: "env.STACK == 'prod'" });
+    expect(s[cli].with?.command).toBeUndefined();
+    expect(cli).toBeLessThan(s.indexOf(backup));
+    expect(s.indexOf(backup)).toBeLessThan(up);
+  });
+
+  /** The step's script in bash, with a stand-in pulumi that answers `preview --json` with a fixture. */
+  async function runStep(preview: string) {
+    const bin = mkdtempSync(join(tmpdir(), "wf-pulumi-"));
+    writeFileSync(join(bin, "pulumi"), `#!/bin/sh\necho "$*" >> "${bin}/calls"\n[ "$1" = preview ] && cat "${join(__dirname, "fixtures/previews", preview)}"\nexit 0\n`, { mode: 0o755 });
+    const env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      STACK: "prod",
+      RUNNER_TEMP: bin,
+      PULUMI_BACKEND_URL: "file:///state",
+      ROBOTOFF_DOCKER_CLI: join(__dirname, "fixtures/fake-docker.sh"),
+      FAKE_EXEC_STDOUT: "/backups/postgres-20261129T030000Z.dump",
+    };
+    const r = await run("bash", ["-e", "-c", backup.run], { env, cwd: PROJECT_DIR });
+    return { ...r, calls: readFileSync(join(bin, "calls"), "utf8").trim().split("\n") };
+  }
+  it("previews prod as JSON, then dumps when the preview replaces postgres", async () => {
+    const r = await runStep("postgres-replaced.json");
+    expect(r.calls).toEqual(["login file:///state", "preview --stack prod --json"]);
+    expect([r.code, r.stdout]).toEqual([0, "/srv/robotoff/backups/postgres-20261129T030000Z.dump"]);
+  });
+  it("deploys without a dump when it does not", async () => {
+    const r = await runStep("app-tag.json");
+    expect([r.code, r.stdout]).toEqual([0, "the preview does not replace postgres: no backup taken"]);
   });
 });
 

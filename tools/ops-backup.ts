@@ -2,6 +2,7 @@
  * `ops backup` and `ops restore <file>`: through the postgres_backup container (models/backup.ts), which
  * has the stack's postgres client tools, the backup folder mounted and the database's address.
  */
+import { readFileSync } from "node:fs";
 import { basename, posix } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { BACKUP_MOUNT, BACKUP_SCRIPT, backupDir } from "../models/backup";
@@ -87,3 +88,24 @@ export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer
   process.stdout.write(`restored ${basename(file)} into ${db}\n`);
   return started;
 }
+
+/** Steps of `pulumi preview --json` that end the life of a resource's current instance. */
+const ENDS = new Set(["replace", "create-replacement", "delete-replaced", "delete"]);
+/** The postgres container's URN ends with `<deployment>-postgres-container` (services/deployment.ts, service.ts). */
+const POSTGRES_CONTAINER = /\$docker:index\/container:Container::[^:$]*-postgres-container$/;
+
+/** Reads a `pulumi preview --json` output; an unreadable or foreign file is an error, never "no change". */
+export function readPreview(file: string): { steps: { op: string; urn: string }[] } {
+  let preview: any;
+  try {
+    preview = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err: any) {
+    throw new InputError(`--if-replaced ${file}: not a pulumi preview --json output (${err.message})`);
+  }
+  if (!Array.isArray(preview?.steps)) throw new InputError(`--if-replaced ${file}: not a pulumi preview --json output (no steps)`);
+  return preview;
+}
+
+/** Whether the preview replaces or deletes the postgres container (its data volume stays; a dump first anyway). */
+export const replacesPostgres = (preview: { steps: { op: string; urn: string }[] }): boolean =>
+  preview.steps.some((s) => ENDS.has(s.op) && POSTGRES_CONTAINER.test(s.urn));

@@ -5,7 +5,8 @@
  *   logs [-f] [--tail N] [--since T] [service...]    every service's log, prefixed when there are several
  *   stop | start | restart [service...]              in start order (stop: the reverse); all when none named
  *   exec <service> -- <command...>                   runs a command in the service's container
- *   backup                                           a database dump now (tools/ops-backup.ts)
+ *   backup [--if-replaced preview.json]              a database dump now (tools/ops-backup.ts); with
+ *                                                    --if-replaced, only when that preview replaces postgres
  *   restore [--yes] <file>                           puts a dump back (tools/ops-backup.ts)
  * Containers and hosts come from the StackSpec (tools/stack-file.ts planStackFile), the program's own
  * placement. Exit 0: done; 1: a docker command failed; 2: bad arguments, or an Engine does not answer.
@@ -19,7 +20,7 @@ import { DOCKER, docker, lastLine, PROJECT_DIR } from "./cli";
 import { ArgumentError, runCommand, UnreachableError } from "./cli-errors";
 import { declaredContainers, type PlacedContainer } from "./livecheck";
 import { psTable, type PsContainer } from "./ops-ps";
-import { backupNow, restoreDump } from "./ops-backup";
+import { backupNow, readPreview, replacesPostgres, restoreDump } from "./ops-backup";
 import { lifecycle } from "./ops-lifecycle";
 import { planStackFile } from "./stack-file";
 
@@ -28,7 +29,7 @@ const USAGE = `usage: npm run ops -- --stack <name> [--config-file <path>] <verb
   logs [-f] [--tail N] [--since T] [service...]
   stop | start | restart [service...]
   exec <service> -- <command...>
-  backup
+  backup [--if-replaced <pulumi preview --json output>]
   restore [--yes] <file>`;
 const VERBS = ["ps", "logs", "stop", "start", "restart", "exec", "backup", "restore"] as const;
 type Verb = (typeof VERBS)[number];
@@ -44,11 +45,13 @@ export interface OpsArgs {
   readonly tail?: string;
   readonly since?: string;
   readonly yes: boolean;
+  /** backup: a `pulumi preview --json` output; dump only when it replaces or deletes postgres. */
+  readonly ifReplaced?: string;
 }
 
 /** Options each verb accepts, beyond --stack and --config-file. */
 const VERB_OPTIONS: Record<Verb, readonly string[]> = {
-  ps: [], logs: ["follow", "tail", "since"], stop: [], start: [], restart: [], exec: [], backup: [], restore: ["yes"],
+  ps: [], logs: ["follow", "tail", "since"], stop: [], start: [], restart: [], exec: [], backup: ["if-replaced"], restore: ["yes"],
 };
 
 export function parseOpsArgs(argv: string[]): OpsArgs {
@@ -67,6 +70,7 @@ export function parseOpsArgs(argv: string[]): OpsArgs {
         tail: { type: "string" },
         since: { type: "string" },
         yes: { type: "boolean", short: "y" },
+        "if-replaced": { type: "string" },
       },
     });
   } catch (err: any) {
@@ -78,7 +82,7 @@ export function parseOpsArgs(argv: string[]): OpsArgs {
   if (!verb) throw new ArgumentError(`a verb is required\n${USAGE}`);
   if (!(VERBS as readonly string[]).includes(verb)) throw new ArgumentError(`unknown verb ${verb} (verbs: ${VERBS.join(", ")})\n${USAGE}`);
   const v = verb as Verb;
-  for (const option of ["follow", "tail", "since", "yes"] as const) {
+  for (const option of ["follow", "tail", "since", "yes", "if-replaced"] as const) {
     if (values[option] !== undefined && !VERB_OPTIONS[v].includes(option)) throw new ArgumentError(`--${option} does not apply to ${v}\n${USAGE}`);
   }
   if (values.tail !== undefined && !/^([0-9]+|all)$/.test(values.tail)) throw new ArgumentError(`--tail ${values.tail}: expected a number of lines or "all"`);
@@ -96,6 +100,7 @@ export function parseOpsArgs(argv: string[]): OpsArgs {
     tail: values.tail,
     since: values.since,
     yes: values.yes ?? false,
+    ifReplaced: values["if-replaced"],
   };
 }
 
@@ -183,8 +188,14 @@ export async function main(argv: string[]): Promise<number> {
   const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile && resolve(args.configFile));
   if (args.verb === "backup" || args.verb === "restore") {
     const all = selectServices(plan, []);
+    if (args.ifReplaced) readPreview(args.ifReplaced); // a bad file fails before any Engine is asked
     await ensureEngines(all);
-    return args.verb === "backup" ? backupNow(plan, all) : restoreDump(plan, all, args.operands[0], { yes: args.yes });
+    if (args.verb === "restore") return restoreDump(plan, all, args.operands[0], { yes: args.yes });
+    if (args.ifReplaced && !replacesPostgres(readPreview(args.ifReplaced))) {
+      process.stdout.write("the preview does not replace postgres: no backup taken\n");
+      return 0;
+    }
+    return backupNow(plan, all);
   }
   const targets = selectServices(plan, args.operands);
   await ensureEngines(targets);
