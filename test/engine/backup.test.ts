@@ -72,7 +72,7 @@ describe("ops verbs on the stack's containers", () => {
     const rows = r.stdout.split("\n").slice(1);
     expect(rows.map((l) => l.split(/ {3,}/)[0]).sort()).toEqual(sut.render.resources.filter((x) => x.type === "docker:index/container:Container").map((x) => x.inputs.name).sort());
     expect(rows.find((l) => l.startsWith(`${name("postgres")} `))).toMatch(/postgres +running \(healthy\)/);
-    expect(rows.find((l) => l.startsWith(name("postgres_backup")))).toMatch(/"sh \/usr\/local\/shar…" +postgres_backup +running \(healthy\)/);
+    expect(rows.find((l) => l.startsWith(name("postgres_backup")))).toMatch(/"sh \/usr\/local\/share…" +postgres_backup +running \(healthy\)/);
   });
   it("stop, start and restart act on the containers named, and say so", async () => {
     expect((await ops("stop", "scheduler")).stdout).toBe(`scheduler: stopped (${name("scheduler")})`);
@@ -135,11 +135,12 @@ describe("database backups", () => {
     await run("docker", ["exec", "-d", name("postgres"), "psql", "-U", "postgres", "-c", "begin; lock table products in access exclusive mode; select pg_sleep(120); commit"]);
     const before = dumps();
     const backup = spawn(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, "backup"], { cwd: PROJECT_DIR, stdio: "ignore" });
+    const backupEnded = new Promise((r) => backup.on("exit", r));
     const partial = () => readdirSync(backupDir()).filter((f) => f.endsWith(".partial"));
     for (let i = 0; i < 60 && partial().length === 0; i++) await sleep(500);
     expect(partial()).toHaveLength(1);
     expect((await run("docker", ["kill", "--signal", "KILL", name("postgres_backup")])).code).toBe(0);
-    await new Promise((r) => backup.on("exit", r));
+    await backupEnded;
     await psql("select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(120)%' and pid <> pg_backend_pid()");
     expect(dumps()).toEqual(before);
     expect(partial()).toHaveLength(1);
