@@ -23,6 +23,7 @@ export const SERVICE_NAMES = [
   "statsd",
   "postgres_exporter",
   "postgres_backup",
+  "tf_models",
 ] as const;
 export const RESTART_POLICIES = ["no", "always", "on-failure", "unless-stopped"] as const;
 /** external: read, never created or deleted (compose `external: true`); retained: created, then protected
@@ -190,6 +191,29 @@ const TfServing = z.strictObject({
       rest: Binding.nullable().default("127.0.0.1:8501"),
     })
     .prefault({}),
+  /**
+   * The models the stack puts in place (models/tf-models.ts): each release archive downloaded, checked
+   * against its sha256, unpacked under `<modelsDir>/<name>/<version>`, and models.config written. Unset:
+   * modelsDir and its models.config are the operator's, as in the compose era.
+   */
+  models: z
+    .array(
+      z.strictObject({
+        /** The model's name in models.config and in the app's requests. */
+        name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
+        /** The release archive (.tar.gz), e.g. a robotoff-models release asset. */
+        url: custom(z.string(), (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : "an http(s) URL of a .tar.gz archive")),
+        sha256: custom(z.string(), (v) => (/^[0-9a-f]{64}$/.test(v) ? undefined : "the archive's sha256, 64 lowercase hex digits")),
+        /** The version folder TensorFlow Serving serves it from. */
+        version: z.int().min(1).default(1),
+        /** models.config's model_platform. */
+        platform: z.string().min(1).default("tensorflow"),
+      }),
+    )
+    .refine((list) => new Set(list.map((m) => m.name)).size === list.length, { error: "models with distinct names" })
+    .optional(),
+  /** How long a deploy waits for the models to be in place (downloads) before it fails. */
+  modelsTimeout: Duration.default("15m0s"),
   /** Lets expose.grpc/rest bind beyond loopback, as docker/ml.yml did (8500, 8501). */
   allowRemoteAccess: z.boolean().default(false),
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" }),

@@ -8,6 +8,7 @@ import { appEnvValues, WORKERS_ENV } from "./app-env";
 import { parseDuration } from "./duration";
 import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
 import { backupService } from "./backup";
+import { MODELS_CONFIG_POLL_SECONDS, TF_MODELS_MOUNT, tfModelsService } from "./tf-models";
 import type { EnvValue, ImageSpec, Scheduling, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
@@ -39,7 +40,6 @@ export const DEV_SOURCE_MOUNTS = [
   "doc",
   "gh_pages",
 ] as const;
-const TF_MODELS_MOUNT = "/models";
 
 export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr/share/elasticsearch/data" } as const;
 
@@ -71,6 +71,8 @@ export function tfServingEntrypoint(): string[] {
     `--port=${PORTS.tfServingGrpc}`,
     `--rest_api_port=${PORTS.tfServingRest}`,
     `--model_config_file=${TF_MODELS_MOUNT}/models.config`,
+    // A changed models.config is read again without a restart (TensorFlow Serving >= 1.12).
+    `--model_config_file_poll_wait_seconds=${MODELS_CONFIG_POLL_SECONDS}`,
   ];
 }
 
@@ -111,6 +113,7 @@ export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
     case "elasticsearch":
       return { ...once, ...(s.nodeLabels.elasticsearch ? { nodeLabel: s.nodeLabels.elasticsearch } : {}) };
     case "tf_serving":
+    case "tf_models": // beside tf_serving, where its models folder is
       return { ...once, ...(s.nodeLabels.tfServing ? { nodeLabel: s.nodeLabels.tfServing } : {}) };
     case "statsd":
     case "postgres_exporter":
@@ -253,6 +256,9 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     },
   ];
   if (cfg.tfServing.enabled) {
+    const modelsDir = cfg.tfServing.modelsDir ?? posix.join(cfg.hostRoot, "tf_models");
+    const models = cfg.tfServing.models;
+    if (models) services.push({ ...none, dependsOn: [], ...tfModelsService(cfg, models, modelsDir) });
     services.push({
       ...none,
       name: "tf_serving",
@@ -265,13 +271,9 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         ...published(cfg.tfServing.expose.rest, PORTS.tfServingRest),
       ],
       ...(mayPublishBeyondLoopback("tfServing", cfg.tfServing.allowRemoteAccess) ? { publishBeyondLoopback: true } : {}),
-      binds: [
-        {
-          hostPath: cfg.tfServing.modelsDir ?? posix.join(cfg.hostRoot, "tf_models"),
-          containerPath: TF_MODELS_MOUNT,
-          readOnly: false,
-        },
-      ],
+      binds: [{ hostPath: modelsDir, containerPath: TF_MODELS_MOUNT, readOnly: false }],
+      // With robotoff:tfServing.models, tf_models puts them in place first.
+      ...(models ? { dependsOn: ["tf_models" as const] } : {}),
       memoryMb: sizeToMb(cfg.tfServing.memory),
       healthcheck: tfServingHealthcheck(PORTS.tfServingRest, cfg.tfServing.healthcheck),
       waitTimeoutSeconds: parseDuration(cfg.tfServing.waitTimeout),

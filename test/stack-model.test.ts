@@ -19,9 +19,10 @@ describe("command lines", () => {
       "postgres", "-c", "shared_buffers=1024MB", "-c", "work_mem=64MB",
     ]);
   });
-  it("builds tf_serving's entrypoint from its two ports and the models folder", () => {
+  it("builds tf_serving's entrypoint from its two ports and the models folder, polling models.config", () => {
     expect(tfServingEntrypoint()).toEqual([
       "tensorflow_model_server", "--port=8500", "--rest_api_port=8501", "--model_config_file=/models/models.config",
+      "--model_config_file_poll_wait_seconds=60",
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { configTargetOptions } from "../models/config-error";
 import { formatBinding } from "../models/ports";
 import type { StackPlan } from "../models/stack-plan";
 import type { ServiceName, ServiceSpec, Ulimit } from "../models/spec";
+import { modelChecksumFile, modelDir, type TfModel } from "../models/tf-models";
 import { lastLine, type CommandResult } from "./command";
 import type { RuntimeConfig } from "./stack-file";
 
@@ -27,6 +28,8 @@ export interface HostPlan {
   readonly externalNetworks: readonly string[];
   /** The ulimits Elasticsearch asks for, where it runs. */
   readonly elasticsearchUlimits?: readonly Ulimit[];
+  /** robotoff:tfServing.models, where tf_serving runs: tf_models puts them in its models folder. */
+  readonly models?: readonly Pick<TfModel, "name" | "version" | "sha256">[];
   readonly memoryMb: number;
 }
 
@@ -86,6 +89,7 @@ export function hostPlans(plan: StackPlan): HostPlan[] {
       externalVolumes: spec.volumes.filter((v) => v.lifecycle === "external" && volumeKeys.has(v.key)).map((v) => v.name),
       externalNetworks: [...new Set(here.flatMap((s) => s.externalNetworks ?? []))],
       ...(es ? { elasticsearchUlimits: es.ulimits } : {}),
+      ...(here.some((s) => s.name === "tf_models") && plan.config.tfServing.models ? { models: plan.config.tfServing.models } : {}),
       memoryMb: here.reduce((sum, s) => sum + s.memoryMb, 0),
     };
   });
@@ -223,7 +227,9 @@ async function folderFindings(plan: HostPlan, probe: Probes): Promise<Finding[]>
             message: `${b.hostPath} is missing (${b.mounts.map((m) => `${m.service} mounts it at ${m.containerPath}`).join(", ")}; Docker would create it empty and root-owned): create it on the host`,
           },
     );
-    if (found.code === 0 && b.mounts.some((m) => m.service === "tf_serving" && m.containerPath === "/models")) {
+    if (found.code === 0 && plan.models && b.mounts.some((m) => m.service === "tf_models")) {
+      findings.push(...(await modelFindings(plan, b.hostPath, plan.models, probe)));
+    } else if (found.code === 0 && b.mounts.some((m) => m.service === "tf_serving" && m.containerPath === "/models")) {
       const config = await probe.inProbe(url, probeImage, ["test", "-f", "/models/models.config"], { mounts: [{ hostPath: b.hostPath, target: "/models" }] });
       findings.push(
         config.code === 0
@@ -235,6 +241,25 @@ async function folderFindings(plan: HostPlan, probe: Probes): Promise<Finding[]>
             },
       );
     }
+  }
+  return findings;
+}
+
+/** Each configured model in its version folder, unpacked from the archive of its sha256 (tf_models records it). */
+async function modelFindings(plan: HostPlan, hostPath: string, models: NonNullable<HostPlan["models"]>, probe: Probes): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const m of models) {
+    const check = `test -d /models/${modelDir(m)} && [ "$(cat /models/${modelChecksumFile(m)})" = ${m.sha256} ]`;
+    const inPlace = await probe.inProbe(plan.url, plan.probeImage, ["sh", "-c", check], { mounts: [{ hostPath, target: "/models" }] });
+    findings.push(
+      inPlace.code === 0
+        ? { level: "OK", subject: plan.host, message: `model ${m.name} ${m.version} is in ${hostPath}/${modelDir(m)}, from the archive of sha256 ${m.sha256}` }
+        : {
+            level: "WARN",
+            subject: plan.host,
+            message: `model ${m.name} ${m.version} is not in ${hostPath}/${modelDir(m)} with sha256 ${m.sha256}: the next deploy downloads it (tf_models), or fails naming it`,
+          },
+    );
   }
   return findings;
 }
