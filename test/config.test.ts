@@ -61,6 +61,8 @@ describe("stack config defaults", () => {
       allowRemoteAccess: false,
       healthcheck: { interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" },
       waitTimeout: "5m0s",
+      // Not in compose: no models from config unless listed (tfServing.models); their wait.
+      modelsTimeout: "15m0s",
     });
     expect(cfg.restartMaxRetries).toBe(5);
     expect(cfg.app.env).toEqual({});

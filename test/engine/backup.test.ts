@@ -5,9 +5,9 @@
  * half-way, retention, a failed dump in livecheck. Real PostgreSQL 15 in the postgres stand-in.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/command";
@@ -53,7 +53,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine");
   await removeLeftovers(log);
-  sut = await prepareStack("staging", LABEL, stackFile());
+  const file = stackFile();
+  sut = await prepareStack("staging", LABEL, file);
+  rmSync(dirname(file), { recursive: true, force: true });
   configFile = sut.configFile;
   standInTags.push(...(await ensureStandIns({ ...sut.render.outputs.images }, { log, extraTags: { probe: PROBE } })).created);
   await applyStack(sut, { log, daemon: await daemonUlimits(PROBE) });
