@@ -104,15 +104,14 @@ export const backupHealthcheck = (): Healthcheck => ({
 /** The backup folder on postgres' host. */
 export const backupDir = (cfg: StackConfig) => cfg.postgres.backup.dir ?? posix.join(cfg.hostRoot, "backups");
 
-/** The service, without what every service of the stack shares (restart policy, grace, empty lists). */
+/** The service, without what every service of the stack shares (its host, postgres' and the app's; restart policy, grace). */
 export function backupService(cfg: StackConfig, postgresPort: number, hasPassword: boolean): Pick<
   ServiceSpec,
-  "name" | "host" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck"
+  "name" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck"
 > {
   const b = cfg.postgres.backup;
   return {
     name: "postgres_backup",
-    host: cfg.postgres.host,
     image: "postgres",
     entrypoint: ["sh", BACKUP_SCRIPT, "loop"],
     env: {

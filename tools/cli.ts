@@ -11,7 +11,7 @@ export { lastLine, run, type CommandResult } from "./command";
 /** The project folder: Pulumi.yaml, the stack files, index.ts. */
 export const PROJECT_DIR = resolve(__dirname, "..");
 /** The docker CLI to talk to Engines with (DOCKER_HOST and contexts apply). */
-export export const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
+export const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
 
 /** The docker CLI against one Engine: `url` (ssh://, tcp://, unix://), or the default one when undefined. */
 export const docker = (url: string | undefined, args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>
@@ -22,13 +22,19 @@ export const docker = (url: string | undefined, args: string[], timeoutMs?: numb
  * reaches it (tools/ssh-wrapper.ts).
  */
 export function dockerOn(hosts: readonly HostSpec[]): typeof docker {
+  const envFor = dockerEnvOn(hosts);
+  return (url, args, timeoutMs, env) => docker(url, args, timeoutMs, envFor(url) ? { ...env, ...envFor(url) } : env);
+}
+
+/** What the docker CLI's environment needs for one of a stack's hosts (an ssh:// host with sshOpts: its PATH). */
+export function dockerEnvOn(hosts: readonly HostSpec[]): (url: string | undefined) => NodeJS.ProcessEnv | undefined {
   const pathFor = new Map<string, string>();
   for (const h of hosts) {
     if (h.url?.startsWith("ssh://") && h.sshOpts?.length) {
       pathFor.set(h.url, `${sshWrapperDir(h.sshOpts)}${delimiter}${process.env.PATH ?? ""}`);
     }
   }
-  return (url, args, timeoutMs, env) => docker(url, args, timeoutMs, url && pathFor.has(url) ? { ...env, PATH: pathFor.get(url) } : env);
+  return (url) => (url && pathFor.has(url) ? { PATH: pathFor.get(url) } : undefined);
 }
 
 /** `--stack <name> [--config-file <path>]`; throws an ArgumentError that says what is wrong. */

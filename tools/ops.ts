@@ -16,7 +16,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startOrder } from "../models/order";
 import type { StackPlan } from "../models/stack-plan";
-import { DOCKER, docker, lastLine, PROJECT_DIR } from "./cli";
+import { DOCKER, dockerEnvOn, dockerOn, lastLine, PROJECT_DIR } from "./cli";
+import type { Engines } from "./ops-lifecycle";
 import { ArgumentError, runCommand, UnreachableError } from "./cli-errors";
 import { declaredContainers, type PlacedContainer } from "./livecheck";
 import { psTable, type PsContainer } from "./ops-ps";
@@ -117,17 +118,17 @@ export function selectServices(plan: StackPlan, names: readonly string[]): Place
 }
 
 /** Fails, in one line, when the Engine of one of these containers does not answer. */
-export async function ensureEngines(targets: readonly PlacedContainer[]): Promise<void> {
+export async function ensureEngines(targets: readonly PlacedContainer[], engines: Engines): Promise<void> {
   for (const url of new Set(targets.map((t) => t.url))) {
-    const answer = await docker(url, ["version", "--format", "{{.Server.Version}}"], 60_000);
+    const answer = await engines.docker(url, ["version", "--format", "{{.Server.Version}}"], 60_000);
     if (answer.code !== 0) throw new UnreachableError(`Docker Engine not reachable${url ? ` at ${url}` : ""}: ${lastLine(answer)}`);
   }
 }
 
 /** The docker CLI with the terminal attached (exec, logs of one service): its exit status. */
-function attached(url: string | undefined, args: string[]): Promise<number> {
+function attached(engines: Engines, url: string | undefined, args: string[]): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(DOCKER, [...(url ? ["-H", url] : []), ...args], { stdio: "inherit" });
+    const child = spawn(DOCKER, [...(url ? ["-H", url] : []), ...args], { stdio: "inherit", env: { ...process.env, ...engines.env(url) } });
     child.on("error", (err) => {
       process.stderr.write(`${DOCKER}: ${err.message}\n`);
       done(1);
@@ -137,9 +138,9 @@ function attached(url: string | undefined, args: string[]): Promise<number> {
 }
 
 /** The docker CLI with each output line prefixed, as compose prefixes logs of several services. */
-function prefixed(url: string | undefined, args: string[], prefix: string): Promise<number> {
+function prefixed(engines: Engines, url: string | undefined, args: string[], prefix: string): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(DOCKER, [...(url ? ["-H", url] : []), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(DOCKER, [...(url ? ["-H", url] : []), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...engines.env(url) } });
     const relay = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream) => {
       let rest = "";
       from.setEncoding("utf8");
@@ -160,11 +161,11 @@ function prefixed(url: string | undefined, args: string[], prefix: string): Prom
   });
 }
 
-async function ps(targets: readonly PlacedContainer[]): Promise<number> {
+async function ps(targets: readonly PlacedContainer[], engines: Engines): Promise<number> {
   const found: PsContainer[] = [];
   for (const url of new Set(targets.map((t) => t.url))) {
     // Exits 1 when a name is missing, yet prints the ones it found.
-    const answer = await docker(url, ["inspect", "--type", "container", ...targets.filter((t) => t.url === url).map((t) => t.name)], 60_000);
+    const answer = await engines.docker(url, ["inspect", "--type", "container", ...targets.filter((t) => t.url === url).map((t) => t.name)], 60_000);
     found.push(...(JSON.parse(answer.stdout || "[]") as PsContainer[]));
   }
   // Compose lists by name.
@@ -172,11 +173,11 @@ async function ps(targets: readonly PlacedContainer[]): Promise<number> {
   return 0;
 }
 
-async function logs(targets: readonly PlacedContainer[], args: OpsArgs): Promise<number> {
+async function logs(targets: readonly PlacedContainer[], args: OpsArgs, engines: Engines): Promise<number> {
   const options = [...(args.follow ? ["--follow"] : []), ...(args.tail ? ["--tail", args.tail] : []), ...(args.since ? ["--since", args.since] : [])];
-  if (targets.length === 1) return attached(targets[0].url, ["logs", ...options, targets[0].name]);
+  if (targets.length === 1) return attached(engines, targets[0].url, ["logs", ...options, targets[0].name]);
   const width = Math.max(...targets.map((t) => t.service.length));
-  const one = (t: PlacedContainer) => prefixed(t.url, ["logs", ...options, t.name], `${t.service.padEnd(width)} | `);
+  const one = (t: PlacedContainer) => prefixed(engines, t.url, ["logs", ...options, t.name], `${t.service.padEnd(width)} | `);
   // Followed logs run side by side; the others one service after the other.
   const codes = args.follow ? await Promise.all(targets.map(one)) : [];
   if (!args.follow) for (const t of targets) codes.push(await one(t));
@@ -186,30 +187,31 @@ async function logs(targets: readonly PlacedContainer[], args: OpsArgs): Promise
 export async function main(argv: string[]): Promise<number> {
   const args = parseOpsArgs(argv);
   const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile && resolve(args.configFile));
+  const engines: Engines = { docker: dockerOn(plan.spec.hosts), env: dockerEnvOn(plan.spec.hosts) };
   if (args.verb === "backup" || args.verb === "restore") {
     const all = selectServices(plan, []);
     if (args.ifReplaced) readPreview(args.ifReplaced); // a bad file fails before any Engine is asked
-    await ensureEngines(all);
-    if (args.verb === "restore") return restoreDump(plan, all, args.operands[0], { yes: args.yes });
+    await ensureEngines(all, engines);
+    if (args.verb === "restore") return restoreDump(plan, all, args.operands[0], { yes: args.yes }, engines);
     if (args.ifReplaced && !replacesPostgres(readPreview(args.ifReplaced))) {
       process.stdout.write("the preview does not replace postgres: no backup taken\n");
       return 0;
     }
-    return backupNow(plan, all);
+    return backupNow(plan, all, engines);
   }
   const targets = selectServices(plan, args.operands);
-  await ensureEngines(targets);
+  await ensureEngines(targets, engines);
   switch (args.verb) {
     case "ps":
-      return ps(targets);
+      return ps(targets, engines);
     case "logs":
-      return logs(targets, args);
+      return logs(targets, args, engines);
     case "exec": {
       const tty = process.stdin.isTTY && process.stdout.isTTY ? ["-it"] : ["-i"];
-      return attached(targets[0].url, ["exec", ...tty, targets[0].name, ...args.command]);
+      return attached(engines, targets[0].url, ["exec", ...tty, targets[0].name, ...args.command]);
     }
     default:
-      return lifecycle(args.verb, targets);
+      return lifecycle(args.verb, targets, engines);
   }
 }
 
