@@ -1,4 +1,5 @@
 /** npm run ops: arguments, placement from the StackSpec, and each verb through the stand-in docker CLI. */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -172,5 +173,46 @@ describe("backup --if-replaced: a dump before a deploy that replaces postgres", 
   it("dev runs no backup service: says how to turn it on", async () => {
     const r = await ops(fake(), "--stack", "dev", "backup");
     expect([r.code, r.stderr]).toEqual([1, "backups are off in stack dev (the default there): set robotoff:postgres.backup.enabled to true and deploy"]);
+  });
+});
+
+describe("restore through the stand-in docker CLI", () => {
+  const restore = (input: string, env: NodeJS.ProcessEnv, ...args: string[]) =>
+    spawnSync("npm", ["run", "--silent", "ops", "--", "--stack", "prod", "restore", ...args], {
+      cwd: PROJECT_DIR,
+      input,
+      encoding: "utf8",
+      env: { ...process.env, ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...env },
+    });
+
+  it("asks first, and an answer other than yes stops nothing", () => {
+    const log = withLog();
+    const r = restore("no\n", { FAKE_LOG: log }, "postgres-20261129T030000Z.dump");
+    expect(r.stderr).toContain("This replaces database postgres with postgres-20261129T030000Z.dump; workers, api, scheduler stop meanwhile. Type yes to go on: ");
+    expect(r.stderr).toContain("not restored");
+    expect(r.status).toBe(1);
+    expect(calls(log).filter((c) => / (stop|start)$/.test(c))).toEqual([]);
+  });
+  it("with yes: checks the dump, stops the app, restores in the backup container, starts the app", () => {
+    const log = withLog();
+    const r = restore("yes\n", { FAKE_LOG: log }, "/srv/robotoff/backups/postgres-20261129T030000Z.dump");
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
+      "scheduler: stopped (robotoff-scheduler)", "api: stopped (robotoff-api)", "workers: stopped (robotoff-workers)",
+      "workers: started (robotoff-workers)", "api: started (robotoff-api)", "scheduler: started (robotoff-scheduler)",
+      "restored postgres-20261129T030000Z.dump into postgres",
+    ]);
+    expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default exec", "default stop", "default stop", "default stop", "default exec", "default start", "default start", "default start"]);
+  });
+  it("refuses a file outside the backup folder, naming the folder", () => {
+    const r = restore("", {}, "--yes", "/tmp/elsewhere/postgres.dump");
+    expect([r.status, r.stderr.trim()]).toEqual([2, "/tmp/elsewhere/postgres.dump: restore reads dumps from /srv/robotoff/backups on the postgres host (robotoff:postgres.backup.dir)"]);
+  });
+  it("refuses a file the backup container's check rejects, before stopping anything", () => {
+    const log = withLog();
+    const r = restore("", { FAKE_LOG: log, FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "/backups/notes.sql is not a pg_dump custom-format archive" }, "--yes", "notes.sql");
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe("not restored: /srv/robotoff/backups/notes.sql is not a pg_dump custom-format archive");
+    expect(calls(log).filter((c) => / (stop|start)$/.test(c))).toEqual([]);
   });
 });
