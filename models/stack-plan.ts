@@ -38,9 +38,15 @@ export function planStack(
   const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};
   const spec = buildStackSpec(config, available, files);
   const notRun = config.stopped.filter((name) => !spec.services.some((s) => s.name === name));
-  if (notRun.length > 0) {
-    const runs = spec.services.map((s) => s.name).join(", ");
-    throw new ConfigError(typeof source === "string" ? { stack: source } : source, [{ key: `${NAMESPACE}:stopped`, expected: `services this stack runs (${runs})`, found: JSON.stringify(notRun) }]);
+  const stoppedProblem =
+    config.target === "swarm" && config.stopped.length > 0
+      ? "nothing with robotoff:target swarm (a Swarm service runs its replicas; the containers target alone keeps one stopped)"
+      : notRun.length > 0
+        ? `services this stack runs (${spec.services.map((s) => s.name).join(", ")})`
+        : undefined;
+  if (stoppedProblem) {
+    const found = JSON.stringify(config.target === "swarm" ? config.stopped : notRun);
+    throw new ConfigError(typeof source === "string" ? { stack: source } : source, [{ key: `${NAMESPACE}:stopped`, expected: stoppedProblem, found }]);
   }
   return { config, spec, secretSources: sources };
 }

@@ -58,6 +58,13 @@ describe("robotoff:stopped", () => {
     expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["statsd"] }))).toThrow(/robotoff:stopped: expected services this stack runs \(.*\), found \["statsd"\]/);
     expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(/robotoff:stopped\.0: expected one of "api"/);
   });
+  it("refuses it on the swarm target, where a service runs its replicas", () => {
+    const doc = load(readFileSync(join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"), "utf8")) as { config: Record<string, unknown> };
+    doc.config["robotoff:stopped"] = ["scheduler"];
+    const file = join(mkdtempSync(join(tmpdir(), "robotoff-swarm-")), "Pulumi.staging.yaml");
+    writeFileSync(file, dump(doc));
+    expect(() => planStackFile(PROJECT_DIR, "staging", file)).toThrow(/robotoff:stopped: expected nothing with robotoff:target swarm/);
+  });
 });
 
 /** A folder with stand-in pg_dump and pg_restore: a dump is "PGDMP <db>", written slowly or failing on demand. */
