@@ -90,6 +90,7 @@ describe("the containers target stays the default", () => {
       ["tf_serving", 1, "robotoff.ml=true"],
       ["statsd", 1, undefined],
       ["postgres_exporter", 1, undefined],
+      ["postgres_backup", 1, "robotoff.postgres=true"], // beside postgres, where its dump folder is
     ]);
   });
 });
