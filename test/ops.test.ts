@@ -188,7 +188,9 @@ describe("restore through the stand-in docker CLI", () => {
   it("asks first, and an answer other than yes stops nothing", () => {
     const log = withLog();
     const r = restore("no\n", { FAKE_LOG: log }, "postgres-20261129T030000Z.dump");
-    expect(r.stderr).toContain("This replaces database postgres with postgres-20261129T030000Z.dump; workers, api, scheduler stop meanwhile. Type yes to go on: ");
+    expect(r.stderr).toMatch(/This replaces database postgres with postgres-20261129T030000Z\.dump; (\w+), (\w+), (\w+) stop meanwhile\. Type yes to go on: /);
+    const named = /dump; (\w+), (\w+), (\w+) stop/.exec(r.stderr)!.slice(1);
+    expect([...named].sort()).toEqual(["api", "scheduler", "workers"]);
     expect(r.stderr).toContain("not restored");
     expect(r.status).toBe(1);
     expect(calls(log).filter((c) => / (stop|start)$/.test(c))).toEqual([]);
@@ -197,11 +199,14 @@ describe("restore through the stand-in docker CLI", () => {
     const log = withLog();
     const r = restore("yes\n", { FAKE_LOG: log }, "/srv/robotoff/backups/postgres-20261129T030000Z.dump");
     expect(r.status).toBe(0);
-    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
-      "scheduler: stopped (robotoff-scheduler)", "api: stopped (robotoff-api)", "workers: stopped (robotoff-workers)",
-      "workers: started (robotoff-workers)", "api: started (robotoff-api)", "scheduler: started (robotoff-scheduler)",
-      "restored postgres-20261129T030000Z.dump into postgres",
-    ]);
+    const lines = r.stdout.split("\n").filter(Boolean);
+    const at = (line: string) => lines.indexOf(line);
+    // Every app container stops (api before the workers it depends on), then all start (the workers first), then the restore says so.
+    expect([...lines.slice(0, 3)].sort()).toEqual(["api: stopped (robotoff-api)", "scheduler: stopped (robotoff-scheduler)", "workers: stopped (robotoff-workers)"]);
+    expect([...lines.slice(3, 6)].sort()).toEqual(["api: started (robotoff-api)", "scheduler: started (robotoff-scheduler)", "workers: started (robotoff-workers)"]);
+    expect(at("api: stopped (robotoff-api)")).toBeLessThan(at("workers: stopped (robotoff-workers)"));
+    expect(at("workers: started (robotoff-workers)")).toBeLessThan(at("api: started (robotoff-api)"));
+    expect(lines[6]).toBe("restored postgres-20261129T030000Z.dump into postgres");
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default exec", "default stop", "default stop", "default stop", "default exec", "default start", "default start", "default start"]);
   });
   it("refuses a file outside the backup folder, naming the folder", () => {
