@@ -229,8 +229,20 @@ const ignoreMissing = (err: unknown) => {
 };
 
 /** Removes what the stack and the operator created, containers first (reverse order), then the host folders. */
+/** Volumes Docker created for a container's image VOLUMEs that no named volume covers (they have no name). */
+async function anonymousVolumes(id: string, named: readonly string[]): Promise<string[]> {
+  const c = await engine<any>({ method: "GET", path: `/containers/${id}/json` }).catch(() => undefined);
+  return (c?.Mounts ?? []).filter((m: any) => m.Type === "volume" && !named.includes(m.Name) && /^[0-9a-f]{64}$/.test(m.Name)).map((m: any) => m.Name);
+}
+
 export async function removeStack(sut: StackUnderTest): Promise<void> {
-  for (const c of [...sut.containers.values()].reverse()) await deleteContainer(c.id, c.inputs).catch(ignoreMissing);
+  // The provider keeps them (removeVolumes: false, as compose's down does); the tier made them, so it removes them.
+  const anonymous: string[] = [];
+  for (const c of [...sut.containers.values()].reverse()) {
+    anonymous.push(...(await anonymousVolumes(c.id, [...sut.volumes, ...sut.operatorVolumes])));
+    await deleteContainer(c.id, c.inputs).catch(ignoreMissing);
+  }
+  for (const v of anonymous) await engine({ method: "DELETE", path: `/volumes/${v}` }).catch(ignoreMissing);
   for (const n of [...sut.networks, ...sut.operatorNetworks]) await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch(ignoreMissing);
   for (const v of [...sut.volumes, ...sut.operatorVolumes]) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v)}` }).catch(ignoreMissing);
   for (const i of sut.builtImages) await engine({ method: "DELETE", path: `/images/${encodeURIComponent(i)}` }).catch(ignoreMissing);
