@@ -136,7 +136,9 @@ for (const { stack, label, file } of STACKS) {
         expect([what, i.Config.Env.filter((e: string) => c.inputs.envs.includes(e)).length]).toEqual([what, c.inputs.envs.length]);
         expect([what, i.Config.Cmd ?? undefined]).toEqual([what, c.inputs.command ?? i.Config.Cmd ?? undefined]);
         if (c.inputs.entrypoints) expect([what, i.Config.Entrypoint]).toEqual([what, c.inputs.entrypoints]);
-        expect([what, i.Config.Healthcheck ?? undefined]).toEqual([what, sent.Healthcheck]);
+        // The Engine leaves out a zero duration (Go's omitempty): a start period of 0s reads as absent.
+        const nonZero = (hc: any) => hc && Object.fromEntries(Object.entries(hc).filter(([, v]) => v !== 0));
+        expect([what, nonZero(i.Config.Healthcheck ?? undefined)]).toEqual([what, nonZero(sent.Healthcheck)]);
         expect([what, h.Tmpfs ?? undefined]).toEqual([what, c.inputs.tmpfs]);
         expect([what, h.ExtraHosts ?? undefined]).toEqual([what, sent.HostConfig.ExtraHosts]);
         for (const l of c.inputs.labels ?? []) expect([what, i.Config.Labels?.[l.label]]).toEqual([what, l.value]);
