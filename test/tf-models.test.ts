@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,8 +16,12 @@ import { run } from "../tools/command";
 import { planStackFile } from "../tools/stack-file";
 import { PROJECT_DIR } from "./harness";
 
+/** Every folder this file makes, removed at the end. */
+const SCRATCH = mkdtempSync(join(tmpdir(), "robotoff-tf-models-test-"));
+afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+
 function stackFile(tfServing: Record<string, unknown>): string {
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-models-")), "Pulumi.prod.yaml");
+  const file = join(mkdtempSync(join(SCRATCH, "models-")), "Pulumi.prod.yaml");
   const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
   doc.config["robotoff:tfServing"] = tfServing;
   writeFileSync(file, dump(doc));
@@ -61,7 +65,7 @@ describe("robotoff:tfServing.models in the stack", () => {
 
 /** A .tar.gz holding saved_model/saved_model.pb with `content`, as robotoff-models releases are laid out. */
 async function archive(dir: string, name: string, content: string): Promise<{ file: string; sha256: string }> {
-  const src = mkdtempSync(join(tmpdir(), "robotoff-model-src-"));
+  const src = mkdtempSync(join(SCRATCH, "model-src-"));
   mkdirSync(join(src, "saved_model/variables"), { recursive: true });
   writeFileSync(join(src, "saved_model/saved_model.pb"), content);
   const file = join(dir, `${name}.tar.gz`);
@@ -73,7 +77,7 @@ async function archive(dir: string, name: string, content: string): Promise<{ fi
 describe("tf-models.sh", () => {
   let server: Server;
   let base = "";
-  const served = mkdtempSync(join(tmpdir(), "robotoff-archives-"));
+  const served = mkdtempSync(join(SCRATCH, "archives-"));
   const requests: string[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -93,7 +97,7 @@ describe("tf-models.sh", () => {
 
   /** Runs the script until it says ready or failed; what it said. */
   async function provision(root: string, models: TfModel[]): Promise<{ ready: boolean; failure?: string; log: string }> {
-    const state = mkdtempSync(join(tmpdir(), "robotoff-models-state-"));
+    const state = mkdtempSync(join(SCRATCH, "models-state-"));
     const env = { PATH: process.env.PATH, TF_MODELS_ROOT: root, TF_MODELS_STATE: state, TF_MODELS: models.map((m) => `${m.name} ${m.version} ${m.sha256} ${m.url}`).join("\n"), TF_MODELS_CONFIG: modelsConfig(models) };
     const child = spawn("sh", ["-c", TF_MODELS_SH, "tf-models.sh"], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
@@ -110,7 +114,7 @@ describe("tf-models.sh", () => {
   const model = (name: string, a: { file: string; sha256: string }, version = 1): TfModel => ({ name, url: `${base}/${a.file.split("/").pop()}`, sha256: a.sha256, version, platform: "tensorflow" });
 
   it("downloads, checks and unpacks each model, writes models.config; an unchanged list downloads nothing", async () => {
-    const root = mkdtempSync(join(tmpdir(), "robotoff-models-root-"));
+    const root = mkdtempSync(join(SCRATCH, "models-root-"));
     const models = [model("logo", await archive(served, "logo-1", "logo v1")), model("nutrition", await archive(served, "nutrition-1", "nutrition v1"))];
     requests.length = 0;
     expect((await provision(root, models)).ready).toBe(true);
@@ -125,7 +129,7 @@ describe("tf-models.sh", () => {
     expect(requests).toEqual([]);
   });
   it("a changed list downloads only the model that changed", async () => {
-    const root = mkdtempSync(join(tmpdir(), "robotoff-models-root-"));
+    const root = mkdtempSync(join(SCRATCH, "models-root-"));
     const logo = model("logo", await archive(served, "logo-a", "logo v1"));
     const first = [logo, model("nutrition", await archive(served, "nutrition-a", "nutrition v1"))];
     await provision(root, first);
@@ -137,7 +141,7 @@ describe("tf-models.sh", () => {
     expect(readFileSync(join(root, "models.config"), "utf8")).toBe(modelsConfig(second));
   });
   it("a wrong checksum fails naming the model, and leaves the served models and models.config as they were", async () => {
-    const root = mkdtempSync(join(tmpdir(), "robotoff-models-root-"));
+    const root = mkdtempSync(join(SCRATCH, "models-root-"));
     const good = [model("logo", await archive(served, "logo-c", "logo v1"))];
     await provision(root, good);
     // The config names a new release by its checksum; the server hands out another archive.
@@ -152,7 +156,7 @@ describe("tf-models.sh", () => {
     expect(readFileSync(join(root, "models.config"), "utf8")).toBe(modelsConfig(good));
   });
   it("a download that fails names the model too", async () => {
-    const root = mkdtempSync(join(tmpdir(), "robotoff-models-root-"));
+    const root = mkdtempSync(join(SCRATCH, "models-root-"));
     const r = await provision(root, [{ name: "missing", url: `${base}/missing.tar.gz`, sha256: SHA, version: 1, platform: "tensorflow" }]);
     expect(r.failure).toBe(`model missing: download of ${base}/missing.tar.gz failed`);
     expect(existsSync(join(root, "models.config"))).toBe(false);
