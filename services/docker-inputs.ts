@@ -4,7 +4,8 @@
  */
 import { posix } from "node:path";
 import type { PublishedPort } from "../models/ports";
-import type { ServiceSpec } from "../models/spec";
+import type { Healthcheck, ServiceSpec } from "../models/spec";
+import { formatDuration } from "../models/duration";
 
 export interface ContainerPort {
   readonly internal: number;
@@ -61,5 +62,16 @@ export function fileDelivery(spec: Pick<ServiceSpec, "name" | "files" | "readOnl
     entrypoints: ["/bin/sh", "-c", `${writes.join(" && ")} && exec "$0" "$@"`, ...spec.entrypoint],
     env: Object.fromEntries(files.map((f, i) => [FILE_VAR(i), f.content])),
     tmpfs: Object.fromEntries([...new Set(files.map((f) => posix.dirname(f.containerPath)))].map((dir) => [dir, "rw,noexec,nosuid,size=1m"])),
+  };
+}
+
+/** A healthcheck as both the Container and the Service of the provider take it, durations in Go's form. */
+export function dockerHealthcheck(health: Healthcheck) {
+  return {
+    tests: ["CMD", ...health.command],
+    interval: formatDuration(health.intervalSeconds),
+    timeout: formatDuration(health.timeoutSeconds),
+    retries: health.retries,
+    startPeriod: formatDuration(health.startPeriodSeconds),
   };
 }

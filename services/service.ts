@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { ServiceSpec } from "../models/spec";
 import type { SecretKey } from "../models/secrets";
-import { formatDuration } from "../models/duration";
-import { containerPorts, fileDelivery, memorySwapMb } from "./docker-inputs";
+import { containerPorts, dockerHealthcheck, fileDelivery, memorySwapMb } from "./docker-inputs";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
 export interface ServiceArgs {
@@ -79,13 +78,7 @@ export class Service extends pulumi.ComponentResource {
         // provider's own stop before it removes or replaces the container.
         stopTimeout: spec.stopGraceSeconds,
         destroyGraceSeconds: spec.stopGraceSeconds,
-        healthcheck: health && {
-          tests: ["CMD", ...health.command],
-          interval: formatDuration(health.intervalSeconds),
-          timeout: formatDuration(health.timeoutSeconds),
-          retries: health.retries,
-          startPeriod: formatDuration(health.startPeriodSeconds),
-        },
+        healthcheck: health && dockerHealthcheck(health),
         // robotoff:stopped: created, not started; a refresh then keeps it stopped rather than deleting it.
         start: spec.stopped ? false : undefined,
         mustRun: spec.stopped ? false : undefined,

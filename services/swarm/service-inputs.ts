@@ -5,6 +5,7 @@
  */
 import type { ServiceSpec } from "../../models/spec";
 import { formatDuration } from "../../models/duration";
+import { dockerHealthcheck } from "../docker-inputs";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL, isPublic } from "../../models/ports";
 import { effectiveCommand } from "./image-defaults";
 import { secretEnvCommand } from "./secret-env";
@@ -114,13 +115,7 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
         readOnly: spec.readOnlyRootfs,
         stopSignal: spec.stopSignal,
         stopGracePeriod: formatDuration(spec.stopGraceSeconds),
-        healthcheck: health && {
-          tests: ["CMD", ...health.command],
-          interval: formatDuration(health.intervalSeconds),
-          timeout: formatDuration(health.timeoutSeconds),
-          retries: health.retries,
-          startPeriod: formatDuration(health.startPeriodSeconds),
-        },
+        healthcheck: health && dockerHealthcheck(health),
         hosts: spec.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
         secretFiles: secrets.map((s) => s.fileName),
         configFiles: (spec.files ?? []).map((f) => f.containerPath),
