@@ -25,6 +25,8 @@ const APP_IMAGE = `${PREFIX}${LABEL}/robotoff`;
 const NODE_LABELS = { postgres: `${PREFIX}swarm.postgres=true`, elasticsearch: `${PREFIX}swarm.elasticsearch=true`, tfServing: `${PREFIX}swarm.ml=true` };
 const SERVICE = "docker:index/service:Service";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** When this file started (whole seconds: the Engine's CreatedAt has no fraction). */
+const STARTED = Math.floor(Date.now() / 1000) * 1000;
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -201,6 +203,11 @@ afterAll(async () => {
   for (const n of state.networks) await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch((e) => log(`network ${n}: ${e}`));
   const volumes = (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes" })).Volumes ?? [];
   for (const v of volumes.filter((x) => x.Name.startsWith(PREFIX))) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v.Name)}`, query: { force: true } }).catch((e) => log(`volume ${v.Name}: ${e}`));
+  // Tasks got unnamed volumes for their images' VOLUMEs; those left dangling since this file started are its own.
+  const dangling = (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes", query: { filters: JSON.stringify({ dangling: ["true"] }) } })).Volumes ?? [];
+  for (const v of dangling.filter((x) => /^[0-9a-f]{64}$/.test(x.Name) && Date.parse(x.CreatedAt) >= STARTED)) {
+    await engine({ method: "DELETE", path: `/volumes/${v.Name}` }).catch((e) => log(`volume ${v.Name}: ${e}`));
+  }
   if (state.nodeId) await run("docker", ["node", "update", ...Object.values(NODE_LABELS).flatMap((l) => ["--label-rm", l.split("=")[0]]), state.nodeId]);
   for (const t of state.tags) await run("docker", ["image", "rm", "--no-prune", t]);
   await removeStandInTags(state.standInTags);
