@@ -1,3 +1,4 @@
+import { shellQuote } from "./shell";
 /** Config problems, reported all at once, each with the key, what was expected, what was found and the fix. */
 
 export interface ConfigIssue {
@@ -21,7 +22,7 @@ export interface ConfigSource {
 }
 
 /** A word the shell passes as it is, quoted when it needs to be. */
-const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word));
 
 /** The options that make a `pulumi config` command edit the file this config was read from. */
 export function configTargetOptions(source: ConfigSource): string {

@@ -6,6 +6,7 @@ import { posix } from "node:path";
 import type { PublishedPort } from "../models/ports";
 import type { Healthcheck, ServiceSpec } from "../models/spec";
 import { formatDuration } from "../models/duration";
+import { shellQuote } from "../models/shell";
 
 export interface ContainerPort {
   readonly internal: number;
@@ -43,7 +44,6 @@ export interface FileDelivery {
 }
 
 const FILE_VAR = (i: number) => `ROBOTOFF_FILE_${i}`;
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The provider copies uploads to `/`, which the Engine refuses on a read-only root filesystem (even

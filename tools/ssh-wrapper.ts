@@ -6,8 +6,8 @@
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { shellQuote } from "../models/shell";
 
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The first executable `name` on a PATH. */
 export function which(name: string, path = process.env.PATH ?? ""): string | undefined {
