@@ -90,7 +90,7 @@ describe("render --format table", () => {
     expect(lines.filter((l) => !l.startsWith("output ")).length).toBe(count + 1);
     const api = lines.find((l) => l.includes("robotoff-api-container"))!;
     expect(api).toContain("port=127.0.0.1:5500->5500/tcp");
-    expect(api).toContain("mem=2048MB");
+    expect(api).toContain("mem=2048MB  mem+swap=4096MB");
     expect(api).toContain("env=[secret]");
     expect(api).toContain("networks=webnet(api),po_default(api)"); // dev: docker/dev.yml's po_local too
     expect(lines.find((l) => l.includes("robotoff-postgres-container"))).toContain("stop=SIGINT/120s");
@@ -105,6 +105,7 @@ describe("render --format table, prod", () => {
     const count = Number(/(\d+) resources/.exec(lines[0])![1]);
     expect(lines.filter((l) => !l.startsWith("output ")).length).toBe(count + 1);
     const statsd = lines.find((l) => l.includes("robotoff-statsd-container"))!;
+    expect(statsd).toContain("tmpfs=/statsd:rw,noexec,nosuid,size=1m");
     const mapping = readFileSync(join(PROJECT_DIR, "monitoring/statsd.conf"), "utf8");
     expect(statsd).toContain(` env=ROBOTOFF_FILE_0=${JSON.stringify(mapping)}`);
   });

@@ -91,7 +91,9 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
   const parts: string[] = [];
   if (r.type === "docker:index/container:Container") {
     parts.push(`image=${i.image}`, `mem=${i.memory}MB`);
+    if (i.memorySwap) parts.push(`mem+swap=${i.memorySwap}MB`);
     if (i.shmSize) parts.push(`shm=${i.shmSize}MB`);
+    for (const [dir, options] of Object.entries(i.tmpfs ?? {})) parts.push(`tmpfs=${dir}:${options}`);
     for (const p of i.ports ?? []) parts.push(`port=${p.ip ?? "0.0.0.0"}:${p.external}->${p.internal}/${p.protocol}`);
     for (const v of i.volumes ?? []) parts.push(`mount=${v.hostPath ?? v.volumeName}:${v.containerPath}${v.readOnly ? ":ro" : ""}`);
     parts.push(
