@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/engine/**/*.test.ts"],
+    globalSetup: ["test/engine/global-setup.ts"],
     pool: "forks",
     // One Engine, fixed host ports and one set of stand-in images: files and stacks run one at a time.
     fileParallelism: false,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/command";
 import { engineAnswers } from "./engine-api";
 import { inspectContainer } from "./replay";
-import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeLeftovers, removeStack, type StackUnderTest } from "./stack-under-test";
+import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 
 const log = (line: string) => process.stdout.write(`[backup] ${line}\n`);
@@ -52,7 +52,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine");
-  await removeLeftovers(log);
   const file = stackFile();
   sut = await prepareStack("staging", LABEL, file);
   rmSync(dirname(file), { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/command";
 import { engine, engineAnswers, EngineError } from "./engine-api";
 import { createBody, createContainer, deleteContainer, inspectContainer, updateBody, updateContainer } from "./replay";
-import { applyStack, daemonUlimits, devDockerfile, LOWER_ULIMITS, PREFIX, prepareStack, PROJECT_DIR, removeLeftovers, removeStack, type StackUnderTest } from "./stack-under-test";
+import { applyStack, daemonUlimits, devDockerfile, LOWER_ULIMITS, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 
 const log = (line: string) => process.stdout.write(`[engine] ${line}\n`);
@@ -31,7 +31,6 @@ let daemon: { nofile: number; memlockKb: number } | undefined;
 
 beforeAll(async () => {
   if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine: start dockerd (.ci/run does, or skips the tier with ROBOTOFF_SKIP_ENGINE=1)");
-  await removeLeftovers(log);
   await ensureStandIns({}, { log, extraTags: { probe: PROBE } });
   usedReferences.add(PROBE);
   daemon = await daemonUlimits(PROBE);

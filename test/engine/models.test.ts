@@ -15,7 +15,7 @@ import { modelsConfig } from "../../models/tf-models";
 import { run } from "../../tools/command";
 import { engineAnswers } from "./engine-api";
 import { createContainer, deleteContainer, findImage, inspectContainer } from "./replay";
-import { applyStack, PREFIX, prepareStack, PROJECT_DIR, removeLeftovers, removeStack, renderForEngine, type StackUnderTest } from "./stack-under-test";
+import { applyStack, PREFIX, prepareStack, PROJECT_DIR, removeStack, renderForEngine, type StackUnderTest } from "./stack-under-test";
 import type { EngineRender } from "./render-json";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 
@@ -54,7 +54,6 @@ const modelsDir = () => join(sut.hostRoot, "tf_models");
 
 beforeAll(async () => {
   if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine");
-  await removeLeftovers(log);
   // The archive: saved_model/ as robotoff-models releases hold it.
   archives = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-archives-`));
   mkdirSync(join(archives, "src/saved_model/variables"), { recursive: true });

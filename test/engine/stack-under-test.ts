@@ -8,13 +8,14 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { dump, load } from "js-yaml";
 import { run } from "../../tools/command";
-import { engine, EngineError, ENGINE_SOCKET } from "./engine-api";
+import { engine, ENGINE_SOCKET } from "./engine-api";
 import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, type ContainerInputs } from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
 
 export const PROJECT_DIR = resolve(__dirname, "..", "..");
 /** Every name the tier creates starts with this (containers, networks, volumes, image tags it builds). */
-export const PREFIX = process.env.ROBOTOFF_ENGINE_PREFIX || "rbt-engine-";
+export { PREFIX } from "./leftovers";
+import { ignoreMissing, PREFIX } from "./leftovers";
 /**
  * This sandbox's dockerd cannot raise memlock and nofile above its own limits; a real host can. With
  * this option (and only then) the tier lowers those two ulimits to the daemon's, and says so.
@@ -224,17 +225,13 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
   }
 }
 
-const ignoreMissing = (err: unknown) => {
-  if (!(err instanceof EngineError && err.status === 404)) throw err;
-};
-
-/** Removes what the stack and the operator created, containers first (reverse order), then the host folders. */
 /** Volumes Docker created for a container's image VOLUMEs that no named volume covers (they have no name). */
 async function anonymousVolumes(id: string, named: readonly string[]): Promise<string[]> {
   const c = await engine<any>({ method: "GET", path: `/containers/${id}/json` }).catch(() => undefined);
   return (c?.Mounts ?? []).filter((m: any) => m.Type === "volume" && !named.includes(m.Name) && /^[0-9a-f]{64}$/.test(m.Name)).map((m: any) => m.Name);
 }
 
+/** Removes what the stack and the operator created, containers first (reverse order), then the host folders. */
 export async function removeStack(sut: StackUnderTest): Promise<void> {
   // The provider keeps them (removeVolumes: false, as compose's down does); the tier made them, so it removes them.
   const anonymous: string[] = [];
@@ -248,19 +245,6 @@ export async function removeStack(sut: StackUnderTest): Promise<void> {
   for (const i of sut.builtImages) await engine({ method: "DELETE", path: `/images/${encodeURIComponent(i)}` }).catch(ignoreMissing);
   rmSync(sut.hostRoot, { recursive: true, force: true });
   rmSync(sut.configFile, { force: true });
-}
-
-/** Anything left by an earlier, interrupted run of the tier: containers, networks and volumes with the prefix. */
-export async function removeLeftovers(log: (line: string) => void): Promise<void> {
-  const containers = await engine<any[]>({ method: "GET", path: "/containers/json", query: { all: true, filters: JSON.stringify({ name: [PREFIX] }) } });
-  for (const c of containers.filter((x) => x.Names.some((n: string) => n.startsWith(`/${PREFIX}`)))) {
-    log(`removing leftover container ${c.Names[0]}`);
-    await engine({ method: "DELETE", path: `/containers/${c.Id}`, query: { force: true, v: false } }).catch(ignoreMissing);
-  }
-  const networks = await engine<any[]>({ method: "GET", path: "/networks" });
-  for (const n of networks.filter((x) => x.Name.startsWith(PREFIX))) await engine({ method: "DELETE", path: `/networks/${n.Id}` }).catch(ignoreMissing);
-  const volumes = (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes" })).Volumes ?? [];
-  for (const v of volumes.filter((x) => x.Name.startsWith(PREFIX))) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v.Name)}` }).catch(ignoreMissing);
 }
 
 export { devDockerfile };

@@ -17,6 +17,7 @@ import { createNetwork } from "./replay";
 import { createConfig, createSecret, createService, deleteService, runningReplicas, updateService, type ServiceInputs } from "./swarm-replay";
 import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
+import { removeSwarmObjects, SWARM_MARKER } from "./leftovers";
 import type { EngineRender } from "./render-json";
 
 const log = (line: string) => process.stdout.write(`[swarm] ${line}\n`);
@@ -98,17 +99,6 @@ async function runningContainerOf(alias: string): Promise<string> {
   return task.Status.ContainerStatus.ContainerID;
 }
 
-/** Removes services, secrets and configs with the prefix (an interrupted earlier run's, or this run's at the end). */
-async function removeSwarmLeftovers(): Promise<void> {
-  for (const kind of ["services", "secrets", "configs"] as const) {
-    const items = await engine<any[]>({ method: "GET", path: `/${kind}` }).catch(() => []);
-    for (const x of items.filter((i) => String(i.Spec.Name).startsWith(PREFIX))) {
-      log(`removing ${kind} ${x.Spec.Name}`);
-      await engine({ method: "DELETE", path: `/${kind}/${x.ID}` }).catch(() => undefined);
-    }
-  }
-}
-
 /** Applies the render's Swarm resources in its order, as `pulumi up` on a fresh stack. */
 async function apply(render: EngineRender): Promise<void> {
   for (const r of render.resources) {
@@ -160,7 +150,9 @@ beforeAll(async () => {
     log("created a single-node swarm (docker swarm init --advertise-addr 127.0.0.1)");
   } else log(`the Engine is already in a swarm (${info.Swarm.LocalNodeState}): using it, and leaving it as found`);
   state.nodeId = (await engine({ method: "GET", path: "/info" })).Swarm.NodeID;
-  await removeSwarmLeftovers();
+  // Marks the swarm as this tier's, so that a run after an interrupted one leaves it (leftovers.ts).
+  if (state.createdSwarm) await sh(`docker node update --label-add ${SWARM_MARKER}=1 ${state.nodeId}`);
+  await removeSwarmObjects(log);
   await sh(`docker node update ${Object.values(NODE_LABELS).map((l) => `--label-add ${l}`).join(" ")} ${state.nodeId}`);
 
   state.hostRoot = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-`));
@@ -193,7 +185,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of [...state.services.values()].reverse()) await deleteService(s.id, s.inputs).catch((e) => log(`delete ${s.inputs.name}: ${e}`));
-  await removeSwarmLeftovers();
+  await removeSwarmObjects(log);
   // Task containers go away asynchronously after their service.
   for (let i = 0; i < 60 && (await runningContainers()).some((c) => c.name.startsWith(PREFIX)); i++) await sleep(1000);
   for (const kind of ["secrets", "configs"] as const) {
