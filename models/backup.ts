@@ -6,7 +6,6 @@
  */
 import { posix } from "node:path";
 import type { StackConfig } from "./config";
-import { sizeToMb } from "./size";
 import type { Healthcheck, ServiceSpec } from "./spec";
 
 /** Where the dumps are, inside the backup container. */
@@ -128,7 +127,7 @@ export function backupService(cfg: StackConfig, postgresPort: number, hasPasswor
     },
     binds: [{ hostPath: backupDir(cfg), containerPath: BACKUP_MOUNT, readOnly: false }],
     files: [{ containerPath: BACKUP_SCRIPT, content: BACKUP_SH }],
-    memoryMb: sizeToMb(b.memory),
+    memoryMb: b.memory,
     dependsOn: ["postgres"],
     healthcheck: backupHealthcheck(),
   };

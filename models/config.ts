@@ -5,8 +5,8 @@
 import { z } from "zod";
 import { isAbsolute, normalize } from "node:path/posix";
 import { sizeProblem, sizeToMb } from "./size";
-import { bindingProblem } from "./ports";
-import { durationProblem } from "./duration";
+import { bindingProblem, parseBinding } from "./ports";
+import { durationProblem, parseDuration } from "./duration";
 import { isImageReference, isImageRepository, isImageTag } from "./image";
 import { SECRET_KEYS, type SecretKey } from "./secrets";
 
@@ -55,10 +55,16 @@ const TextOf = (what: string) =>
   z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), StringOf(what, QUOTE_IT));
 const Text = TextOf("text");
 
-/** A compose size of at least `min`, which the service needs to start. A bare number has no unit: refused. */
-const Size = (min: string, why: string) =>
-  custom(StringOf("a compose size like 6g or 6144m"), (v) => sizeProblem(v) ?? (sizeToMb(v) < sizeToMb(min) ? `at least ${min} (${why})` : undefined));
-const Binding = custom(Text, bindingProblem);
+/**
+ * A compose size of at least `min`, which the service needs to start, parsed to whole MB. A bare number
+ * has no unit: refused. Its default is the text an operator would write.
+ */
+const Size = (min: string, why: string, byDefault: string) =>
+  custom(StringOf("a compose size like 6g or 6144m"), (v) => sizeProblem(v) ?? (sizeToMb(v) < sizeToMb(min) ? `at least ${min} (${why})` : undefined))
+    .default(byDefault)
+    .transform(sizeToMb);
+/** `[ip:]port`, parsed; null publishes nothing. */
+const Binding = (byDefault: string) => custom(Text, bindingProblem).nullable().default(byDefault).transform((v) => (v === null ? null : parseBinding(v)));
 const Port = z.int().min(1).max(65535);
 const IMAGE_REFERENCE = "a Docker image reference like postgres:11.2-alpine";
 const Image = custom(TextOf(IMAGE_REFERENCE), (v) => (isImageReference(v) ? undefined : IMAGE_REFERENCE));
@@ -67,26 +73,25 @@ const ABSOLUTE_PATH = "an absolute, normalized host path like /srv/robotoff";
 const AbsolutePath = custom(StringOf(ABSOLUTE_PATH), (v) =>
   v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : ABSOLUTE_PATH,
 );
-/** A bare number has no unit: refused. */
-const Duration = custom(StringOf("a duration like 90s"), durationProblem);
+/** A duration parsed to whole seconds; a bare number has no unit: refused. */
+const Duration = (byDefault: string) => custom(StringOf("a duration like 90s"), durationProblem).default(byDefault).transform(parseDuration);
 
 /** Healthcheck timing, with the defaults that suit each service. */
 const Healthcheck = (d: { interval: string; timeout: string; retries: number; startPeriod: string }) =>
   z
     .strictObject({
-      interval: Duration.default(d.interval),
-      timeout: Duration.default(d.timeout),
+      interval: Duration(d.interval),
+      timeout: Duration(d.timeout),
       retries: z.int().min(1).max(100).default(d.retries),
       /** Failures during this time after start do not count. */
-      startPeriod: Duration.default(d.startPeriod),
+      startPeriod: Duration(d.startPeriod),
     })
     .prefault({});
 
 const DockerName = Text.pipe(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/));
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/);
 
-const AppRole = (memory: string, min: string) =>
-  z.strictObject({ memory: Size(min, "Robotoff loads its models and data at start").default(memory) });
+const AppRole = (memory: string, min: string) => z.strictObject({ memory: Size(min, "Robotoff loads its models and data at start", memory) });
 
 const App = z.strictObject({
   /** Docker host api, workers and scheduler run on: a key of robotoff:hosts. */
@@ -120,8 +125,8 @@ const App = z.strictObject({
   env: z.record(EnvName, Text).default({}),
   api: z
     .strictObject({
-      memory: Size("512m", "Robotoff loads its models and data at start").default("2g"),
-      expose: z.strictObject({ http: Binding.nullable().default("127.0.0.1:5500") }).prefault({}),
+      memory: Size("512m", "Robotoff loads its models and data at start", "2g"),
+      expose: z.strictObject({ http: Binding("127.0.0.1:5500") }).prefault({}),
       healthcheck: Healthcheck({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" }),
     })
     .prefault({}),
@@ -135,16 +140,16 @@ const Postgres = z.strictObject({
   image: Image.default("postgres:11.2-alpine"),
   user: Text.pipe(z.string().min(1)).default("postgres"),
   db: Text.pipe(z.string().min(1)).default("postgres"),
-  memory: Size("256m", "postgres needs room for shared_buffers and connections").default("4g"),
-  shmSize: Size("64m", "Docker's default; postgres' parallel queries use it").default("1g"),
+  memory: Size("256m", "postgres needs room for shared_buffers and connections", "4g"),
+  shmSize: Size("64m", "Docker's default; postgres' parallel queries use it", "1g"),
   /** Server settings passed as `-c name=value`, in this order. */
   settings: z
     .record(z.string().regex(/^[a-z][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()]))
     .default({ shared_buffers: "1024MB", work_mem: "64MB" }),
-  expose: z.strictObject({ postgres: Binding.nullable().default("127.0.0.1:5432") }).prefault({}),
+  expose: z.strictObject({ postgres: Binding("127.0.0.1:5432") }).prefault({}),
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" }),
   /** How long a create waits for postgres to be healthy before it fails the deploy. */
-  waitTimeout: Duration.default("2m0s"),
+  waitTimeout: Duration("2m0s"),
   /** The postgres_backup service: pg_dump on a schedule (models/backup.ts). */
   backup: z
     .strictObject({
@@ -156,16 +161,16 @@ const Postgres = z.strictObject({
       keep: z.int().min(1).max(1000).default(7),
       /** Host folder the dumps go to, on postgres' host; defaults to `<hostRoot>/backups`. */
       dir: AbsolutePath.optional(),
-      memory: Size("64m", "pg_dump's working memory").default("512m"),
+      memory: Size("64m", "pg_dump's working memory", "512m"),
     })
     .prefault({}),
 });
 
 const Elasticsearch = z.strictObject({
   image: Image.default("raphael0202/elasticsearch"),
-  memory: Size("512m", "Elasticsearch needs twice its heap").default("2g"),
+  memory: Size("512m", "Elasticsearch needs twice its heap", "2g"),
   /** JVM heap, both -Xms and -Xmx. */
-  heapSize: Size("256m", "Elasticsearch's smallest workable heap").default("512m"),
+  heapSize: Size("256m", "Elasticsearch's smallest workable heap", "512m"),
   diskWatermarkHigh: Text.pipe(z.string().regex(/^[0-9]+(\.[0-9]+)?%$/)).default("95%"),
   nofile: z.int().min(65535).default(262144),
   /**
@@ -174,7 +179,7 @@ const Elasticsearch = z.strictObject({
    */
   memoryLock: z.boolean().default(true),
   healthcheck: Healthcheck({ interval: "10s", timeout: "10s", retries: 12, startPeriod: "1m0s" }),
-  waitTimeout: Duration.default("5m0s"),
+  waitTimeout: Duration("5m0s"),
 });
 
 const TfServing = z.strictObject({
@@ -182,13 +187,13 @@ const TfServing = z.strictObject({
   host: Text.default("local"),
   enabled: z.boolean().default(true),
   image: Image.default("tensorflow/serving:2.4.0"),
-  memory: Size("1g", "TensorFlow Serving loads every model at start").default("10g"),
+  memory: Size("1g", "TensorFlow Serving loads every model at start", "10g"),
   /** Host folder with models.config; defaults to `<hostRoot>/tf_models`, the folder the app mounts. */
   modelsDir: AbsolutePath.optional(),
   expose: z
     .strictObject({
-      grpc: Binding.nullable().default("127.0.0.1:8500"),
-      rest: Binding.nullable().default("127.0.0.1:8501"),
+      grpc: Binding("127.0.0.1:8500"),
+      rest: Binding("127.0.0.1:8501"),
     })
     .prefault({}),
   /**
@@ -213,11 +218,11 @@ const TfServing = z.strictObject({
     .refine((list) => new Set(list.map((m) => m.name)).size === list.length, { error: "models with distinct names" })
     .optional(),
   /** How long a deploy waits for the models to be in place (downloads) before it fails. */
-  modelsTimeout: Duration.default("15m0s"),
+  modelsTimeout: Duration("15m0s"),
   /** Lets expose.grpc/rest bind beyond loopback, as docker/ml.yml did (8500, 8501). */
   allowRemoteAccess: z.boolean().default(false),
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" }),
-  waitTimeout: Duration.default("5m0s"),
+  waitTimeout: Duration("5m0s"),
 });
 
 /** A Docker host. `local` is the provider's default (DOCKER_HOST, or the local socket). */
@@ -255,14 +260,14 @@ const Monitoring = z.strictObject({
   statsd: z
     .strictObject({
       image: Image.default("prom/statsd-exporter:v0.22.2"),
-      memory: Size("32m", "the exporter's smallest footprint").default("256m"),
-      expose: z.strictObject({ metrics: Binding.nullable().default("127.0.0.1:9102") }).prefault({}),
+      memory: Size("32m", "the exporter's smallest footprint", "256m"),
+      expose: z.strictObject({ metrics: Binding("127.0.0.1:9102") }).prefault({}),
     })
     .prefault({}),
   postgresExporter: z
     .strictObject({
       image: Image.default("prometheuscommunity/postgres-exporter:v0.10.0"),
-      memory: Size("32m", "the exporter's smallest footprint").default("128m"),
+      memory: Size("32m", "the exporter's smallest footprint", "128m"),
     })
     .prefault({}),
 });
@@ -295,7 +300,7 @@ const Swarm = z.strictObject({
   /** The api's rolling update: start the new task, and stop the old one once the new one is healthy. */
   apiUpdateOrder: z.enum(UPDATE_ORDERS).default("start-first"),
   /** How long a task is watched after its update before the next one, and a failure rolls back. */
-  updateMonitor: Duration.default("30s"),
+  updateMonitor: Duration("30s"),
   /** Appended to every Docker secret's name: Swarm secrets are immutable, so a new value needs a new name. */
   secretsVersion: z.int().min(1).default(1),
 }).prefault({});

@@ -4,27 +4,27 @@
  * tensorflow/serving:2.4.0 is ubuntu:18.04 with bash and no HTTP client; the Robotoff image is
  * python:3.7-slim.
  */
-import { parseDuration } from "./duration";
 import { addressOnHost } from "./ports";
 import type { Healthcheck, StackSpec } from "./spec";
 
 /** Robotoff's health endpoint. */
 export const API_HEALTH_PATH = "/api/v1/health";
 
+/** robotoff:<service>.healthcheck, parsed: durations in seconds. */
 export interface HealthcheckTiming {
-  readonly interval: string;
-  readonly timeout: string;
+  readonly interval: number;
+  readonly timeout: number;
   readonly retries: number;
-  readonly startPeriod: string;
+  readonly startPeriod: number;
 }
 
 function healthcheck(command: string[], timing: HealthcheckTiming): Healthcheck {
   return {
     command,
-    intervalSeconds: parseDuration(timing.interval),
-    timeoutSeconds: parseDuration(timing.timeout),
+    intervalSeconds: timing.interval,
+    timeoutSeconds: timing.timeout,
     retries: timing.retries,
-    startPeriodSeconds: parseDuration(timing.startPeriod),
+    startPeriodSeconds: timing.startPeriod,
   };
 }
 
@@ -53,7 +53,7 @@ export const apiHealthcheck = (port: number, timing: HealthcheckTiming) =>
     [
       "python3",
       "-c",
-      `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${API_HEALTH_PATH}', timeout=${Math.max(1, parseDuration(timing.timeout) - 1)})`,
+      `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${port}${API_HEALTH_PATH}', timeout=${Math.max(1, timing.timeout - 1)})`,
     ],
     timing,
   );
@@ -61,10 +61,10 @@ export const apiHealthcheck = (port: number, timing: HealthcheckTiming) =>
 /** The statsd exporter's image is busybox-based: its wget fetches the metrics page. */
 export const statsdHealthcheck = (metricsPort: number) =>
   healthcheck(["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${metricsPort}/metrics`], {
-    interval: "10s",
-    timeout: "5s",
+    interval: 10,
+    timeout: 5,
     retries: 3,
-    startPeriod: "10s",
+    startPeriod: 10,
   });
 
 /**

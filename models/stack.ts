@@ -1,11 +1,10 @@
 /** config -> StackSpec: the compose topology (docker-compose.yml, docker/ml.yml and the dev and monitor overlays) as data. */
 import { posix } from "node:path";
 import type { StackConfig } from "./config";
-import { sizeToMb } from "./size";
-import { mayPublishBeyondLoopback, parseBinding, type PublishedPort } from "./ports";
+import { formatMb } from "./size";
+import { mayPublishBeyondLoopback, type HostBinding, type PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
-import { parseDuration } from "./duration";
 import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
 import { backupService } from "./backup";
 import { MODELS_CONFIG_POLL_SECONDS, TF_MODELS_MOUNT, tfModelsService } from "./tf-models";
@@ -46,8 +45,8 @@ export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr
 /** Seconds a clean stop may take: data services checkpoint and flush; the rest gets compose's 10 s. */
 export const STOP_GRACE_SECONDS = { data: 120, default: 10 } as const;
 
-function published(binding: string | null, containerPort: number): PublishedPort[] {
-  return binding === null ? [] : [{ ...parseBinding(binding), containerPort, protocol: "tcp" }];
+function published(binding: HostBinding | null, containerPort: number): PublishedPort[] {
+  return binding === null ? [] : [{ ...binding, containerPort, protocol: "tcp" }];
 }
 
 /** Drops unset variables (compose passes a bare `KEY:` only when it is set) and sorts by name. */
@@ -98,7 +97,7 @@ export function gunicornWithStatsd(): string[] {
  */
 export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
   const s = cfg.swarm;
-  const monitorSeconds = parseDuration(s.updateMonitor);
+  const monitorSeconds = s.updateMonitor;
   const once = { replicas: 1, updateOrder: "stop-first", monitorSeconds } as const;
   switch (name) {
     case "api":
@@ -127,26 +126,36 @@ export interface StackFiles {
   readonly statsdMapping?: string;
 }
 
-/**
- * The whole topology for a validated config. `secrets` holds the secret keys that have a value
- * (set in config, or generated): variables of absent secrets are left out, as compose leaves out unset ones.
- */
-export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>, files: StackFiles = {}): StackSpec {
-  const restart = cfg.restartPolicy;
-  const restartMaxRetries = restart === "on-failure" ? cfg.restartMaxRetries : undefined;
+type Spec = Omit<ServiceSpec, "containerName">;
+
+/** What the services' specs are built from: the config, and what several services share. */
+interface Context {
+  readonly cfg: StackConfig;
+  readonly secrets: ReadonlySet<SecretKey>;
+  /** What every service has unless it says otherwise: the app's host, no ports or mounts, the restart policy. */
+  readonly base: Pick<Spec, "host" | "ports" | "binds" | "volumes" | "ulimits" | "extraHosts" | "dependsOn" | "restart" | "restartMaxRetries" | "stopGraceSeconds">;
+  readonly appImage: ImageSpec;
+  readonly appEnv: Readonly<Record<string, EnvValue>>;
+  /** tf_serving, where the app is given TF_SERVING_HOST: the app containers that use it wait for it. */
+  readonly tf: readonly ServiceName[];
+}
+
+function appImageOf(cfg: StackConfig): ImageSpec {
   const dev = cfg.dev;
-  const appImage: ImageSpec = dev.enabled
-    ? {
-        key: "robotoff",
-        reference: dev.image,
-        build: {
-          context: cfg.hostRoot,
-          target: dev.target,
-          args: { OFF_UID: String(dev.offUid), OFF_GID: String(dev.offGid), PYTHON_VERSION: dev.pythonVersion },
-        },
-      }
-    : { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
-  const images: ImageSpec[] = [
+  if (!dev.enabled) return { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
+  return {
+    key: "robotoff",
+    reference: dev.image,
+    build: {
+      context: cfg.hostRoot,
+      target: dev.target,
+      args: { OFF_UID: String(dev.offUid), OFF_GID: String(dev.offGid), PYTHON_VERSION: dev.pythonVersion },
+    },
+  };
+}
+
+function imagesOf(cfg: StackConfig, appImage: ImageSpec): ImageSpec[] {
+  return [
     appImage,
     { key: "postgres", reference: cfg.postgres.image },
     { key: "elasticsearch", reference: cfg.elasticsearch.image },
@@ -158,166 +167,211 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
         ]
       : []),
   ];
-  const volumes: VolumeSpec[] = [
-    { key: "postgres-data", ...cfg.volumes.postgresData },
-    { key: "es-data", ...cfg.volumes.esData },
-  ];
+}
 
-  const env = compactEnv(appEnvValues(cfg, secrets));
-  const appHost = cfg.app.host;
-  const none = {
-    host: appHost,
-    ports: [],
-    binds: [],
-    volumes: [],
-    ulimits: [],
-    extraHosts: [],
-    dependsOn: [],
-    restart,
-    ...(restartMaxRetries ? { restartMaxRetries } : {}),
-    stopGraceSeconds: STOP_GRACE_SECONDS.default,
-  } as const;
-  const app = (name: ServiceName, memory: string, extra: Partial<ServiceSpec>): Omit<ServiceSpec, "containerName"> => ({
-    ...none,
+function contextOf(cfg: StackConfig, secrets: ReadonlySet<SecretKey>): Context {
+  const restart = cfg.restartPolicy;
+  return {
+    cfg,
+    secrets,
+    base: {
+      host: cfg.app.host,
+      ports: [],
+      binds: [],
+      volumes: [],
+      ulimits: [],
+      extraHosts: [],
+      dependsOn: [],
+      restart,
+      ...(restart === "on-failure" ? { restartMaxRetries: cfg.restartMaxRetries } : {}),
+      stopGraceSeconds: STOP_GRACE_SECONDS.default,
+    },
+    appImage: appImageOf(cfg),
+    appEnv: compactEnv(appEnvValues(cfg, secrets)),
+    tf: cfg.app.setTfServingHost && cfg.tfServing.enabled ? ["tf_serving"] : [],
+  };
+}
+
+/** One of the app's three roles: the app image, its env and data folders (and the dev checkout's sources). */
+function appRole(ctx: Context, name: ServiceName, memoryMb: number, extra: Partial<Spec>): Spec {
+  const { cfg } = ctx;
+  return {
+    ...ctx.base,
     name,
-    image: appImage.key,
-    env,
-    binds: [...APP_DATA_DIRS, ...(dev.enabled ? DEV_SOURCE_MOUNTS : [])].map((path) => ({
+    image: ctx.appImage.key,
+    env: ctx.appEnv,
+    binds: [...APP_DATA_DIRS, ...(cfg.dev.enabled ? DEV_SOURCE_MOUNTS : [])].map((path) => ({
       hostPath: posix.join(cfg.hostRoot, path),
       containerPath: `${APP_ROOT}/${path}`,
       readOnly: false,
     })),
-    ...(dev.enabled ? { externalNetworks: [dev.productOpenerNetwork] } : {}),
-    memoryMb: sizeToMb(memory),
+    ...(cfg.dev.enabled ? { externalNetworks: [cfg.dev.productOpenerNetwork] } : {}),
+    memoryMb,
     ...extra,
-  });
+  };
+}
 
-  // Each app container waits for what it uses at start; tf_serving only where TF_SERVING_HOST is passed.
-  const tf: ServiceName[] = cfg.app.setTfServingHost && cfg.tfServing.enabled ? ["tf_serving"] : [];
-  const services: Omit<ServiceSpec, "containerName">[] = [
-    app("api", cfg.app.api.memory, {
-      ports: published(cfg.app.api.expose.http, PORTS.api),
-      publishBeyondLoopback: mayPublishBeyondLoopback("app", cfg.tfServing.allowRemoteAccess),
-      ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
-      dependsOn: ["workers", "postgres", "elasticsearch", ...tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
-      healthcheck: apiHealthcheck(PORTS.api, cfg.app.api.healthcheck),
+// Each app container waits for what it uses at start.
+function apiSpec(ctx: Context): Spec {
+  const { cfg } = ctx;
+  const api = cfg.app.api;
+  return appRole(ctx, "api", api.memory, {
+    ports: published(api.expose.http, PORTS.api),
+    publishBeyondLoopback: mayPublishBeyondLoopback("app", cfg.tfServing.allowRemoteAccess),
+    ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
+    dependsOn: ["workers", "postgres", "elasticsearch", ...ctx.tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
+    healthcheck: apiHealthcheck(PORTS.api, api.healthcheck),
+  });
+}
+
+function workersSpec(ctx: Context): Spec {
+  return appRole(ctx, "workers", ctx.cfg.app.workers.memory, {
+    command: ["poetry", "run", "robotoff-cli", "run", "workers"],
+    env: compactEnv({ ...ctx.appEnv, ...WORKERS_ENV }),
+    extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }],
+    dependsOn: ["postgres", ...ctx.tf],
+  });
+}
+
+function schedulerSpec(ctx: Context): Spec {
+  return appRole(ctx, "scheduler", ctx.cfg.app.scheduler.memory, {
+    command: ["poetry", "run", "robotoff-cli", "run", "scheduler"],
+    dependsOn: ["postgres", "elasticsearch"],
+  });
+}
+
+function postgresSpec(ctx: Context): Spec {
+  const pg = ctx.cfg.postgres;
+  return {
+    ...ctx.base,
+    name: "postgres",
+    image: "postgres",
+    command: postgresCommand(pg.settings),
+    env: compactEnv({
+      POSTGRES_USER: pg.user,
+      POSTGRES_DB: pg.db,
+      POSTGRES_PASSWORD: ctx.secrets.has("postgresPassword") ? { secret: "postgresPassword" } : undefined,
     }),
-    app("workers", cfg.app.workers.memory, {
-      command: ["poetry", "run", "robotoff-cli", "run", "workers"],
-      env: compactEnv({ ...env, ...WORKERS_ENV }),
-      extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }],
-      dependsOn: ["postgres", ...tf],
+    ports: published(pg.expose.postgres, PORTS.postgres),
+    volumes: [{ volume: "postgres-data", containerPath: VOLUMES.postgresData }],
+    memoryMb: pg.memory,
+    shmSizeMb: pg.shmSize,
+    // SIGINT is postgres' fast shutdown: it disconnects the app and checkpoints. SIGTERM (smart) would
+    // wait for the app's connections to close and be killed mid-way.
+    stopSignal: "SIGINT",
+    stopGraceSeconds: STOP_GRACE_SECONDS.data,
+    healthcheck: postgresHealthcheck(pg.user, pg.db, PORTS.postgres, pg.healthcheck),
+    waitTimeoutSeconds: pg.waitTimeout,
+  };
+}
+
+function elasticsearchSpec(ctx: Context): Spec {
+  const es = ctx.cfg.elasticsearch;
+  const heap = formatMb(es.heapSize);
+  return {
+    ...ctx.base,
+    name: "elasticsearch",
+    image: "elasticsearch",
+    env: compactEnv({
+      "discovery.type": "single-node",
+      "bootstrap.memory_lock": String(es.memoryLock),
+      "cluster.routing.allocation.disk.watermark.high": es.diskWatermarkHigh,
+      ES_JAVA_OPTS: `-Xms${heap} -Xmx${heap}`,
     }),
-    app("scheduler", cfg.app.scheduler.memory, {
-      command: ["poetry", "run", "robotoff-cli", "run", "scheduler"],
-      dependsOn: ["postgres", "elasticsearch"],
-    }),
-    {
-      ...none,
-      name: "postgres",
-      image: "postgres",
-      command: postgresCommand(cfg.postgres.settings),
-      env: compactEnv({
-        POSTGRES_USER: cfg.postgres.user,
-        POSTGRES_DB: cfg.postgres.db,
-        POSTGRES_PASSWORD: secrets.has("postgresPassword") ? { secret: "postgresPassword" } : undefined,
-      }),
-      ports: published(cfg.postgres.expose.postgres, PORTS.postgres),
-      volumes: [{ volume: "postgres-data", containerPath: VOLUMES.postgresData }],
-      memoryMb: sizeToMb(cfg.postgres.memory),
-      shmSizeMb: sizeToMb(cfg.postgres.shmSize),
-      // SIGINT is postgres' fast shutdown: it disconnects the app and checkpoints. SIGTERM (smart) would
-      // wait for the app's connections to close and be killed mid-way.
-      stopSignal: "SIGINT",
-      stopGraceSeconds: STOP_GRACE_SECONDS.data,
-      healthcheck: postgresHealthcheck(cfg.postgres.user, cfg.postgres.db, PORTS.postgres, cfg.postgres.healthcheck),
-      waitTimeoutSeconds: parseDuration(cfg.postgres.waitTimeout),
+    volumes: [{ volume: "es-data", containerPath: VOLUMES.esData }],
+    memoryMb: es.memory,
+    // bootstrap.memory_lock needs an unlimited memlock; Elasticsearch refuses to start with fewer open files.
+    ulimits: [...(es.memoryLock ? [{ name: "memlock", soft: -1, hard: -1 }] : []), { name: "nofile", soft: es.nofile, hard: es.nofile }],
+    stopGraceSeconds: STOP_GRACE_SECONDS.data,
+    healthcheck: elasticsearchHealthcheck(es.healthcheck),
+    waitTimeoutSeconds: es.waitTimeout,
+  };
+}
+
+/** tf_serving, after tf_models where robotoff:tfServing.models has the stack put the models in place. */
+function tfServingSpecs(ctx: Context): Spec[] {
+  const { cfg } = ctx;
+  const tfs = cfg.tfServing;
+  const modelsDir = tfs.modelsDir ?? posix.join(cfg.hostRoot, "tf_models");
+  const tfServing: Spec = {
+    ...ctx.base,
+    name: "tf_serving",
+    host: tfs.host,
+    image: "tf-serving",
+    entrypoint: tfServingEntrypoint(),
+    env: {},
+    ports: [...published(tfs.expose.grpc, PORTS.tfServingGrpc), ...published(tfs.expose.rest, PORTS.tfServingRest)],
+    ...(mayPublishBeyondLoopback("tfServing", tfs.allowRemoteAccess) ? { publishBeyondLoopback: true } : {}),
+    binds: [{ hostPath: modelsDir, containerPath: TF_MODELS_MOUNT, readOnly: false }],
+    ...(tfs.models ? { dependsOn: ["tf_models" as const] } : {}),
+    memoryMb: tfs.memory,
+    healthcheck: tfServingHealthcheck(PORTS.tfServingRest, tfs.healthcheck),
+    waitTimeoutSeconds: tfs.waitTimeout,
+  };
+  return tfs.models ? [{ ...ctx.base, dependsOn: [], ...tfModelsService(cfg, tfs.models, modelsDir) }, tfServing] : [tfServing];
+}
+
+function statsdSpec(ctx: Context, mapping: string): Spec {
+  const statsd = ctx.cfg.monitoring.statsd;
+  return {
+    ...ctx.base,
+    name: "statsd",
+    image: "statsd-exporter",
+    // The image's own ENTRYPOINT, stated: a read-only container runs it after its files are written.
+    entrypoint: ["/bin/statsd_exporter"],
+    command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
+    env: {},
+    ports: published(statsd.expose.metrics, PORTS.statsdMetrics),
+    files: [{ containerPath: STATSD_MAPPING, content: mapping }],
+    readOnlyRootfs: true,
+    memoryMb: statsd.memory,
+    healthcheck: statsdHealthcheck(PORTS.statsdMetrics),
+    waitTimeoutSeconds: 60,
+  };
+}
+
+function postgresExporterSpec(ctx: Context): Spec {
+  const pg = ctx.cfg.postgres;
+  return {
+    ...ctx.base,
+    name: "postgres_exporter",
+    image: "postgres-exporter",
+    env: {
+      // The password is URI-encoded: a DSN breaks on one with @, : or /.
+      DATA_SOURCE_NAME: {
+        secret: "postgresPassword",
+        prefix: `postgresql://${encodeURIComponent(pg.user)}:`,
+        suffix: `@postgres:${PORTS.postgres}/${encodeURIComponent(pg.db)}?sslmode=disable`,
+        uriEncode: true,
+      },
     },
-    {
-      ...none,
-      name: "elasticsearch",
-      image: "elasticsearch",
-      env: compactEnv({
-        "discovery.type": "single-node",
-        "bootstrap.memory_lock": String(cfg.elasticsearch.memoryLock),
-        "cluster.routing.allocation.disk.watermark.high": cfg.elasticsearch.diskWatermarkHigh,
-        ES_JAVA_OPTS: `-Xms${cfg.elasticsearch.heapSize} -Xmx${cfg.elasticsearch.heapSize}`,
-      }),
-      volumes: [{ volume: "es-data", containerPath: VOLUMES.esData }],
-      memoryMb: sizeToMb(cfg.elasticsearch.memory),
-      // bootstrap.memory_lock needs an unlimited memlock; Elasticsearch refuses to start with fewer open files.
-      ulimits: [
-        ...(cfg.elasticsearch.memoryLock ? [{ name: "memlock", soft: -1, hard: -1 }] : []),
-        { name: "nofile", soft: cfg.elasticsearch.nofile, hard: cfg.elasticsearch.nofile },
-      ],
-      stopGraceSeconds: STOP_GRACE_SECONDS.data,
-      healthcheck: elasticsearchHealthcheck(cfg.elasticsearch.healthcheck),
-      waitTimeoutSeconds: parseDuration(cfg.elasticsearch.waitTimeout),
-    },
+    readOnlyRootfs: true,
+    memoryMb: ctx.cfg.monitoring.postgresExporter.memory,
+    dependsOn: ["postgres"],
+  };
+}
+
+function monitoringSpecs(ctx: Context, files: StackFiles): Spec[] {
+  if (files.statsdMapping === undefined) throw new Error("monitoring is on but no statsd mapping was given");
+  return [statsdSpec(ctx, files.statsdMapping), postgresExporterSpec(ctx)];
+}
+
+/**
+ * The whole topology for a validated config. `secrets` holds the secret keys that have a value
+ * (set in config, or generated): variables of absent secrets are left out, as compose leaves out unset ones.
+ */
+export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>, files: StackFiles = {}): StackSpec {
+  const ctx = contextOf(cfg, secrets);
+  const services: Spec[] = [
+    apiSpec(ctx),
+    workersSpec(ctx),
+    schedulerSpec(ctx),
+    postgresSpec(ctx),
+    elasticsearchSpec(ctx),
+    ...(cfg.tfServing.enabled ? tfServingSpecs(ctx) : []),
+    ...(cfg.monitoring.enabled ? monitoringSpecs(ctx, files) : []),
+    ...(cfg.postgres.backup.enabled ? [{ ...ctx.base, ...backupService(cfg, PORTS.postgres, secrets.has("postgresPassword")) }] : []),
   ];
-  if (cfg.tfServing.enabled) {
-    const modelsDir = cfg.tfServing.modelsDir ?? posix.join(cfg.hostRoot, "tf_models");
-    const models = cfg.tfServing.models;
-    if (models) services.push({ ...none, dependsOn: [], ...tfModelsService(cfg, models, modelsDir) });
-    services.push({
-      ...none,
-      name: "tf_serving",
-      host: cfg.tfServing.host,
-      image: "tf-serving",
-      entrypoint: tfServingEntrypoint(),
-      env: {},
-      ports: [
-        ...published(cfg.tfServing.expose.grpc, PORTS.tfServingGrpc),
-        ...published(cfg.tfServing.expose.rest, PORTS.tfServingRest),
-      ],
-      ...(mayPublishBeyondLoopback("tfServing", cfg.tfServing.allowRemoteAccess) ? { publishBeyondLoopback: true } : {}),
-      binds: [{ hostPath: modelsDir, containerPath: TF_MODELS_MOUNT, readOnly: false }],
-      // With robotoff:tfServing.models, tf_models puts them in place first.
-      ...(models ? { dependsOn: ["tf_models" as const] } : {}),
-      memoryMb: sizeToMb(cfg.tfServing.memory),
-      healthcheck: tfServingHealthcheck(PORTS.tfServingRest, cfg.tfServing.healthcheck),
-      waitTimeoutSeconds: parseDuration(cfg.tfServing.waitTimeout),
-    });
-  }
-  if (cfg.monitoring.enabled) {
-    if (files.statsdMapping === undefined) throw new Error("monitoring is on but no statsd mapping was given");
-    const pg = cfg.postgres;
-    services.push(
-      {
-        ...none,
-        name: "statsd",
-        image: "statsd-exporter",
-        // The image's own ENTRYPOINT, stated: a read-only container runs it after its files are written.
-        entrypoint: ["/bin/statsd_exporter"],
-        command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
-        env: {},
-        ports: published(cfg.monitoring.statsd.expose.metrics, PORTS.statsdMetrics),
-        files: [{ containerPath: STATSD_MAPPING, content: files.statsdMapping }],
-        readOnlyRootfs: true,
-        memoryMb: sizeToMb(cfg.monitoring.statsd.memory),
-        healthcheck: statsdHealthcheck(PORTS.statsdMetrics),
-        waitTimeoutSeconds: 60,
-      },
-      {
-        ...none,
-        name: "postgres_exporter",
-        image: "postgres-exporter",
-        env: {
-          // The password is URI-encoded: a DSN breaks on one with @, : or /.
-          DATA_SOURCE_NAME: {
-            secret: "postgresPassword",
-            prefix: `postgresql://${encodeURIComponent(pg.user)}:`,
-            suffix: `@postgres:${PORTS.postgres}/${encodeURIComponent(pg.db)}?sslmode=disable`,
-            uriEncode: true,
-          },
-        },
-        readOnlyRootfs: true,
-        memoryMb: sizeToMb(cfg.monitoring.postgresExporter.memory),
-        dependsOn: ["postgres"],
-      },
-    );
-  }
-  if (cfg.postgres.backup.enabled) services.push({ ...none, ...backupService(cfg, PORTS.postgres, secrets.has("postgresPassword")) });
   const stopped = new Set(cfg.stopped);
   const named = services.map((svc) => ({
     ...svc,
@@ -330,5 +384,12 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     const { url, sshOpts } = cfg.hosts[name] ?? {};
     return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}) };
   });
-  return { hosts, networkName: cfg.networkName, externalNetworks, images, volumes, services: named };
+  return { hosts, networkName: cfg.networkName, externalNetworks, images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
+}
+
+function volumesOf(cfg: StackConfig): VolumeSpec[] {
+  return [
+    { key: "postgres-data", ...cfg.volumes.postgresData },
+    { key: "es-data", ...cfg.volumes.esData },
+  ];
 }

@@ -6,7 +6,6 @@
  * container is not healthy within `wait_timeout`; `attach`/`mustRun` would not fail it on an exit status).
  * It runs the postgres image the stack already pulls (sh, wget, sha256sum, tar), as postgres_backup does.
  */
-import { parseDuration } from "./duration";
 import type { StackConfig } from "./config";
 import type { Healthcheck, ServiceSpec } from "./spec";
 
@@ -103,7 +102,7 @@ export function tfModelsService(cfg: StackConfig, models: readonly TfModel[], mo
   ServiceSpec,
   "name" | "host" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "healthcheck" | "waitTimeoutSeconds"
 > {
-  const timeout = parseDuration(cfg.tfServing.modelsTimeout);
+  const timeout = cfg.tfServing.modelsTimeout;
   return {
     name: "tf_models",
     host: cfg.tfServing.host,

@@ -7,9 +7,9 @@ import { closest, distance } from "fastest-levenshtein";
 import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, removalFix, type ConfigIssue, type ConfigSource } from "./config-error";
 import { managedBy } from "./app-env";
-import { isPublic, mayPublishBeyondLoopback, parseBinding, type HostBinding } from "./ports";
+import { formatBinding, isPublic, mayPublishBeyondLoopback, type HostBinding } from "./ports";
 import { SECRET_KEYS } from "./secrets";
-import { sizeToMb } from "./size";
+import { formatMb } from "./size";
 
 const describe = (value: unknown): string => (value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value)));
 const fullKey = (path: readonly PropertyKey[]) => `${NAMESPACE}:${path.map(String).join(".")}`;
@@ -147,12 +147,12 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
   }
   // What the app reaches at start on another host (postgres and Elasticsearch run with it), and the ports it
   // would reach it on.
-  const needed: (readonly [string, readonly string[], readonly (string | null)[]])[] =
+  const needed: (readonly [string, readonly string[], readonly (HostBinding | null)[]])[] =
     cfg.app.setTfServingHost && cfg.tfServing.enabled ? [["tf_serving", ["tfServing", "host"], [cfg.tfServing.expose.grpc, cfg.tfServing.expose.rest]]] : [];
   for (const [service, path, bindings] of needed) {
     const where = hostOf(cfg, service as "tf_serving");
     if (where === cfg.app.host || !known.includes(where)) continue;
-    const reachable = bindings.every((b) => b !== null && isPublic(parseBinding(b)));
+    const reachable = bindings.every((b) => b !== null && isPublic(b));
     if (!reachable) {
       issues.push({
         key: fullKey(path),
@@ -186,24 +186,24 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
     if (where !== "local") issues.push({ key: fullKey(path), expected: `"local" on swarm (the manager the stack talks to; robotoff:swarm.nodeLabels places services)`, found: describe(where) });
   }
   if (cfg.dev.enabled) issues.push({ key: fullKey(["dev", "enabled"]), expected: "false on swarm (an image built on one host is on no other node)", found: "true" });
-  const published: [string[], string | null][] = [
+  const published: [string[], HostBinding | null][] = [
     [["app", "api", "expose", "http"], cfg.app.api.expose.http],
-    ...(cfg.tfServing.enabled ? ([[["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc], [["tfServing", "expose", "rest"], cfg.tfServing.expose.rest]] as [string[], string | null][]) : []),
+    ...(cfg.tfServing.enabled ? ([[["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc], [["tfServing", "expose", "rest"], cfg.tfServing.expose.rest]] as [string[], HostBinding | null][]) : []),
   ];
-  const onSwarm = published.filter(([, text]) => text !== null && isPublic(parseBinding(text)));
-  for (const [path, text] of onSwarm) {
-    if (parseBinding(text!).ip !== undefined) {
-      issues.push({ key: fullKey(path), expected: "a port without an address: Swarm publishes on every interface", found: describe(text) });
+  const onSwarm = published.filter((p): p is [string[], HostBinding] => p[1] !== null && isPublic(p[1]));
+  for (const [path, binding] of onSwarm) {
+    if (binding.ip !== undefined) {
+      issues.push({ key: fullKey(path), expected: "a port without an address: Swarm publishes on every interface", found: describe(formatBinding(binding)) });
     }
   }
   if (sw.endpointMode === "dnsrr" && sw.publishMode === "ingress" && onSwarm.length > 0) {
     issues.push({ key: fullKey(["swarm", "publishMode"]), expected: `"host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; ${fullKey(onSwarm[0][0])} publishes one)`, found: '"ingress"' });
   }
   const apiPort = cfg.app.api.expose.http;
-  if (sw.apiUpdateOrder === "start-first" && sw.publishMode === "host" && apiPort !== null && isPublic(parseBinding(apiPort))) {
+  if (sw.apiUpdateOrder === "start-first" && sw.publishMode === "host" && apiPort !== null && isPublic(apiPort)) {
     issues.push({
       key: fullKey(["swarm", "apiUpdateOrder"]),
-      expected: `"stop-first" while the api publishes host-mode port ${describe(apiPort)} (the new task cannot bind the port its old task holds on that node), or publishMode ingress`,
+      expected: `"stop-first" while the api publishes host-mode port ${describe(formatBinding(apiPort))} (the new task cannot bind the port its old task holds on that node), or publishMode ingress`,
       found: '"start-first"',
     });
   }
@@ -214,8 +214,8 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
 function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const published: Published[] = [];
-  const publish = (host: string, path: string[], text: string | null) => {
-    if (text !== null) published.push({ ...parseBinding(text), path, text, host });
+  const publish = (host: string, path: string[], binding: HostBinding | null) => {
+    if (binding !== null) published.push({ ...binding, path, text: formatBinding(binding), host });
   };
   publish(cfg.app.host, ["app", "api", "expose", "http"], cfg.app.api.expose.http);
   publish(cfg.app.host, ["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
@@ -248,11 +248,11 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   issues.push(...placementIssues(cfg), ...swarmIssues(cfg));
 
   const es = cfg.elasticsearch;
-  if (sizeToMb(es.memory) < 2 * sizeToMb(es.heapSize)) {
+  if (es.memory < 2 * es.heapSize) {
     issues.push({
       key: fullKey(["elasticsearch", "memory"]),
-      expected: `at least twice elasticsearch.heapSize (${es.heapSize}): the JVM needs memory beside its heap`,
-      found: describe(es.memory),
+      expected: `at least twice elasticsearch.heapSize (${formatMb(es.heapSize)}): the JVM needs memory beside its heap`,
+      found: describe(formatMb(es.memory)),
     });
   }
 

@@ -65,8 +65,8 @@ describe("config the CLI writes with --path is accepted", () => {
       v["robotoff:app"].api.expose.http = 5500;
     });
     const cfg = parseStackConfig(raw, "prod", secretKeys);
-    expect(cfg.tfServing.expose).toEqual({ grpc: "8500", rest: "8501" });
-    expect(cfg.app.api.expose.http).toBe("5500");
+    expect(cfg.tfServing.expose).toEqual({ grpc: { port: 8500 }, rest: { port: 8501 } });
+    expect(cfg.app.api.expose.http).toEqual({ port: 5500 });
   });
   it("a tag and an app variable stored as numbers", () => {
     const { raw, secretKeys } = configOf("dev", (v) => {

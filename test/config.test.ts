@@ -16,53 +16,54 @@ function issuesOf(raw: Record<string, string>): { key: string; expected: string;
 
 describe("stack config defaults", () => {
   const cfg = parseStackConfig(minimal, "dev");
+  // Parsed once, here: sizes in MB (2g -> 2048), durations in seconds (1m0s -> 60), bindings as ip and port.
   it("fills every default of docker-compose.yml + docker/ml.yml", () => {
     expect(cfg.networkName).toBe("webnet");
     expect(cfg.restartPolicy).toBe("no");
     expect(cfg.app).toMatchObject({ image: "ghcr.io/openfoodfacts/robotoff", tag: "latest", ipcPort: 6650, workerCount: 8 });
     expect(cfg.app.api).toEqual({
-      memory: "2g",
-      expose: { http: "127.0.0.1:5500" },
-      healthcheck: { interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" },
+      memory: 2048,
+      expose: { http: { ip: "127.0.0.1", port: 5500 } },
+      healthcheck: { interval: 30, timeout: 5, retries: 3, startPeriod: 60 },
     });
-    expect(cfg.app.workers.memory).toBe("8g");
-    expect(cfg.app.scheduler.memory).toBe("4g");
+    expect(cfg.app.workers.memory).toBe(8192);
+    expect(cfg.app.scheduler.memory).toBe(4096);
     expect(cfg.hosts).toEqual({ local: {} });
     expect(cfg.app.host).toBe("local");
     expect(cfg.postgres).toEqual({
       image: "postgres:11.2-alpine",
       user: "postgres",
       db: "postgres",
-      memory: "4g",
-      shmSize: "1g",
+      memory: 4096,
+      shmSize: 1024,
       settings: { shared_buffers: "1024MB", work_mem: "64MB" },
-      expose: { postgres: "127.0.0.1:5432" },
-      healthcheck: { interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" },
-      waitTimeout: "2m0s",
+      expose: { postgres: { ip: "127.0.0.1", port: 5432 } },
+      healthcheck: { interval: 10, timeout: 5, retries: 6, startPeriod: 30 },
+      waitTimeout: 120,
       // Not in compose: scheduled dumps, off by default in dev.
-      backup: { enabled: false, at: "03:00", keep: 7, memory: "512m" },
+      backup: { enabled: false, at: "03:00", keep: 7, memory: 512 },
     });
     expect(cfg.elasticsearch).toEqual({
       image: "raphael0202/elasticsearch",
-      memory: "2g",
-      heapSize: "512m",
+      memory: 2048,
+      heapSize: 512,
       diskWatermarkHigh: "95%",
       nofile: 262144,
       memoryLock: true,
-      healthcheck: { interval: "10s", timeout: "10s", retries: 12, startPeriod: "1m0s" },
-      waitTimeout: "5m0s",
+      healthcheck: { interval: 10, timeout: 10, retries: 12, startPeriod: 60 },
+      waitTimeout: 300,
     });
     expect(cfg.tfServing).toEqual({
       host: "local",
       enabled: true,
       image: "tensorflow/serving:2.4.0",
-      memory: "10g",
-      expose: { grpc: "127.0.0.1:8500", rest: "127.0.0.1:8501" },
+      memory: 10240,
+      expose: { grpc: { ip: "127.0.0.1", port: 8500 }, rest: { ip: "127.0.0.1", port: 8501 } },
       allowRemoteAccess: false,
-      healthcheck: { interval: "10s", timeout: "5s", retries: 6, startPeriod: "1m0s" },
-      waitTimeout: "5m0s",
+      healthcheck: { interval: 10, timeout: 5, retries: 6, startPeriod: 60 },
+      waitTimeout: 300,
       // Not in compose: no models from config unless listed (tfServing.models); their wait.
-      modelsTimeout: "15m0s",
+      modelsTimeout: 900,
     });
     expect(cfg.restartMaxRetries).toBe(5);
     expect(cfg.app.env).toEqual({});
