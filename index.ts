@@ -8,7 +8,9 @@ const onContainers = deployment instanceof Deployment ? deployment : undefined;
 export const networkName = deployment.network.name;
 export const containers = onContainers && Object.fromEntries([...onContainers.services].map(([svc, s]) => [svc, s.container.name]));
 /** With robotoff:target swarm: the Swarm service of each compose service. */
-export const swarmServices = onContainers ? undefined : Object.fromEntries([...deployment.services].map(([svc, s]) => [svc, (s as { service: { name: unknown } }).service.name]));
+export const swarmServices = onContainers
+  ? undefined
+  : Object.fromEntries([...deployment.services].map(([svc, s]) => [svc, (s as { service: { name: unknown } }).service.name]));
 export const images = Object.fromEntries(spec.images.map((i) => [i.key, i.reference]));
 /** The api's health URL on its Docker host, as livecheck fetches it. */
 export const apiUrl = apiHealthUrl(spec);

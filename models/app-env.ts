@@ -7,9 +7,7 @@ import { hostAddress, hostOf, type StackConfig } from "./config";
 import type { SecretKey } from "./secrets";
 import type { EnvValue } from "./spec";
 
-type Source =
-  | { readonly key: string; readonly value: (cfg: StackConfig) => string | number | undefined }
-  | { readonly secret: SecretKey };
+type Source = { readonly key: string; readonly value: (cfg: StackConfig) => string | number | undefined } | { readonly secret: SecretKey };
 
 /** A data service's name as the app resolves it: its DNS alias, or its host's address when it runs elsewhere. */
 function host(cfg: StackConfig, service: "postgres" | "elasticsearch" | "tf_serving"): string {

@@ -104,10 +104,11 @@ export const backupHealthcheck = (): Healthcheck => ({
 export const backupDir = (cfg: StackConfig) => cfg.postgres.backup.dir ?? posix.join(cfg.hostRoot, "backups");
 
 /** The service, without what every service of the stack shares (its host, postgres' and the app's; restart policy, grace). */
-export function backupService(cfg: StackConfig, postgresPort: number, hasPassword: boolean): Pick<
-  ServiceSpec,
-  "name" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck"
-> {
+export function backupService(
+  cfg: StackConfig,
+  postgresPort: number,
+  hasPassword: boolean,
+): Pick<ServiceSpec, "name" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck"> {
   const b = cfg.postgres.backup;
   return {
     name: "postgres_backup",

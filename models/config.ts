@@ -40,8 +40,7 @@ const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => str
   });
 
 /** A value of another type is told what was expected (`expected <what>`), not "a string". */
-const StringOf = (what: string, ifNumber = "") =>
-  z.string({ error: (issue) => `expected ${what}${typeof issue.input === "number" ? ifNumber : ""}` });
+const StringOf = (what: string, ifNumber = "") => z.string({ error: (issue) => `expected ${what}${typeof issue.input === "number" ? ifNumber : ""}` });
 
 /** YAML reads an unquoted 3.10 as the number 3.1: what it dropped cannot be taken back. */
 const QUOTE_IT = " (quote it in the stack file: YAML reads an unquoted 3.10 as the number 3.1)";
@@ -51,8 +50,7 @@ const QUOTE_IT = " (quote it in the stack file: YAML reads an unquoted 3.10 as t
  * `1234` as a YAML integer. Taken back as the text the operator typed. A number with a fraction (only a
  * stack file written by hand holds one) is refused, with a word to quote it.
  */
-const TextOf = (what: string) =>
-  z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), StringOf(what, QUOTE_IT));
+const TextOf = (what: string) => z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), StringOf(what, QUOTE_IT));
 const Text = TextOf("text");
 
 /**
@@ -64,7 +62,11 @@ const Size = (min: string, why: string, byDefault: string) =>
     .default(byDefault)
     .transform(sizeToMb);
 /** `[ip:]port`, parsed; null publishes nothing. */
-const Binding = (byDefault: string) => custom(Text, bindingProblem).nullable().default(byDefault).transform((v) => (v === null ? null : parseBinding(v)));
+const Binding = (byDefault: string) =>
+  custom(Text, bindingProblem)
+    .nullable()
+    .default(byDefault)
+    .transform((v) => (v === null ? null : parseBinding(v)));
 const Port = z.int().min(1).max(65535);
 const IMAGE_REFERENCE = "a Docker image reference like postgres:11.2-alpine";
 const Image = custom(TextOf(IMAGE_REFERENCE), (v) => (isImageReference(v) ? undefined : IMAGE_REFERENCE));
@@ -143,9 +145,7 @@ const Postgres = z.strictObject({
   memory: Size("256m", "postgres needs room for shared_buffers and connections", "4g"),
   shmSize: Size("64m", "Docker's default; postgres' parallel queries use it", "1g"),
   /** Server settings passed as `-c name=value`, in this order. */
-  settings: z
-    .record(z.string().regex(/^[a-z][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()]))
-    .default({ shared_buffers: "1024MB", work_mem: "64MB" }),
+  settings: z.record(z.string().regex(/^[a-z][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()])).default({ shared_buffers: "1024MB", work_mem: "64MB" }),
   expose: z.strictObject({ postgres: Binding("127.0.0.1:5432") }).prefault({}),
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" }),
   /** How long a create waits for postgres to be healthy before it fails the deploy. */
@@ -272,43 +272,39 @@ const Monitoring = z.strictObject({
     .prefault({}),
 });
 
-const Volume = (name: string) =>
-  z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
+const Volume = (name: string) => z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
 
 /** A Swarm node label as `key=value`, set with `docker node update --label-add key=value <node>`. */
 const NodeLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9._-]+$/, { error: "a node label like robotoff.postgres=true" });
 const Replicas = z.int().min(1).max(100);
 
 /** robotoff:target swarm: how Swarm runs the same services (read only for that target). */
-const Swarm = z.strictObject({
-  /** Copies of each app role; the scheduler runs once (two would run every job twice). */
-  replicas: z
-    .strictObject({ api: Replicas.default(2), workers: Replicas.default(2), scheduler: z.literal(1).default(1) })
-    .prefault({}),
-  /**
-   * The node label each data service is pinned to: its volume or models folder is node-local. No default:
-   * the operator labels the node that holds the data (README, "From one host to a swarm").
-   */
-  nodeLabels: z.strictObject({ postgres: NodeLabel.optional(), elasticsearch: NodeLabel.optional(), tfServing: NodeLabel.optional() }).prefault({}),
-  /**
-   * ingress: published on every node through the routing mesh (needs IPVS in the kernel); host: on the node
-   * that runs the task only, so a second copy on that node cannot bind the same port.
-   */
-  publishMode: z.enum(["ingress", "host"]).default("ingress"),
-  /** vip: one virtual IP per service (needs IPVS); dnsrr: the service name resolves to every task's address. */
-  endpointMode: z.enum(["vip", "dnsrr"]).default("vip"),
-  /** The api's rolling update: start the new task, and stop the old one once the new one is healthy. */
-  apiUpdateOrder: z.enum(UPDATE_ORDERS).default("start-first"),
-  /** How long a task is watched after its update before the next one, and a failure rolls back. */
-  updateMonitor: Duration("30s"),
-  /** Appended to every Docker secret's name: Swarm secrets are immutable, so a new value needs a new name. */
-  secretsVersion: z.int().min(1).default(1),
-}).prefault({});
+const Swarm = z
+  .strictObject({
+    /** Copies of each app role; the scheduler runs once (two would run every job twice). */
+    replicas: z.strictObject({ api: Replicas.default(2), workers: Replicas.default(2), scheduler: z.literal(1).default(1) }).prefault({}),
+    /**
+     * The node label each data service is pinned to: its volume or models folder is node-local. No default:
+     * the operator labels the node that holds the data (README, "From one host to a swarm").
+     */
+    nodeLabels: z.strictObject({ postgres: NodeLabel.optional(), elasticsearch: NodeLabel.optional(), tfServing: NodeLabel.optional() }).prefault({}),
+    /**
+     * ingress: published on every node through the routing mesh (needs IPVS in the kernel); host: on the node
+     * that runs the task only, so a second copy on that node cannot bind the same port.
+     */
+    publishMode: z.enum(["ingress", "host"]).default("ingress"),
+    /** vip: one virtual IP per service (needs IPVS); dnsrr: the service name resolves to every task's address. */
+    endpointMode: z.enum(["vip", "dnsrr"]).default("vip"),
+    /** The api's rolling update: start the new task, and stop the old one once the new one is healthy. */
+    apiUpdateOrder: z.enum(UPDATE_ORDERS).default("start-first"),
+    /** How long a task is watched after its update before the next one, and a failure rolls back. */
+    updateMonitor: Duration("30s"),
+    /** Appended to every Docker secret's name: Swarm secrets are immutable, so a new value needs a new name. */
+    secretsVersion: z.int().min(1).default(1),
+  })
+  .prefault({});
 
-const secretShape = Object.fromEntries(SECRET_KEYS.map((k) => [k, z.string().optional()])) as Record<
-  SecretKey,
-  z.ZodOptional<z.ZodString>
->;
+const secretShape = Object.fromEntries(SECRET_KEYS.map((k) => [k, z.string().optional()])) as Record<SecretKey, z.ZodOptional<z.ZodString>>;
 
 export const StackConfigSchema = z
   .strictObject({
@@ -358,7 +354,18 @@ export const StackConfigSchema = z
 export type StackConfig = z.output<typeof StackConfigSchema>;
 
 /** Top-level keys whose value is an object (passed by the runtime as JSON). */
-export const OBJECT_KEYS: ReadonlySet<string> = new Set(["hosts", "app", "postgres", "elasticsearch", "tfServing", "monitoring", "dev", "volumes", "swarm", "stopped"]);
+export const OBJECT_KEYS: ReadonlySet<string> = new Set([
+  "hosts",
+  "app",
+  "postgres",
+  "elasticsearch",
+  "tfServing",
+  "monitoring",
+  "dev",
+  "volumes",
+  "swarm",
+  "stopped",
+]);
 
 /** The host each service runs on: the app's three roles, postgres and Elasticsearch share robotoff:app.host. */
 export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elasticsearch" | "tf_serving"): string {

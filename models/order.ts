@@ -16,8 +16,7 @@ export function dependencyLevels(nodes: readonly Node[]): string[][] {
   const visit = (key: string, path: readonly string[]): number => {
     const known = level.get(key);
     if (known !== undefined) return known;
-    if (path.includes(key))
-      throw new Error(`dependency cycle: ${[...path.slice(path.indexOf(key)), key].join(" -> ")}`);
+    if (path.includes(key)) throw new Error(`dependency cycle: ${[...path.slice(path.indexOf(key)), key].join(" -> ")}`);
     const deps = byKey.get(key)!.dependsOn.filter((d) => byKey.has(d));
     const value = deps.length === 0 ? 0 : 1 + Math.max(...deps.map((d) => visit(d, [...path, key])));
     level.set(key, value);

@@ -3,15 +3,7 @@
  * secret, and has exactly one source: the stack config, or (dev only, where marked) a generated value.
  */
 
-export const SECRET_KEYS = [
-  "postgresPassword",
-  "ipcAuthkey",
-  "mongoUri",
-  "offPassword",
-  "influxdbPassword",
-  "sentryDsn",
-  "slackToken",
-] as const;
+export const SECRET_KEYS = ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Shared between containers only, so any value works: dev may generate it when it is not set. */
@@ -20,10 +12,7 @@ export const GENERATED_IN_DEV: ReadonlySet<SecretKey> = new Set(["postgresPasswo
 export type SecretSource = "config" | "generated" | "absent";
 
 /** How each secret is obtained for a stack, from which keys are set and the environment. */
-export function secretSources(
-  setKeys: ReadonlySet<SecretKey>,
-  environment: "dev" | "staging" | "prod",
-): Record<SecretKey, SecretSource> {
+export function secretSources(setKeys: ReadonlySet<SecretKey>, environment: "dev" | "staging" | "prod"): Record<SecretKey, SecretSource> {
   const sources = {} as Record<SecretKey, SecretSource>;
   for (const key of SECRET_KEYS) {
     if (setKeys.has(key)) sources[key] = "config";

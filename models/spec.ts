@@ -11,9 +11,7 @@ export type VolumeLifecycle = (typeof VOLUME_LIFECYCLES)[number];
  * An environment value: plain text, or one of the stack's secrets, optionally URI-encoded between a
  * plain prefix and suffix (a DSN built around a password).
  */
-export type EnvValue =
-  | string
-  | { readonly secret: SecretKey; readonly prefix?: string; readonly suffix?: string; readonly uriEncode?: boolean };
+export type EnvValue = string | { readonly secret: SecretKey; readonly prefix?: string; readonly suffix?: string; readonly uriEncode?: boolean };
 
 export interface BindMount {
   readonly hostPath: string;

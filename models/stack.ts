@@ -133,7 +133,10 @@ interface Context {
   readonly cfg: StackConfig;
   readonly secrets: ReadonlySet<SecretKey>;
   /** What every service has unless it says otherwise: the app's host, no ports or mounts, the restart policy. */
-  readonly base: Pick<Spec, "host" | "ports" | "binds" | "volumes" | "ulimits" | "extraHosts" | "dependsOn" | "restart" | "restartMaxRetries" | "stopGraceSeconds">;
+  readonly base: Pick<
+    Spec,
+    "host" | "ports" | "binds" | "volumes" | "ulimits" | "extraHosts" | "dependsOn" | "restart" | "restartMaxRetries" | "stopGraceSeconds"
+  >;
   readonly appImage: ImageSpec;
   readonly appEnv: Readonly<Record<string, EnvValue>>;
   /** tf_serving, where the app is given TF_SERVING_HOST: the app containers that use it wait for it. */

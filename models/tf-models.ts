@@ -98,10 +98,11 @@ export const tfModelsHealthcheck = (timeoutSeconds: number): Healthcheck => ({
 });
 
 /** The service, for a stack with robotoff:tfServing.models; `modelsDir` is tf_serving's models folder. */
-export function tfModelsService(cfg: StackConfig, models: readonly TfModel[], modelsDir: string): Pick<
-  ServiceSpec,
-  "name" | "host" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "healthcheck" | "waitTimeoutSeconds"
-> {
+export function tfModelsService(
+  cfg: StackConfig,
+  models: readonly TfModel[],
+  modelsDir: string,
+): Pick<ServiceSpec, "name" | "host" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "healthcheck" | "waitTimeoutSeconds"> {
   const timeout = cfg.tfServing.modelsTimeout;
   return {
     name: "tf_models",

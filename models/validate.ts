@@ -105,7 +105,12 @@ function secretIssues(raw: Readonly<Record<string, string>>, environment: unknow
     if (!(k in raw) || raw[k] === "") {
       // An empty value leaks nothing: fine where the secret is optional, as missing where it is required.
       if (shared) {
-        issues.push({ key: k, expected: `a secret (every secret is required in ${environment})`, found: k in raw ? "an empty value" : "nothing", secret: true });
+        issues.push({
+          key: k,
+          expected: `a secret (every secret is required in ${environment})`,
+          found: k in raw ? "an empty value" : "nothing",
+          secret: true,
+        });
       }
     } else if (!secretKeys.has(k) && (NAMED_SECRET.test(key) || shared)) {
       issues.push({ key: k, expected: "a secret value (set with --secret)", found: "a plaintext value", secret: true });
@@ -132,10 +137,19 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const known = Object.keys(cfg.hosts);
   if (cfg.hosts.local.url !== undefined) {
-    issues.push({ key: fullKey(["hosts", "local", "url"]), expected: "no url: local is the provider's default Docker host (DOCKER_HOST)", found: describe(cfg.hosts.local.url) });
+    issues.push({
+      key: fullKey(["hosts", "local", "url"]),
+      expected: "no url: local is the provider's default Docker host (DOCKER_HOST)",
+      found: describe(cfg.hosts.local.url),
+    });
   }
   for (const [name, h] of Object.entries(cfg.hosts)) {
-    if (name !== "local" && h.url === undefined) issues.push({ key: fullKey(["hosts", name, "url"]), expected: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address", found: "nothing" });
+    if (name !== "local" && h.url === undefined)
+      issues.push({
+        key: fullKey(["hosts", name, "url"]),
+        expected: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address",
+        found: "nothing",
+      });
   }
   const services = [
     ["app", ["app", "host"]],
@@ -143,7 +157,8 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
   ] as const;
   for (const [service, path] of services) {
     const where = hostOf(cfg, service);
-    if (!known.includes(where)) issues.push({ key: fullKey(path), expected: `one of ${known.map((k) => JSON.stringify(k)).join(", ")} (robotoff:hosts)`, found: describe(where) });
+    if (!known.includes(where))
+      issues.push({ key: fullKey(path), expected: `one of ${known.map((k) => JSON.stringify(k)).join(", ")} (robotoff:hosts)`, found: describe(where) });
   }
   // What the app reaches at start on another host (postgres and Elasticsearch run with it), and the ports it
   // would reach it on.
@@ -178,17 +193,35 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
   ] as const;
   for (const [service, label] of pinned) {
     if (label === undefined) {
-      issues.push({ key: fullKey(["swarm", "nodeLabels", service]), expected: `the node label (key=value) of the node that holds ${service}'s data`, found: "nothing" });
+      issues.push({
+        key: fullKey(["swarm", "nodeLabels", service]),
+        expected: `the node label (key=value) of the node that holds ${service}'s data`,
+        found: "nothing",
+      });
     }
   }
-  for (const [service, path] of [["app", ["app", "host"]], ["tf_serving", ["tfServing", "host"]]] as const) {
+  for (const [service, path] of [
+    ["app", ["app", "host"]],
+    ["tf_serving", ["tfServing", "host"]],
+  ] as const) {
     const where = hostOf(cfg, service);
-    if (where !== "local") issues.push({ key: fullKey(path), expected: `"local" on swarm (the manager the stack talks to; robotoff:swarm.nodeLabels places services)`, found: describe(where) });
+    if (where !== "local")
+      issues.push({
+        key: fullKey(path),
+        expected: `"local" on swarm (the manager the stack talks to; robotoff:swarm.nodeLabels places services)`,
+        found: describe(where),
+      });
   }
-  if (cfg.dev.enabled) issues.push({ key: fullKey(["dev", "enabled"]), expected: "false on swarm (an image built on one host is on no other node)", found: "true" });
+  if (cfg.dev.enabled)
+    issues.push({ key: fullKey(["dev", "enabled"]), expected: "false on swarm (an image built on one host is on no other node)", found: "true" });
   const published: [string[], HostBinding | null][] = [
     [["app", "api", "expose", "http"], cfg.app.api.expose.http],
-    ...(cfg.tfServing.enabled ? ([[["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc], [["tfServing", "expose", "rest"], cfg.tfServing.expose.rest]] as [string[], HostBinding | null][]) : []),
+    ...(cfg.tfServing.enabled
+      ? ([
+          [["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc],
+          [["tfServing", "expose", "rest"], cfg.tfServing.expose.rest],
+        ] as [string[], HostBinding | null][])
+      : []),
   ];
   const onSwarm = published.filter((p): p is [string[], HostBinding] => p[1] !== null && isPublic(p[1]));
   for (const [path, binding] of onSwarm) {
@@ -197,7 +230,11 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
     }
   }
   if (sw.endpointMode === "dnsrr" && sw.publishMode === "ingress" && onSwarm.length > 0) {
-    issues.push({ key: fullKey(["swarm", "publishMode"]), expected: `"host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; ${fullKey(onSwarm[0][0])} publishes one)`, found: '"ingress"' });
+    issues.push({
+      key: fullKey(["swarm", "publishMode"]),
+      expected: `"host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; ${fullKey(onSwarm[0][0])} publishes one)`,
+      found: '"ingress"',
+    });
   }
   const apiPort = cfg.app.api.expose.http;
   if (sw.apiUpdateOrder === "start-first" && sw.publishMode === "host" && apiPort !== null && isPublic(apiPort)) {
@@ -227,9 +264,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   }
 
   published.forEach((b, i) => {
-    const clash = published
-      .slice(0, i)
-      .find((a) => a.host === b.host && a.port === b.port && (a.ip === undefined || b.ip === undefined || a.ip === b.ip));
+    const clash = published.slice(0, i).find((a) => a.host === b.host && a.port === b.port && (a.ip === undefined || b.ip === undefined || a.ip === b.ip));
     if (clash) {
       issues.push({
         key: fullKey(b.path),
@@ -238,7 +273,10 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
       });
     }
     const service = b.path[0];
-    const mayBePublic = mayPublishBeyondLoopback(service === "monitoring" ? "statsd" : (service as "app" | "postgres" | "tfServing"), cfg.tfServing.allowRemoteAccess);
+    const mayBePublic = mayPublishBeyondLoopback(
+      service === "monitoring" ? "statsd" : (service as "app" | "postgres" | "tfServing"),
+      cfg.tfServing.allowRemoteAccess,
+    );
     if (!mayBePublic && isPublic(b)) {
       const hint = service === "tfServing" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it";
       issues.push({ key: fullKey(b.path), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(b.text) });
@@ -266,7 +304,10 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
         key,
         expected: `a variable the stack does not set itself (${variable} comes from ${fixed ? owner : fullKey([owner])})`,
         found: describe(cfg.app.env[variable]),
-        fix: removalFix(key, { path: true, ...(fixed ? {} : { instead: fullKey([owner]), insteadIsSecret: (SECRET_KEYS as readonly string[]).includes(owner) }) }),
+        fix: removalFix(key, {
+          path: true,
+          ...(fixed ? {} : { instead: fullKey([owner]), insteadIsSecret: (SECRET_KEYS as readonly string[]).includes(owner) }),
+        }),
       });
     }
   }

@@ -104,9 +104,7 @@ export const policies: ResourceValidationPolicy[] = [
         return;
       }
       if (args.type !== CONTAINER) return;
-      const credentials = ((args.props.envs ?? []) as string[])
-        .map((e) => e.slice(0, e.indexOf("=")))
-        .filter((name) => SECRET_VARIABLE.test(name));
+      const credentials = ((args.props.envs ?? []) as string[]).map((e) => e.slice(0, e.indexOf("="))).filter((name) => SECRET_VARIABLE.test(name));
       if (credentials.length > 0 && !args.opts.additionalSecretOutputs.includes("envs")) {
         report(`${args.props.name} passes ${credentials.join(", ")} without envs in additionalSecretOutputs`);
       }
@@ -132,7 +130,12 @@ export const policies: ResourceValidationPolicy[] = [
     enforcementLevel: "mandatory",
     configSchema: configSchema({ allowedImages: { type: "array", items: { type: "string" }, default: DEFAULT_CONFIG.allowedImages } }),
     validateResource: (args, report) => {
-      const image = args.type === SERVICE ? args.props.taskSpec?.containerSpec?.image : args.type === REMOTE_IMAGE && args.props.build === undefined ? args.props.name : undefined;
+      const image =
+        args.type === SERVICE
+          ? args.props.taskSpec?.containerSpec?.image
+          : args.type === REMOTE_IMAGE && args.props.build === undefined
+            ? args.props.name
+            : undefined;
       if (image === undefined) return;
       const repository = imageRepository(String(image));
       if (!allowed(repository, config(args).allowedImages)) report(`image ${image} (${repository}) is not on the allow-list`);

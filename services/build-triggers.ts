@@ -19,7 +19,12 @@ export function hashBuildInputs(context: string, read: (path: string) => Buffer 
   return Object.fromEntries(
     BUILD_INPUTS.map((file) => {
       try {
-        return [file, createHash("sha256").update(read(join(context, file))).digest("hex")];
+        return [
+          file,
+          createHash("sha256")
+            .update(read(join(context, file)))
+            .digest("hex"),
+        ];
       } catch {
         return [file, ABSENT];
       }

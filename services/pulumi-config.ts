@@ -19,9 +19,7 @@ export function loadStack(): LoadedStack {
   const secretKeys = new Set(Object.keys(raw).filter(isConfigSecret));
   let plan: StackPlan;
   try {
-    plan = planStack(raw, pulumi.getStack(), secretKeys, (path) =>
-      readFileSync(join(__dirname, "..", path), "utf8"),
-    );
+    plan = planStack(raw, pulumi.getStack(), secretKeys, (path) => readFileSync(join(__dirname, "..", path), "utf8"));
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;

@@ -10,10 +10,7 @@ import { SwarmDeployment } from "./swarm/deployment";
  * (SwarmDeployment with robotoff:target swarm).
  * `name` and `opts` exist so that a rename keeps state (`aliases: [{ name: "robotoff" }]`).
  */
-export function deployRobotoff(
-  name = "robotoff",
-  opts?: pulumi.ComponentResourceOptions,
-): { deployment: Deployment | SwarmDeployment; spec: StackSpec } {
+export function deployRobotoff(name = "robotoff", opts?: pulumi.ComponentResourceOptions): { deployment: Deployment | SwarmDeployment; spec: StackSpec } {
   const { spec, secretSources, configSecrets, config } = loadStack();
   if (config.target === "swarm") {
     const { publishMode, endpointMode, secretsVersion } = config.swarm;

@@ -32,10 +32,6 @@ export { serializeResourceProperties, specialSecretSig, specialSigKey } from "@p
  * `parent` as pulumi.allAliases sees it, with the given URN and alias URNs: allAliases reads the
  * parent's internal `__aliases` to derive a child's aliases from its parent's.
  */
-export function withAliases(
-  parent: pulumi.Resource,
-  urn: pulumi.Output<string>,
-  aliases: pulumi.Output<string>[],
-): pulumi.Resource {
+export function withAliases(parent: pulumi.Resource, urn: pulumi.Output<string>, aliases: pulumi.Output<string>[]): pulumi.Resource {
   return Object.create(parent, { urn: { value: urn }, __aliases: { value: aliases } });
 }

@@ -25,10 +25,7 @@ export interface ServiceArgs {
 }
 
 /** `KEY=value` lines; the list is secret as soon as one value is. */
-export function containerEnvs(
-  env: ServiceSpec["env"],
-  secrets: ServiceArgs["secrets"],
-): pulumi.Output<string[]> {
+export function containerEnvs(env: ServiceSpec["env"], secrets: ServiceArgs["secrets"]): pulumi.Output<string[]> {
   return pulumi.all(
     Object.entries(env).map(([name, value]) => {
       if (typeof value === "string") return pulumi.output(`${name}=${value}`);

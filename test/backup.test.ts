@@ -55,7 +55,9 @@ describe("robotoff:stopped", () => {
     expect(spec.services.filter((s) => s.stopped).map((s) => s.name)).toEqual(["scheduler"]);
   });
   it("refuses a service the stack does not run, and a name that is no service", () => {
-    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["statsd"] }))).toThrow(/robotoff:stopped: expected services this stack runs \(.*\), found \["statsd"\]/);
+    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["statsd"] }))).toThrow(
+      /robotoff:stopped: expected services this stack runs \(.*\), found \["statsd"\]/,
+    );
     expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(/robotoff:stopped\.0: expected one of "api"/);
   });
   it("refuses it on the swarm target, where a service runs its replicas", () => {
@@ -70,31 +72,50 @@ describe("robotoff:stopped", () => {
 /** A folder with stand-in pg_dump and pg_restore: a dump is "PGDMP <db>", written slowly or failing on demand. */
 function standInTools(): string {
   const bin = mkdtempSync(join(tmpdir(), "robotoff-pgbin-"));
-  writeFileSync(join(bin, "pg_dump"), `#!/bin/sh
+  writeFileSync(
+    join(bin, "pg_dump"),
+    `#!/bin/sh
 for a; do case "$a" in --file=*) out="\${a#--file=}" ;; esac; done
 printf 'PGDMP %s\\n' "$PGDATABASE" > "$out"
 case "$FAKE_PG_DUMP" in
   fail) echo "pg_dump: error: connection to server at \\"$PGHOST\\" failed" >&2; exit 1 ;;
   hang) touch "$out.started"; sleep 30 ;;
 esac
-`);
-  writeFileSync(join(bin, "pg_restore"), `#!/bin/sh
+`,
+  );
+  writeFileSync(
+    join(bin, "pg_restore"),
+    `#!/bin/sh
 [ "$1" = "--list" ] || { echo "restore $*"; exit 0; }
 read -r magic db < "$2" 2>/dev/null
 [ "$magic" = PGDMP ] || { echo "pg_restore: error: input file does not appear to be a valid archive" >&2; exit 1; }
 printf ';\\n; Archive created at 2026-11-29 03:00:00 UTC\\n;     dbname: %s\\n;     TOC Entries: 8\\n' "$db"
-`);
+`,
+  );
   chmodSync(join(bin, "pg_dump"), 0o755);
   chmodSync(join(bin, "pg_restore"), 0o755);
   return bin;
 }
 
 function backupEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: `${standInTools()}:${process.env.PATH}`, BACKUP_DIR: dir, BACKUP_PREFIX: "robotoff", BACKUP_KEEP: "2", BACKUP_AT: "03:00", BACKUP_AT_SECONDS: "10800", PGDATABASE: "robotoff", PGHOST: "postgres", ...extra };
+  return {
+    PATH: `${standInTools()}:${process.env.PATH}`,
+    BACKUP_DIR: dir,
+    BACKUP_PREFIX: "robotoff",
+    BACKUP_KEEP: "2",
+    BACKUP_AT: "03:00",
+    BACKUP_AT_SECONDS: "10800",
+    PGDATABASE: "robotoff",
+    PGHOST: "postgres",
+    ...extra,
+  };
 }
 const script = (env: NodeJS.ProcessEnv, ...args: string[]) => run("sh", ["-c", BACKUP_SH, "backup.sh", ...args], { env });
 const newDir = () => mkdtempSync(join(tmpdir(), "robotoff-dumps-"));
-const dumps = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".dump")).sort();
+const dumps = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".dump"))
+    .sort();
 
 describe("backup.sh", () => {
   it("once: writes <db>-<UTC time>.dump and prints its path", async () => {
@@ -151,7 +172,9 @@ describe("backup.sh", () => {
     writeFileSync(join(dir, "other.dump"), "PGDMP off\n");
     writeFileSync(join(dir, "ours.dump"), "PGDMP robotoff\n");
     const env = backupEnv(dir);
-    expect((await script(env, "check", join(dir, "plain.sql"))).stderr).toMatch(/plain\.sql is not a pg_dump custom-format archive: pg_restore: error: input file does not appear/);
+    expect((await script(env, "check", join(dir, "plain.sql"))).stderr).toMatch(
+      /plain\.sql is not a pg_dump custom-format archive: pg_restore: error: input file does not appear/,
+    );
     expect((await script(env, "check", join(dir, "other.dump"))).stderr).toBe(`${join(dir, "other.dump")} is a dump of database 'off', not of 'robotoff'`);
     expect((await script(env, "check", join(dir, "missing.dump"))).code).toBe(1);
     expect((await script(env, "check", join(dir, "ours.dump"))).code).toBe(0);

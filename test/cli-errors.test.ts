@@ -92,7 +92,9 @@ describe("a baseline that does not render", () => {
     expect(renderFailure(stderr)).toBe("Error: Cannot find module 'yaml'");
   });
   it("keeps all of a clean message", () => {
-    expect(renderFailure("Invalid config for stack dev (1 problem):\n  robotoff:x: expected y\n")).toBe("Invalid config for stack dev (1 problem):\nrobotoff:x: expected y");
+    expect(renderFailure("Invalid config for stack dev (1 problem):\n  robotoff:x: expected y\n")).toBe(
+      "Invalid config for stack dev (1 problem):\nrobotoff:x: expected y",
+    );
   });
 });
 

@@ -8,11 +8,13 @@ import { PROJECT_DIR } from "./harness";
 /** A shipped stack's runtime config with `change` applied to its top-level values (objects parsed). */
 function configOf(stack: string, change: (values: Record<string, any>) => void): { raw: Record<string, string>; secretKeys: Set<string> } {
   const runtime = loadRuntimeConfig(PROJECT_DIR, stack);
-  const values: Record<string, any> = Object.fromEntries(
-    Object.entries(runtime.config).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]),
-  );
+  const values: Record<string, any> = Object.fromEntries(Object.entries(runtime.config).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
   change(values);
-  const raw = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const raw = Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
   return { raw, secretKeys: new Set(runtime.secretKeys) };
 }
 

@@ -80,9 +80,7 @@ describe("stack config defaults", () => {
 describe("stack config errors", () => {
   it("names the full key, what was expected and what was found", () => {
     const issues = issuesOf({ ...minimal, "robotoff:postgres": JSON.stringify({ memory: "2gb" }) });
-    expect(issues).toEqual([
-      { key: "robotoff:postgres.memory", expected: expect.stringContaining("compose size"), found: '"2gb"' },
-    ]);
+    expect(issues).toEqual([{ key: "robotoff:postgres.memory", expected: expect.stringContaining("compose size"), found: '"2gb"' }]);
   });
   it("reports every problem at once", () => {
     const issues = issuesOf({
@@ -103,9 +101,7 @@ describe("stack config errors", () => {
     );
   });
   it("says an object key holds something else", () => {
-    expect(issuesOf({ ...minimal, "robotoff:app": "not json" })).toEqual([
-      { key: "robotoff:app", expected: "an object", found: '"not json"' },
-    ]);
+    expect(issuesOf({ ...minimal, "robotoff:app": "not json" })).toEqual([{ key: "robotoff:app", expected: "an object", found: '"not json"' }]);
   });
   it("prints the pulumi config set command that fixes each key", () => {
     try {
@@ -120,10 +116,7 @@ describe("stack config errors", () => {
 describe("secrets in config", () => {
   const prodBase = { "robotoff:environment": "prod", "robotoff:hostRoot": "/srv/robotoff" };
   const allSecrets = Object.fromEntries(
-    ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"].map((k) => [
-      `robotoff:${k}`,
-      `value-of-${k}`,
-    ]),
+    ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"].map((k) => [`robotoff:${k}`, `value-of-${k}`]),
   );
   const secretKeys = new Set(Object.keys(allSecrets));
 

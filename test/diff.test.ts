@@ -27,7 +27,13 @@ describe("diffResources", () => {
   it("updates a container in place for a memory or restart change", () => {
     const changes = diffResources([res(C, "a", { memory: 1, restart: "no" })], [res(C, "a", { memory: 2, restart: "always" })]);
     expect(changes).toEqual([
-      { action: "update", type: C, name: "a", inputs: ["memory", "restart"], values: { memory: { before: 1, after: 2 }, restart: { before: "no", after: "always" } } },
+      {
+        action: "update",
+        type: C,
+        name: "a",
+        inputs: ["memory", "restart"],
+        values: { memory: { before: 1, after: 2 }, restart: { before: "no", after: "always" } },
+      },
     ]);
   });
   it("updates a container in place for a new retry bound or destroy grace period", () => {
@@ -57,7 +63,7 @@ describe("diffResources", () => {
   });
   it("prints each differing input's old and new value under its change, secrets hidden (issue 11, item 7)", () => {
     const [change] = diffResources([res(C, "a", { memory: 4096, envs: { secret: ["P=old"] } })], [res(C, "a", { memory: 6144, envs: { secret: ["P=new"] } })]);
-    expect(formatChanges([change]).split("\n").slice(1, 3)).toEqual(["           envs: \"[secret]\" -> \"[secret]\"", "           memory: 4096 -> 6144"]);
+    expect(formatChanges([change]).split("\n").slice(1, 3)).toEqual(['           envs: "[secret]" -> "[secret]"', "           memory: 4096 -> 6144"]);
     const json = JSON.parse(changesToJson([change]));
     expect(json.changes[0].values.memory).toEqual({ before: 4096, after: 6144 });
     expect(JSON.stringify(json)).not.toContain("P=new");
@@ -81,7 +87,18 @@ function stackWith(stack: string, patch: (config: any) => void): string {
   return file;
 }
 
-const changed = (stdout: string) => stdout.trim().split("\n").slice(0, -1).filter((l) => !l.startsWith(" ")).map((l) => l.split(/\s+/).filter((w) => !w.startsWith("docker:")).join(" "));
+const changed = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .slice(0, -1)
+    .filter((l) => !l.startsWith(" "))
+    .map((l) =>
+      l
+        .split(/\s+/)
+        .filter((w) => !w.startsWith("docker:"))
+        .join(" "),
+    );
 
 /** The diff `render --diff <file>` prints: from the stack rendered with `file` to the shipped stack file. */
 async function changesFrom(stack: string, file: string): Promise<string[]> {
@@ -92,7 +109,14 @@ async function changesFrom(stack: string, file: string): Promise<string[]> {
 
 describe("render --diff <config file>", () => {
   it("replaces exactly the app image and the three app containers for a new app tag", async () => {
-    expect((await changesFrom("prod", stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")))).sort()).toEqual(
+    expect(
+      (
+        await changesFrom(
+          "prod",
+          stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")),
+        )
+      ).sort(),
+    ).toEqual(
       [
         "replace robotoff-image-robotoff (name)",
         "replace robotoff-api-container (image)",
@@ -102,12 +126,20 @@ describe("render --diff <config file>", () => {
     );
   });
   it("updates only postgres, in place, for a new postgres memory limit", async () => {
-    expect(await changesFrom("dev", stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")))).toEqual([
-      "update robotoff-postgres-container (memory, memorySwap)",
-    ]);
+    expect(
+      await changesFrom(
+        "dev",
+        stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")),
+      ),
+    ).toEqual(["update robotoff-postgres-container (memory, memorySwap)"]);
   });
   it("finds no change against the same config", async () => {
-    expect(await changesFrom("dev", stackWith("dev", () => undefined))).toEqual([]);
+    expect(
+      await changesFrom(
+        "dev",
+        stackWith("dev", () => undefined),
+      ),
+    ).toEqual([]);
   });
   it("says when it can read neither a file nor a git ref", async () => {
     const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
@@ -131,7 +163,7 @@ describe("render --diff <git ref>", () => {
     git("commit", "-qm", "base");
     symlinkSync(join(PROJECT_DIR, "node_modules"), join(clone, "node_modules"), "dir");
     const file = join(clone, "Pulumi.dev.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace("robotoff:restartPolicy: \"no\"", "robotoff:restartPolicy: always"));
+    writeFileSync(file, readFileSync(file, "utf8").replace('robotoff:restartPolicy: "no"', "robotoff:restartPolicy: always"));
     const out = await render(clone, "--stack", "dev", "--diff", "HEAD");
     expect(changed(out.stdout)).toHaveLength(6);
     expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);

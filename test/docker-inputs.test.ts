@@ -19,7 +19,11 @@ describe("containerPorts", () => {
     ]);
   });
   it("always names the address, so the provider never falls back to its IPv4-only default", () => {
-    const binding = fc.record({ ip: fc.option(fc.ipV4(), { nil: undefined }), port: fc.integer({ min: 1, max: 65535 }), containerPort: fc.integer({ min: 1, max: 65535 }) });
+    const binding = fc.record({
+      ip: fc.option(fc.ipV4(), { nil: undefined }),
+      port: fc.integer({ min: 1, max: 65535 }),
+      containerPort: fc.integer({ min: 1, max: 65535 }),
+    });
     fc.assert(
       fc.property(fc.array(binding), (bindings) => {
         const ports = containerPorts(bindings.map((b) => ({ ...b, protocol: "tcp" as const })));
@@ -63,7 +67,10 @@ describe("fileDelivery", () => {
     const dir = mkdtempSync(join(tmpdir(), "robotoff-files-"));
     try {
       const tricky = "a: 'quoted' \"double\" $HOME `tick` \\back\n\nlast line without newline";
-      const target = [{ containerPath: join(dir, "it's.conf"), content: tricky }, { containerPath: join(dir, "b.conf"), content: "" }];
+      const target = [
+        { containerPath: join(dir, "it's.conf"), content: tricky },
+        { containerPath: join(dir, "b.conf"), content: "" },
+      ];
       const d = fileDelivery({ name: "statsd", files: target, readOnlyRootfs: true, entrypoint: ["/bin/echo", "ran"] });
       const [file, ...args] = [...d.entrypoints!, "--flag=1"];
       const out = execFileSync(file, args, { env: { ...d.env, PATH: "/usr/bin:/bin" }, encoding: "utf8" });

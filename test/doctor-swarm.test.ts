@@ -35,7 +35,10 @@ describe("doctor on swarm", () => {
     expect(p.scripts).toEqual([`robotoff.elasticsearch=true: ${LIMITS_SCRIPT}`]);
   });
   it("fails a label no node carries, and one two nodes carry, with the command that sets it", async () => {
-    const findings = await swarmFindings(plan(true), probes({ ...ONE_EACH, "robotoff.postgres=true": [], "robotoff.ml=true": ["a", "b"] }, "unlimited\n262144\n262144\n0"));
+    const findings = await swarmFindings(
+      plan(true),
+      probes({ ...ONE_EACH, "robotoff.postgres=true": [], "robotoff.ml=true": ["a", "b"] }, "unlimited\n262144\n262144\n0"),
+    );
     const failed = findings.filter((f) => f.level === "FAIL");
     // postgres_backup (staging's scheduled dumps) is pinned with postgres.
     expect(failed.map((f) => f.subject)).toEqual(["postgres", "tf_serving", "postgres_backup"]);

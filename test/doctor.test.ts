@@ -41,7 +41,10 @@ const plan = (over: Partial<HostPlan> = {}): HostPlan => ({
   ports: [],
   externalVolumes: [],
   externalNetworks: [],
-  elasticsearchUlimits: [{ name: "memlock", soft: -1, hard: -1 }, { name: "nofile", soft: 262144, hard: 262144 }],
+  elasticsearchUlimits: [
+    { name: "memlock", soft: -1, hard: -1 },
+    { name: "nofile", soft: 262144, hard: 262144 },
+  ],
   memoryMb: 32768,
   ...over,
 });
@@ -69,7 +72,11 @@ describe("doctor checks", () => {
     const engine = async () => failed(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?");
     const findings = await planChecks([plan()], probes({ engine }));
     expect(findings.filter((f) => f.subject === "local")).toEqual([
-      { level: "FAIL", subject: "local", message: "Docker Engine not reachable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" },
+      {
+        level: "FAIL",
+        subject: "local",
+        message: "Docker Engine not reachable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+      },
     ]);
   });
   it("fails a missing bind-mount folder, and says why it matters", async () => {
@@ -81,7 +88,8 @@ describe("doctor checks", () => {
     expect(findings.find((f) => f.message.includes("datasets"))).toEqual({
       level: "FAIL",
       subject: "local",
-      message: "/srv/robotoff/datasets is missing (api mounts it at /opt/robotoff/datasets; Docker would create it empty and root-owned): create it on the host",
+      message:
+        "/srv/robotoff/datasets is missing (api mounts it at /opt/robotoff/datasets; Docker would create it empty and root-owned): create it on the host",
     });
   });
   it("fails a models folder without models.config", async () => {
@@ -92,7 +100,10 @@ describe("doctor checks", () => {
   it("fails a low vm.max_map_count where Elasticsearch runs, and checks nothing of the kind elsewhere", async () => {
     const inProbe: Probes["inProbe"] = async (_u, _i, command) => ok(command[0] === "cat" ? "65530" : "");
     const low = await planChecks([plan()], probes({ inProbe }));
-    expect(low.find((f) => f.message.startsWith("vm.max_map_count"))).toMatchObject({ level: "FAIL", message: expect.stringContaining("sysctl -w vm.max_map_count=262144") });
+    expect(low.find((f) => f.message.startsWith("vm.max_map_count"))).toMatchObject({
+      level: "FAIL",
+      message: expect.stringContaining("sysctl -w vm.max_map_count=262144"),
+    });
     const noEs = await planChecks([plan({ services: ["tf_serving"], elasticsearchUlimits: undefined })], probes({ inProbe }));
     expect(noEs.some((f) => f.message.includes("max_map_count") || f.message.includes("ulimits"))).toBe(false);
   });
@@ -102,7 +113,10 @@ describe("doctor checks", () => {
   });
   it("probes each host at its own address", async () => {
     const seen: (string | undefined)[] = [];
-    await planChecks([plan(), plan({ host: "ml", url: "ssh://deploy@ml", binds: [], services: [] })], probes({ engine: async (url) => (seen.push(url), ok("28")) }));
+    await planChecks(
+      [plan(), plan({ host: "ml", url: "ssh://deploy@ml", binds: [], services: [] })],
+      probes({ engine: async (url) => (seen.push(url), ok("28")) }),
+    );
     expect(seen).toEqual([undefined, "ssh://deploy@ml"]);
   });
 
@@ -118,7 +132,10 @@ describe("doctor checks", () => {
   it("fails a missing Product Opener network", async () => {
     const network: Probes["network"] = async () => failed(1, "Error response from daemon: network po_default not found");
     const findings = await planChecks([plan({ externalNetworks: ["po_default"] })], probes({ network }));
-    expect(findings.find((f) => f.message.includes("po_default"))).toMatchObject({ level: "FAIL", message: expect.stringContaining("start Product Opener's stack first") });
+    expect(findings.find((f) => f.message.includes("po_default"))).toMatchObject({
+      level: "FAIL",
+      message: expect.stringContaining("start Product Opener's stack first"),
+    });
   });
   it("fails a host port another container holds, on any overlapping address, and ignores the stack's own containers", async () => {
     const containerPorts = async () =>
@@ -138,11 +155,14 @@ describe("doctor checks", () => {
     ]);
   });
   it("says in one line that the probes cannot run when the probe image cannot be pulled, instead of calling every folder missing", async () => {
-    const noImage = failed(125, [
-      "Unable to find image 'postgres:11.2-alpine' locally",
-      'docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host.',
-      "See 'docker run --help'.",
-    ].join("\n"));
+    const noImage = failed(
+      125,
+      [
+        "Unable to find image 'postgres:11.2-alpine' locally",
+        'docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host.',
+        "See 'docker run --help'.",
+      ].join("\n"),
+    );
     const findings = await planChecks([plan({ memoryMb: 1024 })], probes({ inProbe: async () => noImage }));
     expect(lines(findings)).toEqual([
       "OK pulumi: CLI v3.200.0",
@@ -156,7 +176,10 @@ describe("doctor checks", () => {
   it("fails when the Engine cannot grant Elasticsearch's ulimits, with both fixes", async () => {
     const inProbe: Probes["inProbe"] = async (_u, _i, command, r) =>
       r?.ulimits?.some((u) => u.name === "memlock")
-        ? failed(126, "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error setting rlimit type 8: operation not permitted: unknown.")
+        ? failed(
+            126,
+            "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error setting rlimit type 8: operation not permitted: unknown.",
+          )
         : ok(command[0] === "cat" ? "262144" : "");
     const finding = (await planChecks([plan()], probes({ inProbe }))).find((f) => f.message.includes("ulimits"));
     expect(finding?.level).toBe("FAIL");
@@ -186,8 +209,17 @@ describe("what doctor checks, read from the StackSpec", () => {
     expect(local.probeImage).toBe("postgres:11.2-alpine");
     expect(local.externalVolumes).toEqual(["postgres-data", "es-data"]);
     expect(local.ports.map((p) => p.port).sort()).toEqual([5432, 5500, 9102]);
-    expect(local.elasticsearchUlimits).toEqual([{ name: "memlock", soft: -1, hard: -1 }, { name: "nofile", soft: 262144, hard: 262144 }]);
-    expect(ml).toMatchObject({ host: "ml", url: "ssh://deploy@ml.openfoodfacts.org", services: ["tf_serving"], probeImage: "tensorflow/serving:2.4.0", externalVolumes: [] });
+    expect(local.elasticsearchUlimits).toEqual([
+      { name: "memlock", soft: -1, hard: -1 },
+      { name: "nofile", soft: 262144, hard: 262144 },
+    ]);
+    expect(ml).toMatchObject({
+      host: "ml",
+      url: "ssh://deploy@ml.openfoodfacts.org",
+      services: ["tf_serving"],
+      probeImage: "tensorflow/serving:2.4.0",
+      externalVolumes: [],
+    });
     expect(ml.binds).toEqual([{ hostPath: "/srv/robotoff-ml/tf_models", mounts: [{ service: "tf_serving", containerPath: "/models" }] }]);
     expect(ml.elasticsearchUlimits).toBeUndefined();
     expect(ml.containers).toEqual(["robotoff-tf_serving"]);
@@ -196,7 +228,12 @@ describe("what doctor checks, read from the StackSpec", () => {
     const [local] = hostPlans(planStackFile(PROJECT_DIR, "dev").plan);
     const paths = local.binds.map((b) => b.hostPath);
     expect(new Set(paths).size).toBe(paths.length);
-    expect(local.binds.find((b) => b.hostPath === "/srv/robotoff/tf_models")?.mounts.map((m) => m.service)).toEqual(["api", "workers", "scheduler", "tf_serving"]);
+    expect(local.binds.find((b) => b.hostPath === "/srv/robotoff/tf_models")?.mounts.map((m) => m.service)).toEqual([
+      "api",
+      "workers",
+      "scheduler",
+      "tf_serving",
+    ]);
     expect(local.externalNetworks).toEqual(["po_default"]);
     expect(local.externalVolumes).toEqual([]); // dev creates its volumes
   });
@@ -204,15 +241,18 @@ describe("what doctor checks, read from the StackSpec", () => {
     const prod = planStackFile(PROJECT_DIR, "prod");
     const messages = placeholderFindings(prod.runtime, prod.plan).map((f) => f.message);
     expect(messages).toHaveLength(8);
-    expect(messages).toContain("robotoff:app.tag is the placeholder sha-0000000000000000000000000000000000000000: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack prod");
-    expect(messages.some((m) => m.startsWith("robotoff:slackToken is a placeholder") && m.includes("pulumi config set --secret 'robotoff:slackToken'"))).toBe(true);
+    expect(messages).toContain(
+      "robotoff:app.tag is the placeholder sha-0000000000000000000000000000000000000000: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack prod",
+    );
+    expect(messages.some((m) => m.startsWith("robotoff:slackToken is a placeholder") && m.includes("pulumi config set --secret 'robotoff:slackToken'"))).toBe(
+      true,
+    );
     const dev = planStackFile(PROJECT_DIR, "dev");
     expect(placeholderFindings(dev.runtime, dev.plan)).toEqual([]);
   });
 });
 
-const doctor = (env: NodeJS.ProcessEnv, ...args: string[]) =>
-  run("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env });
+const doctor = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env });
 
 describe("npm run doctor", () => {
   const fakes = {
@@ -244,7 +284,13 @@ describe("npm run doctor", () => {
     expect(run.code).toBe(0);
   });
   it("says in one line per host that no Docker Engine is reachable", async () => {
-    const run = await doctor({ ROBOTOFF_PULUMI_CLI: fakes.ROBOTOFF_PULUMI_CLI, DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "--config-file", devFile);
+    const run = await doctor(
+      { ROBOTOFF_PULUMI_CLI: fakes.ROBOTOFF_PULUMI_CLI, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+      "--stack",
+      "dev",
+      "--config-file",
+      devFile,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout.trim().split("\n")).toEqual([
       `OK   config: robotoff:hostRoot ${checkout} has a Dockerfile (dev.enabled builds openfoodfacts/robotoff:dev from it)`,

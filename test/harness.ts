@@ -42,9 +42,7 @@ export const ofType = (r: Rendered, type: string) => r.resources.filter((x) => x
 
 /** The container of a compose service, found by its DNS alias on the stack network. */
 export function containerOf(r: Rendered, service: string): RecordedResource {
-  const found = ofType(r, CONTAINER).filter((c) =>
-    (c.inputs.networksAdvanced as any[] | undefined)?.some((n) => n.aliases?.includes(service)),
-  );
+  const found = ofType(r, CONTAINER).filter((c) => (c.inputs.networksAdvanced as any[] | undefined)?.some((n) => n.aliases?.includes(service)));
   if (found.length !== 1) throw new Error(`${found.length} containers with alias ${service}`);
   return found[0];
 }

@@ -12,9 +12,8 @@ describe("Docker image references", () => {
     `postgres@sha256:${"a".repeat(64)}`,
   ])("accepts %s", (ref) => expect(isImageReference(ref)).toBe(true));
 
-  it.each(["", "Postgres:11", "postgres:", "postgres:11 ", "-postgres", "ghcr.io//robotoff", "postgres:-1", "a:b:c"])(
-    "rejects %j",
-    (ref) => expect(isImageReference(ref)).toBe(false),
+  it.each(["", "Postgres:11", "postgres:", "postgres:11 ", "-postgres", "ghcr.io//robotoff", "postgres:-1", "a:b:c"])("rejects %j", (ref) =>
+    expect(isImageReference(ref)).toBe(false),
   );
 
   it("tells a repository from a reference with a tag", () => {

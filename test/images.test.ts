@@ -20,7 +20,9 @@ describe("every container uses an image resource", () => {
   });
   it("runs the app image in api, workers and scheduler", () => {
     const app = imageIdOf("openfoodfacts/robotoff:dev"); // built from the checkout in dev
-    const users = ofType(r, CONTAINER).filter((c) => c.inputs.image === app).map((c) => c.inputs.name);
+    const users = ofType(r, CONTAINER)
+      .filter((c) => c.inputs.image === app)
+      .map((c) => c.inputs.name);
     expect(users.sort()).toEqual(["robotoff-api", "robotoff-scheduler", "robotoff-workers"]);
   });
 });

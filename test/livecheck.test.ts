@@ -68,22 +68,38 @@ describe("what livecheck checks, read from the StackSpec", () => {
   it("declares each service's container on its own host, with its healthcheck presence", () => {
     const declared = declaredContainers(planStackFile(PROJECT_DIR, "prod", TWO_HOSTS).plan);
     expect(declared.find((d) => d.service === "tf_serving")).toEqual({
-      service: "tf_serving", name: "robotoff-tf_serving", hasHealthcheck: true, host: "ml", url: "ssh://deploy@ml.openfoodfacts.org",
+      service: "tf_serving",
+      name: "robotoff-tf_serving",
+      hasHealthcheck: true,
+      host: "ml",
+      url: "ssh://deploy@ml.openfoodfacts.org",
     });
     expect(declared.find((d) => d.service === "workers")).toEqual({ service: "workers", name: "robotoff-workers", hasHealthcheck: false, host: "local" });
-    expect(declared.map((d) => d.service)).toEqual(["api", "elasticsearch", "postgres", "postgres_backup", "postgres_exporter", "scheduler", "statsd", "tf_serving", "workers"]);
+    expect(declared.map((d) => d.service)).toEqual([
+      "api",
+      "elasticsearch",
+      "postgres",
+      "postgres_backup",
+      "postgres_exporter",
+      "scheduler",
+      "statsd",
+      "tf_serving",
+      "workers",
+    ]);
   });
   // issue 11, item 6
   it("checks the api at the address the stack publishes it on, loopback for every interface", () => {
     const file = join(mkdtempSync(join(tmpdir(), "robotoff-live-")), "Pulumi.dev.yaml");
     writeFileSync(file, readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace("http: 127.0.0.1:5500", "http: 172.17.0.1:5500"));
-    expect(apiHealthTarget(planStackFile(PROJECT_DIR, "dev", file).plan)).toEqual({ url: "http://172.17.0.1:5500/api/v1/health", image: "openfoodfacts/robotoff:dev" });
+    expect(apiHealthTarget(planStackFile(PROJECT_DIR, "dev", file).plan)).toEqual({
+      url: "http://172.17.0.1:5500/api/v1/health",
+      image: "openfoodfacts/robotoff:dev",
+    });
     expect(apiHealthTarget(planStackFile(PROJECT_DIR, "prod").plan)?.url).toBe("http://127.0.0.1:5500/api/v1/health");
   });
 });
 
-const livecheck = (env: NodeJS.ProcessEnv, ...args: string[]) =>
-  run("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env });
+const livecheck = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env });
 
 describe("npm run livecheck", () => {
   let server: Server;
@@ -119,7 +135,14 @@ describe("npm run livecheck", () => {
   it("exits 1 and says what is down", async () => {
     status = 503;
     const partial = join(mkdtempSync(join(tmpdir(), "robotoff-inspect-")), "inspect.json");
-    writeFileSync(partial, JSON.stringify(recorded().filter((c) => c.Name !== "/robotoff-workers"), null, 2));
+    writeFileSync(
+      partial,
+      JSON.stringify(
+        recorded().filter((c) => c.Name !== "/robotoff-workers"),
+        null,
+        2,
+      ),
+    );
     const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("workers: DOWN (no container robotoff-workers)");
@@ -127,7 +150,13 @@ describe("npm run livecheck", () => {
   });
   it("inspects each container on its own host, and checks the api's health from the api's host", async () => {
     const log = join(mkdtempSync(join(tmpdir(), "robotoff-log-")), "calls");
-    const run = await livecheck({ ...fake(HEALTHY), FAKE_LOG: log }, "--stack", "prod", "--config-file", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
+    const run = await livecheck(
+      { ...fake(HEALTHY), FAKE_LOG: log },
+      "--stack",
+      "prod",
+      "--config-file",
+      join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"),
+    );
     const calls = readFileSync(log, "utf8").trim().split("\n");
     expect(calls).toEqual([
       "default version",
@@ -141,24 +170,49 @@ describe("npm run livecheck", () => {
   it("does not check the api's URL when the api container is not there, though something answers on its port", async () => {
     status = 200;
     const partial = join(mkdtempSync(join(tmpdir(), "robotoff-inspect-")), "inspect.json");
-    writeFileSync(partial, JSON.stringify(recorded().filter((c) => c.Name !== "/robotoff-api"), null, 2));
+    writeFileSync(
+      partial,
+      JSON.stringify(
+        recorded().filter((c) => c.Name !== "/robotoff-api"),
+        null,
+        2,
+      ),
+    );
     const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`api health: DOWN (http://127.0.0.1:${port}/api/v1/health: not checked, robotoff-api is not running (no container robotoff-api))`);
+    expect(run.stdout).toContain(
+      `api health: DOWN (http://127.0.0.1:${port}/api/v1/health: not checked, robotoff-api is not running (no container robotoff-api))`,
+    );
   });
   it("reports the host that answers when another does not, and exits 2", async () => {
     const broken = join(mkdtempSync(join(tmpdir(), "robotoff-docker-")), "docker");
-    writeFileSync(broken, `#!/bin/sh\n[ "$2" = "ssh://deploy@ml.openfoodfacts.org" ] && { echo "error during connect: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused" >&2; exit 1; }\nexec ${join(__dirname, "fixtures/fake-docker.sh")} "$@"\n`, { mode: 0o755 });
-    const run = await livecheck({ ROBOTOFF_DOCKER_CLI: broken, FAKE_INSPECT: HEALTHY }, "--stack", "prod", "--config-file", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
+    writeFileSync(
+      broken,
+      `#!/bin/sh\n[ "$2" = "ssh://deploy@ml.openfoodfacts.org" ] && { echo "error during connect: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused" >&2; exit 1; }\nexec ${join(__dirname, "fixtures/fake-docker.sh")} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const run = await livecheck(
+      { ROBOTOFF_DOCKER_CLI: broken, FAKE_INSPECT: HEALTHY },
+      "--stack",
+      "prod",
+      "--config-file",
+      join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"),
+    );
     expect(run.code).toBe(2);
     const lines = run.stdout.trim().split("\n");
     expect(lines).toContain("postgres: UP");
-    expect(lines).toContain("tf_serving: DOWN (Docker Engine not reachable at ssh://deploy@ml.openfoodfacts.org: error during connect: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused)");
+    expect(lines).toContain(
+      "tf_serving: DOWN (Docker Engine not reachable at ssh://deploy@ml.openfoodfacts.org: error during connect: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused)",
+    );
   });
   it("says in one line that no Docker Engine is reachable, and exits 2", async () => {
     const run = await livecheck({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev");
     expect(run.code).toBe(2);
-    expect(run.stdout.trim().split("\n")).toEqual(["api", "elasticsearch", "postgres", "scheduler", "tf_serving", "workers"].map((s) => expect.stringMatching(new RegExp(`^${s}: DOWN \\(Docker Engine not reachable: `))).concat([expect.stringMatching(/^api health: DOWN \(.*not checked/)]));
+    expect(run.stdout.trim().split("\n")).toEqual(
+      ["api", "elasticsearch", "postgres", "scheduler", "tf_serving", "workers"]
+        .map((s) => expect.stringMatching(new RegExp(`^${s}: DOWN \\(Docker Engine not reachable: `)))
+        .concat([expect.stringMatching(/^api health: DOWN \(.*not checked/)]),
+    );
   });
   it("says the same when there is no docker CLI at all", async () => {
     const run = await livecheck({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev");

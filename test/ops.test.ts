@@ -24,7 +24,12 @@ describe("ops arguments", () => {
   it("takes the verb, its services, and exec's command after --", () => {
     const a = parseOpsArgs(["--stack", "prod", "exec", "postgres", "--", "psql", "-c", "select 1"]);
     expect(a).toMatchObject({ stack: "prod", verb: "exec", operands: ["postgres"], command: ["psql", "-c", "select 1"] });
-    expect(parseOpsArgs(["--stack", "dev", "logs", "-f", "--tail", "20", "--since", "10m", "api"])).toMatchObject({ follow: true, tail: "20", since: "10m", operands: ["api"] });
+    expect(parseOpsArgs(["--stack", "dev", "logs", "-f", "--tail", "20", "--since", "10m", "api"])).toMatchObject({
+      follow: true,
+      tail: "20",
+      since: "10m",
+      operands: ["api"],
+    });
   });
   it("refuses, naming the problem: an unknown verb, an option of another verb, a bad --tail, exec without a command", () => {
     expect(() => parseOpsArgs(["--stack", "dev", "up"])).toThrow(/unknown verb up \(verbs: ps, logs, stop, start, restart, exec, backup, restore\)/);
@@ -62,7 +67,16 @@ describe("ps columns, from the Engine's inspect format", () => {
     Path: "docker-entrypoint.sh",
     Args: ["postgres", "-c", "shared_buffers=1024MB"],
     State: { Status: "running", Health: { Status: "healthy" } },
-    NetworkSettings: { Ports: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "5432" }], "8500/tcp": [{ HostIp: "0.0.0.0", HostPort: "8500" }, { HostIp: "::", HostPort: "8500" }], "9125/udp": null } },
+    NetworkSettings: {
+      Ports: {
+        "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "5432" }],
+        "8500/tcp": [
+          { HostIp: "0.0.0.0", HostPort: "8500" },
+          { HostIp: "::", HostPort: "8500" },
+        ],
+        "9125/udp": null,
+      },
+    },
   };
   it("prints published ports as docker ps does, unpublished ones bare", () => {
     expect(portsColumn(container)).toBe("127.0.0.1:5432->5432/tcp, 0.0.0.0:8500->8500/tcp, [::]:8500->8500/tcp, 9125/udp");
@@ -102,7 +116,11 @@ describe("npm run ops", () => {
   it("stop: the dependents first, each on its own host; start: the other way round", async () => {
     const log = withLog();
     const stop = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "--config-file", TWO_HOSTS, "stop", "postgres", "api", "tf_serving");
-    expect(stop.stdout.split("\n")).toEqual(["api: stopped (robotoff-api)", "tf_serving: stopped (robotoff-tf_serving)", "postgres: stopped (robotoff-postgres)"]);
+    expect(stop.stdout.split("\n")).toEqual([
+      "api: stopped (robotoff-api)",
+      "tf_serving: stopped (robotoff-tf_serving)",
+      "postgres: stopped (robotoff-postgres)",
+    ]);
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default stop", `${ML} stop`, "default stop"]);
     const start = await ops(fake(), "--stack", "prod", "start", "api", "postgres");
     expect(start.stdout.split("\n")).toEqual(["postgres: started (robotoff-postgres)", "api: started (robotoff-api)"]);
@@ -121,7 +139,19 @@ describe("npm run ops", () => {
   });
   it("exec: runs the command after -- verbatim in the service's container on its host, and exits with its status", async () => {
     const log = withLog();
-    const r = await ops(fake({ FAKE_LOG: log, FAKE_EXIT: "3" }), "--stack", "prod", "--config-file", TWO_HOSTS, "exec", "tf_serving", "--", "ls", "-l", "/models");
+    const r = await ops(
+      fake({ FAKE_LOG: log, FAKE_EXIT: "3" }),
+      "--stack",
+      "prod",
+      "--config-file",
+      TWO_HOSTS,
+      "exec",
+      "tf_serving",
+      "--",
+      "ls",
+      "-l",
+      "/models",
+    );
     expect(r.stdout).toBe("exec -i robotoff-tf_serving ls -l /models");
     expect(calls(log)).toEqual([`${ML} version`, `${ML} exec`]);
     expect(r.code).toBe(3);
@@ -151,7 +181,14 @@ describe("backup --if-replaced: a dump before a deploy that replaces postgres", 
   });
   it("takes the dump through the backup container and prints its host path", async () => {
     const log = withLog();
-    const r = await ops(fake({ FAKE_LOG: log, FAKE_EXEC_STDOUT: "/backups/postgres-20261129T030000Z.dump" }), "--stack", "prod", "backup", "--if-replaced", join(PREVIEWS, "postgres-replaced.json"));
+    const r = await ops(
+      fake({ FAKE_LOG: log, FAKE_EXEC_STDOUT: "/backups/postgres-20261129T030000Z.dump" }),
+      "--stack",
+      "prod",
+      "backup",
+      "--if-replaced",
+      join(PREVIEWS, "postgres-replaced.json"),
+    );
     expect([r.code, r.stdout]).toEqual([0, "/srv/robotoff/backups/postgres-20261129T030000Z.dump"]);
     expect(calls(log)).toEqual(["default version", "default exec"]);
   });
@@ -202,20 +239,45 @@ describe("restore through the stand-in docker CLI", () => {
     const lines = r.stdout.split("\n").filter(Boolean);
     const at = (line: string) => lines.indexOf(line);
     // Every app container stops (api before the workers it depends on), then all start (the workers first), then the restore says so.
-    expect([...lines.slice(0, 3)].sort()).toEqual(["api: stopped (robotoff-api)", "scheduler: stopped (robotoff-scheduler)", "workers: stopped (robotoff-workers)"]);
-    expect([...lines.slice(3, 6)].sort()).toEqual(["api: started (robotoff-api)", "scheduler: started (robotoff-scheduler)", "workers: started (robotoff-workers)"]);
+    expect([...lines.slice(0, 3)].sort()).toEqual([
+      "api: stopped (robotoff-api)",
+      "scheduler: stopped (robotoff-scheduler)",
+      "workers: stopped (robotoff-workers)",
+    ]);
+    expect([...lines.slice(3, 6)].sort()).toEqual([
+      "api: started (robotoff-api)",
+      "scheduler: started (robotoff-scheduler)",
+      "workers: started (robotoff-workers)",
+    ]);
     expect(at("api: stopped (robotoff-api)")).toBeLessThan(at("workers: stopped (robotoff-workers)"));
     expect(at("workers: started (robotoff-workers)")).toBeLessThan(at("api: started (robotoff-api)"));
     expect(lines[6]).toBe("restored postgres-20261129T030000Z.dump into postgres");
-    expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default exec", "default stop", "default stop", "default stop", "default exec", "default start", "default start", "default start"]);
+    expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual([
+      "default exec",
+      "default stop",
+      "default stop",
+      "default stop",
+      "default exec",
+      "default start",
+      "default start",
+      "default start",
+    ]);
   });
   it("refuses a file outside the backup folder, naming the folder", () => {
     const r = restore("", {}, "--yes", "/tmp/elsewhere/postgres.dump");
-    expect([r.status, r.stderr.trim()]).toEqual([2, "/tmp/elsewhere/postgres.dump: restore reads dumps from /srv/robotoff/backups on the postgres host (robotoff:postgres.backup.dir)"]);
+    expect([r.status, r.stderr.trim()]).toEqual([
+      2,
+      "/tmp/elsewhere/postgres.dump: restore reads dumps from /srv/robotoff/backups on the postgres host (robotoff:postgres.backup.dir)",
+    ]);
   });
   it("refuses a file the backup container's check rejects, before stopping anything", () => {
     const log = withLog();
-    const r = restore("", { FAKE_LOG: log, FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "/backups/notes.sql is not a pg_dump custom-format archive" }, "--yes", "notes.sql");
+    const r = restore(
+      "",
+      { FAKE_LOG: log, FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "/backups/notes.sql is not a pg_dump custom-format archive" },
+      "--yes",
+      "notes.sql",
+    );
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe("not restored: /srv/robotoff/backups/notes.sql is not a pg_dump custom-format archive");
     expect(calls(log).filter((c) => / (stop|start)$/.test(c))).toEqual([]);

@@ -30,7 +30,14 @@ export function args(
     name,
     props,
     urn: `urn:pulumi:test::robotoff::${type}::${name}`,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...opts },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+      ...opts,
+    },
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,
@@ -53,11 +60,17 @@ export async function validateRender(r: Rendered, config: Partial<RobotoffPolicy
   const violations: Violation[] = [];
   for (const res of r.resources.filter((x: RecordedResource) => x.custom && !x.id)) {
     const key = `${res.type}::${res.name}`;
-    const a = args(res.type, res.name, unwrap(res.inputs), {
-      protect: res.options.protect,
-      additionalSecretOutputs: r.secretOutputs.get(key) ?? [],
-      aliases: r.state.get(key)?.aliases ?? [],
-    }, config);
+    const a = args(
+      res.type,
+      res.name,
+      unwrap(res.inputs),
+      {
+        protect: res.options.protect,
+        additionalSecretOutputs: r.secretOutputs.get(key) ?? [],
+        aliases: r.state.get(key)?.aliases ?? [],
+      },
+      config,
+    );
     for (const p of policies) for (const message of await validate(p, a)) violations.push({ policy: p.name, message });
   }
   return violations;

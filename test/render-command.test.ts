@@ -12,11 +12,7 @@ import { PROJECT_DIR, renderStack } from "./harness";
 
 /** `npm run --silent render -- ...` without npm's own start-up: node with the project's loader. */
 const render = (...args: string[]) =>
-  run(
-    process.execPath,
-    ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), ...args],
-    { cwd: PROJECT_DIR },
-  );
+  run(process.execPath, ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render.ts"), ...args], { cwd: PROJECT_DIR });
 
 function tempConfig(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");
@@ -31,9 +27,7 @@ describe("the render command", () => {
     expect(JSON.parse(run.stdout)).toEqual(JSON.parse(toJson(await renderStack("prod"), false)));
   });
   it("fails with exit 1, every invalid key on stderr and no stack trace", async () => {
-    const file = tempConfig(
-      "config:\n  robotoff:environment: qa\n  robotoff:hostRoot: srv\n  robotoff:postgres:\n    memory: 2gb\n",
-    );
+    const file = tempConfig("config:\n  robotoff:environment: qa\n  robotoff:hostRoot: srv\n  robotoff:postgres:\n    memory: 2gb\n");
     const run = await render("--stack", "dev", "--config-file", file);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");

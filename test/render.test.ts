@@ -17,14 +17,7 @@ function tempConfig(yaml: string): string {
   return file;
 }
 
-const OPTION_KEYS = [
-  "dependsOn",
-  "protect",
-  "retainOnDelete",
-  "deleteBeforeReplace",
-  "ignoreChanges",
-  "replaceOnChanges",
-];
+const OPTION_KEYS = ["dependsOn", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges"];
 
 describe("render --format json", () => {
   let prod: any;
@@ -48,9 +41,7 @@ describe("render --format json", () => {
   it("prints each resource with type, name, parent, custom, inputs and every option", () => {
     for (const r of prod.resources) {
       expect(Object.keys(r).sort()).toEqual(
-        r.id === undefined
-          ? ["custom", "inputs", "name", "options", "parent", "type"]
-          : ["custom", "id", "inputs", "name", "options", "parent", "type"],
+        r.id === undefined ? ["custom", "inputs", "name", "options", "parent", "type"] : ["custom", "id", "inputs", "name", "options", "parent", "type"],
       );
       expect(Object.keys(r.options).sort()).toEqual([...OPTION_KEYS].sort());
       expect(r.parent === null || /^[\w:/]+::[\w-]+$/.test(r.parent)).toBe(true);
@@ -137,9 +128,7 @@ describe("render --format graph", () => {
 
 describe("render config loading", () => {
   it("reads --config-file instead of Pulumi.<stack>.yaml", async () => {
-    const file = tempConfig(
-      "config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /data/robotoff\n  robotoff:networkName: othernet\n",
-    );
+    const file = tempConfig("config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /data/robotoff\n  robotoff:networkName: othernet\n");
     const r = await renderStack("dev", file);
     expect(r.resources.find((x) => x.type === "docker:index/network:Network")!.inputs.name).toBe("othernet");
   });

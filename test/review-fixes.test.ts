@@ -47,7 +47,9 @@ const passing: Probes = {
   containerPorts: async () => ({ code: 0, stdout: "", stderr: "" }),
   // Every bind source is missing, as on a machine without the checkout.
   inProbe: async (_url, _image, command, r) =>
-    r?.mounts?.length ? { code: 125, stdout: "", stderr: "bind source path does not exist" } : { code: 0, stdout: command[0] === "cat" ? "262144" : "", stderr: "" },
+    r?.mounts?.length
+      ? { code: 125, stdout: "", stderr: "bind source path does not exist" }
+      : { code: 0, stdout: command[0] === "cat" ? "262144" : "", stderr: "" },
 };
 
 describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
@@ -62,10 +64,15 @@ describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
         "pulumi config set robotoff:hostRoot <your Robotoff checkout> --stack dev",
     ]);
     const findings = await planChecks(withoutBindsUnder(hostPlans(plan), checkout.notCheckouts), passing);
-    expect(lines(findings).filter((l) => l.includes("/srv/robotoff")), "per-mount lines under hostRoot").toEqual([]);
+    expect(
+      lines(findings).filter((l) => l.includes("/srv/robotoff")),
+      "per-mount lines under hostRoot",
+    ).toEqual([]);
   });
   it("names a folder without a Dockerfile as such", () => {
-    expect(checkoutCheck(runtime, plan, () => "no Dockerfile").findings[0].message).toContain("robotoff:hostRoot /srv/robotoff has no Dockerfile on this machine");
+    expect(checkoutCheck(runtime, plan, () => "no Dockerfile").findings[0].message).toContain(
+      "robotoff:hostRoot /srv/robotoff has no Dockerfile on this machine",
+    );
   });
   it("checks each mount of a real checkout, as before", async () => {
     const checkout = checkoutCheck(runtime, plan, () => "ready");
@@ -98,7 +105,12 @@ describe("numbers where text, a size or a duration goes", () => {
     });
     const { config } = planStackFile(PROJECT_DIR, "dev", file).plan;
     expect([config.app.instance, config.app.domain, config.app.staticOffDomain, config.postgres.user, config.postgres.db, config.dev.target]).toEqual([
-      "2", "1234", "5678", "1000", "42", "7",
+      "2",
+      "1234",
+      "5678",
+      "1000",
+      "42",
+      "7",
     ]);
   });
   it("a text value YAML read as a fraction is told to quote it (3.10 reads 3.1)", () => {
@@ -107,7 +119,9 @@ describe("numbers where text, a size or a duration goes", () => {
       c["robotoff:dev"].pythonVersion = 3.1;
     });
     const message = configMessage("dev", file);
-    expect(message).toMatch(/robotoff:dev\.pythonVersion: expected text \(quote it in the stack file: YAML reads an unquoted 3\.10 as the number 3\.1\), found 3\.1\n/);
+    expect(message).toMatch(
+      /robotoff:dev\.pythonVersion: expected text \(quote it in the stack file: YAML reads an unquoted 3\.10 as the number 3\.1\), found 3\.1\n/,
+    );
     expect(message).toMatch(/robotoff:app\.tag: expected an image tag like latest or sha-<commit> \(quote it in the stack file[^)]*\), found 1\.5\n/);
   });
 });
@@ -127,7 +141,9 @@ describe("a variable the stack sets itself, in app.env", () => {
   };
   it("is removed from app.env, then set with the key it comes from", () => {
     const message = messageFor({ IPC_PORT: "1" });
-    expect(message).toContain("fix: pulumi config rm --path 'robotoff:app.env.IPC_PORT' --stack dev\n    then: pulumi config set --path 'robotoff:app.ipcPort' <value> --stack dev");
+    expect(message).toContain(
+      "fix: pulumi config rm --path 'robotoff:app.env.IPC_PORT' --stack dev\n    then: pulumi config set --path 'robotoff:app.ipcPort' <value> --stack dev",
+    );
     expect(message, "setting the variable again can never pass").not.toContain("config set --path 'robotoff:app.env.IPC_PORT'");
   });
   it("a secret's variable: the secret is set with --secret", () => {

@@ -21,7 +21,17 @@ describe("ssh wrapper for the docker CLI (robotoff:hosts.<name>.sshOpts)", () =>
     expect(which("ssh", `${dir}${delimiter}${fake.dir}`)).toBe(join(dir, "ssh"));
     execFileSync(join(dir, "ssh"), ["-o", "ConnectTimeout=30", "-T", "-l", "deploy", "--", "ml", "docker", "system", "dial-stdio"]);
     expect(readFileSync(fake.log, "utf8").trim().split("\n")).toEqual([
-      ...opts, "-o", "ConnectTimeout=30", "-T", "-l", "deploy", "--", "ml", "docker", "system", "dial-stdio",
+      ...opts,
+      "-o",
+      "ConnectTimeout=30",
+      "-T",
+      "-l",
+      "deploy",
+      "--",
+      "ml",
+      "docker",
+      "system",
+      "dial-stdio",
     ]);
     for (const d of [dir, fake.dir]) rmSync(d, { recursive: true, force: true });
   });

@@ -47,11 +47,20 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
     it(stack === "dev" ? "generates the postgres password and IPC auth key, 32 letters and digits each" : "generates no secret", () => {
       const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword");
       expect(generated.map((g) => [g.name, g.inputs.length, g.inputs.special]).sort()).toEqual(
-        stack === "dev" ? [["robotoff-ipcAuthkey", 32, false], ["robotoff-postgresPassword", 32, false]] : [],
+        stack === "dev"
+          ? [
+              ["robotoff-ipcAuthkey", 32, false],
+              ["robotoff-postgresPassword", 32, false],
+            ]
+          : [],
       );
     });
     it("creates the webnet network (networks: webnet: name: webnet)", () => {
-      expect(ofType(r, NETWORK).filter((n) => n.id === undefined).map((n) => n.inputs.name)).toEqual([NETWORK_NAME]);
+      expect(
+        ofType(r, NETWORK)
+          .filter((n) => n.id === undefined)
+          .map((n) => n.inputs.name),
+      ).toEqual([NETWORK_NAME]);
     });
     it("declares the named volumes postgres-data and es-data", () => {
       // dev creates them; prod reads them (docker/prod.yml: external), by name.
@@ -91,12 +100,19 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
         expect(c().inputs.entrypoints).toEqual(ref.entrypoints);
         expect(c().inputs.command).toEqual(ref.command);
       });
-      it(ref.tmpfs ? "gets its files on a tmpfs, with a read-only root filesystem" : ref.uploads ? "gets its files copied in at create" : "gets no file written in", () => {
-        // The provider copies uploads to `/`, which the Engine refuses on a read-only root filesystem.
-        expect(c().inputs.uploads).toEqual(ref.uploads);
-        expect(c().inputs.tmpfs).toEqual(ref.tmpfs);
-        expect(c().inputs.readOnly).toBe(ref.readOnly);
-      });
+      it(
+        ref.tmpfs
+          ? "gets its files on a tmpfs, with a read-only root filesystem"
+          : ref.uploads
+            ? "gets its files copied in at create"
+            : "gets no file written in",
+        () => {
+          // The provider copies uploads to `/`, which the Engine refuses on a read-only root filesystem.
+          expect(c().inputs.uploads).toEqual(ref.uploads);
+          expect(c().inputs.tmpfs).toEqual(ref.tmpfs);
+          expect(c().inputs.readOnly).toBe(ref.readOnly);
+        },
+      );
       it("has every compose environment variable, with its value, and no other", () => {
         const { vars } = envOf(c());
         expect(Object.keys(vars).sort()).toEqual(Object.keys(ref.env).sort());

@@ -24,7 +24,7 @@ describe("loading config as the Pulumi CLI does", () => {
     ].join("\n"),
     "Pulumi.s.yaml": [
       "config:",
-      "  robotoff:restartPolicy: \"no\"",
+      '  robotoff:restartPolicy: "no"',
       "  robotoff:app:",
       "    tag: v1",
       "    api: { memory: 1g }",

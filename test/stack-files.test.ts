@@ -6,8 +6,7 @@ import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "./harness";
 
 const SECRET_NAME = /password|token|secret|authkey|dsn/i;
-const isSecure = (v: unknown) =>
-  typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof (v as any).secure === "string";
+const isSecure = (v: unknown) => typeof v === "object" && v !== null && Object.keys(v).length === 1 && typeof (v as any).secure === "string";
 
 /** Paths of values under a secret-looking key that are not `secure:`. */
 function clearSecrets(value: unknown, path: string, underSecretName = false): string[] {

@@ -15,13 +15,14 @@ const service = (s: ReturnType<typeof spec>, name: string) => s.services.find((x
 
 describe("command lines", () => {
   it("splits the postgres command as compose does (postgres -c shared_buffers=1024MB -c work_mem=64MB)", () => {
-    expect(postgresCommand({ shared_buffers: "1024MB", work_mem: "64MB" })).toEqual([
-      "postgres", "-c", "shared_buffers=1024MB", "-c", "work_mem=64MB",
-    ]);
+    expect(postgresCommand({ shared_buffers: "1024MB", work_mem: "64MB" })).toEqual(["postgres", "-c", "shared_buffers=1024MB", "-c", "work_mem=64MB"]);
   });
   it("builds tf_serving's entrypoint from its two ports and the models folder, polling models.config", () => {
     expect(tfServingEntrypoint()).toEqual([
-      "tensorflow_model_server", "--port=8500", "--rest_api_port=8501", "--model_config_file=/models/models.config",
+      "tensorflow_model_server",
+      "--port=8500",
+      "--rest_api_port=8501",
+      "--model_config_file=/models/models.config",
       "--model_config_file_poll_wait_seconds=60",
     ]);
   });
@@ -102,7 +103,12 @@ describe("start order", () => {
 describe("secret sources", () => {
   it("generates only postgresPassword and ipcAuthkey, and only in dev", () => {
     const dev = secretSources(new Set(), "dev");
-    expect(Object.entries(dev).filter(([, s]) => s === "generated").map(([k]) => k).sort()).toEqual(["ipcAuthkey", "postgresPassword"]);
+    expect(
+      Object.entries(dev)
+        .filter(([, s]) => s === "generated")
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(["ipcAuthkey", "postgresPassword"]);
     expect(Object.values(secretSources(new Set(), "prod")).every((s) => s === "absent")).toBe(true);
   });
   it("prefers config over generation", () => {

@@ -124,7 +124,9 @@ export function orphanedUrns(r: Rendered, released: readonly string[], withAlias
 
 /** The URNs of the last release: a reviewed, committed file (`#` lines are comments), never written by a test. */
 export function releasedUrns(stack: string): string[] {
-  const lines = readFileSync(join(__dirname, "fixtures", "urns", `${stack}.txt`), "utf8").trim().split("\n");
+  const lines = readFileSync(join(__dirname, "fixtures", "urns", `${stack}.txt`), "utf8")
+    .trim()
+    .split("\n");
   return lines.filter((l) => !l.startsWith("#"));
 }
 
@@ -165,13 +167,24 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
         ...(stack === "dev" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter"]),
       ];
       const monitoring = stack !== "dev";
-      expect(names).toEqual([
-        first,
-        ["robotoff-elasticsearch-container", "robotoff-postgres-container", "robotoff-tf_serving-container", ...(monitoring ? ["robotoff-statsd-container"] : [])],
-        // postgres_backup (on by default outside dev) waits for postgres, as the exporter does.
-        ["robotoff-scheduler-container", "robotoff-workers-container", ...(monitoring ? ["robotoff-postgres_exporter-container", "robotoff-postgres_backup-container"] : [])],
-        ["robotoff-api-container"],
-      ].map((l) => [...l].sort()));
+      expect(names).toEqual(
+        [
+          first,
+          [
+            "robotoff-elasticsearch-container",
+            "robotoff-postgres-container",
+            "robotoff-tf_serving-container",
+            ...(monitoring ? ["robotoff-statsd-container"] : []),
+          ],
+          // postgres_backup (on by default outside dev) waits for postgres, as the exporter does.
+          [
+            "robotoff-scheduler-container",
+            "robotoff-workers-container",
+            ...(monitoring ? ["robotoff-postgres_exporter-container", "robotoff-postgres_backup-container"] : []),
+          ],
+          ["robotoff-api-container"],
+        ].map((l) => [...l].sort()),
+      );
     });
     it("lets each app container wait only on containers that report health, or on the workers (compose's edge)", async () => {
       const r = await renderStack(stack);

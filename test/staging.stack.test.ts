@@ -26,9 +26,7 @@ describe("staging: the app containers", () => {
         POSTGRES_PASSWORD: securePlaceholder("robotoff:postgresPassword"),
       });
       expect(containerOf(r, service).inputs.restart).toBe("always");
-      expect(containerOf(r, service).inputs.image).toBe(
-        "ghcr.io/openfoodfacts/robotoff:sha-0000000000000000000000000000000000000000",
-      );
+      expect(containerOf(r, service).inputs.image).toBe("ghcr.io/openfoodfacts/robotoff:sha-0000000000000000000000000000000000000000");
     });
   }
 });

@@ -30,7 +30,9 @@ function issueKeys(patch: Record<string, unknown>, file?: string): string[] {
   return [];
 }
 
-const swarm = (s: Record<string, unknown>) => ({ "robotoff:swarm": { ...JSON.parse(loadRuntimeConfig(PROJECT_DIR, "staging", FIXTURE).config["robotoff:swarm"]), ...s } });
+const swarm = (s: Record<string, unknown>) => ({
+  "robotoff:swarm": { ...JSON.parse(loadRuntimeConfig(PROJECT_DIR, "staging", FIXTURE).config["robotoff:swarm"]), ...s },
+});
 
 describe("swarm config is refused naming the key", () => {
   it("accepts the fixture as it is", () => {
@@ -43,10 +45,14 @@ describe("swarm config is refused naming the key", () => {
     expect(issueKeys(swarm({ replicas: { scheduler: 2 } }))).toEqual(["robotoff:swarm.replicas.scheduler"]);
   });
   it("a pinned service without a node label", () => {
-    expect(issueKeys(swarm({ nodeLabels: { postgres: "robotoff.postgres=true", tfServing: "robotoff.ml=true" } }))).toEqual(["robotoff:swarm.nodeLabels.elasticsearch"]);
+    expect(issueKeys(swarm({ nodeLabels: { postgres: "robotoff.postgres=true", tfServing: "robotoff.ml=true" } }))).toEqual([
+      "robotoff:swarm.nodeLabels.elasticsearch",
+    ]);
   });
   it("a node label that is not key=value", () => {
-    expect(issueKeys(swarm({ nodeLabels: { postgres: "robotoff.postgres", elasticsearch: "a=b", tfServing: "c=d" } }))).toEqual(["robotoff:swarm.nodeLabels.postgres"]);
+    expect(issueKeys(swarm({ nodeLabels: { postgres: "robotoff.postgres", elasticsearch: "a=b", tfServing: "c=d" } }))).toEqual([
+      "robotoff:swarm.nodeLabels.postgres",
+    ]);
   });
   it("start-first for the api while it publishes a host-mode port", () => {
     expect(issueKeys(swarm({ publishMode: "host" }))).toEqual(["robotoff:swarm.apiUpdateOrder"]);

@@ -13,7 +13,11 @@ describe("secretEnvCommand", () => {
     const tricky = `p@ss w'rd "$HOME" \`id\` $(id) \\ ;|&\n\nline3`;
     writeFileSync(join(dir, "postgresPassword"), tricky);
     writeFileSync(join(dir, "ipcAuthkey"), "key\n");
-    const command = secretEnvCommand({ POSTGRES_PASSWORD: "postgresPassword", IPC_AUTHKEY: "ipcAuthkey" }, ["/bin/sh", "-c", 'printf "%s|%s|%s|%s" "$POSTGRES_PASSWORD" "$IPC_AUTHKEY" "$0" "$1"', "a b", "c"], dir);
+    const command = secretEnvCommand(
+      { POSTGRES_PASSWORD: "postgresPassword", IPC_AUTHKEY: "ipcAuthkey" },
+      ["/bin/sh", "-c", 'printf "%s|%s|%s|%s" "$POSTGRES_PASSWORD" "$IPC_AUTHKEY" "$0" "$1"', "a b", "c"],
+      dir,
+    );
     const r = await run(command[0], command.slice(1));
     expect(r.code).toBe(0);
     // Every byte kept but the trailing newline (command substitution drops it).
@@ -40,7 +44,15 @@ describe("secretEnvCommand", () => {
 
 describe("effectiveCommand (Docker's rule for ENTRYPOINT and CMD)", () => {
   it("keeps the image's entrypoint and CMD where the spec sets neither", () => {
-    expect(effectiveCommand("robotoff", undefined, undefined)).toEqual(["/bin/sh", "-c", "/docker-entrypoint.sh $0 $@", "gunicorn", "--config /opt/robotoff/gunicorn.py", "--log-file=-", "robotoff.app.api:api"]);
+    expect(effectiveCommand("robotoff", undefined, undefined)).toEqual([
+      "/bin/sh",
+      "-c",
+      "/docker-entrypoint.sh $0 $@",
+      "gunicorn",
+      "--config /opt/robotoff/gunicorn.py",
+      "--log-file=-",
+      "robotoff.app.api:api",
+    ]);
   });
   it("replaces the CMD with the spec's command, behind the image's entrypoint", () => {
     expect(effectiveCommand("postgres", undefined, ["postgres", "-c", "a=b"])).toEqual(["docker-entrypoint.sh", "postgres", "-c", "a=b"]);

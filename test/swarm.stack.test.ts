@@ -56,7 +56,9 @@ describe("staging on swarm: secrets are files", () => {
   it("creates one docker.Secret per secret value, its data a Pulumi secret, its name versioned", () => {
     const secrets = ofType(r, DOCKER_SECRET);
     expect(secrets.map((s) => s.inputs.name).sort()).toEqual(
-      ["influxdbPassword", "ipcAuthkey", "mongoUri", "offPassword", "postgresPassword", "postgres_exporter-DATA_SOURCE_NAME", "sentryDsn", "slackToken"].map((k) => `robotoff-${k}-v1`).sort(),
+      ["influxdbPassword", "ipcAuthkey", "mongoUri", "offPassword", "postgresPassword", "postgres_exporter-DATA_SOURCE_NAME", "sentryDsn", "slackToken"]
+        .map((k) => `robotoff-${k}-v1`)
+        .sort(),
     );
     for (const s of secrets) expect(s.inputs.data, String(s.inputs.name)).toBeInstanceOf(Secret);
     const pg = secrets.find((s) => s.inputs.name === "robotoff-postgresPassword-v1")!;
@@ -92,7 +94,11 @@ describe("staging on swarm: scheduling", () => {
     });
   }
   it("rolls the api and the workers start-first, the scheduler stop-first", () => {
-    expect(["api", "workers", "scheduler"].map((x) => (serviceOf(r, x).inputs.updateConfig as any).order)).toEqual(["start-first", "start-first", "stop-first"]);
+    expect(["api", "workers", "scheduler"].map((x) => (serviceOf(r, x).inputs.updateConfig as any).order)).toEqual([
+      "start-first",
+      "start-first",
+      "stop-first",
+    ]);
   });
   it("rolls back a failed update by itself, one task at a time, watching each for 30 s", () => {
     for (const s of ofType(r, SERVICE)) {
@@ -103,7 +109,10 @@ describe("staging on swarm: scheduling", () => {
   it("publishes only the api, on 5500 through the ingress mesh, and resolves names through a VIP", () => {
     const published = ofType(r, SERVICE).filter((s) => (s.inputs.endpointSpec as any).ports.length > 0);
     expect(published.map((s) => s.inputs.name)).toEqual(["robotoff-api"]);
-    expect(serviceOf(r, "api").inputs.endpointSpec).toEqual({ mode: "vip", ports: [{ targetPort: 5500, publishedPort: 5500, protocol: "tcp", publishMode: "ingress" }] });
+    expect(serviceOf(r, "api").inputs.endpointSpec).toEqual({
+      mode: "vip",
+      ports: [{ targetPort: 5500, publishedPort: 5500, protocol: "tcp", publishMode: "ingress" }],
+    });
   });
 });
 
@@ -112,7 +121,9 @@ for (const service of SERVICES_OF.prod) {
   describe(`staging on swarm: ${service}`, () => {
     const s = () => serviceOf(r, service);
     const c = () => containerSpec(s());
-    const secretVars = Object.entries(fact.env).filter(([, v]) => v === SECRET).map(([k]) => k);
+    const secretVars = Object.entries(fact.env)
+      .filter(([, v]) => v === SECRET)
+      .map(([k]) => k);
 
     it(`runs image ${fact.image}`, () => {
       expect(c().image).toBe(fact.image);
@@ -122,26 +133,33 @@ for (const service of SERVICES_OF.prod) {
       expect(Object.keys(c().env).sort()).toEqual(plain.sort());
       expect(JSON.stringify(s().inputs)).not.toContain("<secure ");
     });
-    it(secretVars.length ? `reads ${secretVars.join(", ")} from secret files before it runs its command` : "runs its compose entrypoint and command as they are", () => {
-      const files = (c().secrets ?? []).map((x: any) => x.fileName);
-      expect(files.length).toBe(secretVars.length);
-      if (secretVars.length === 0) {
-        // statsd: the image's entrypoint as such (its mapping is a config file, not written by a shell).
-        expect(c().commands).toEqual(service === "statsd" ? ["/bin/statsd_exporter"] : fact.entrypoints);
-        expect(c().args).toEqual(fact.command);
-        return;
-      }
-      const [sh, dashC, script, ...exec] = c().commands;
-      expect([sh, dashC]).toEqual(["/bin/sh", "-c"]);
-      for (const v of secretVars) expect(script).toMatch(new RegExp(`${v}="\\$\\(cat '/run/secrets/[^']+'\\)" && export ${v}`));
-      const image = IMAGE_DEFAULTS[{ postgres: "postgres", postgres_exporter: "postgres-exporter" }[service] ?? "robotoff"];
-      expect(exec).toEqual([...(fact.entrypoints ?? image.entrypoint), ...(fact.command ?? (fact.entrypoints ? [] : image.cmd))]);
-      expect(c().args).toBeUndefined();
-    });
+    it(
+      secretVars.length ? `reads ${secretVars.join(", ")} from secret files before it runs its command` : "runs its compose entrypoint and command as they are",
+      () => {
+        const files = (c().secrets ?? []).map((x: any) => x.fileName);
+        expect(files.length).toBe(secretVars.length);
+        if (secretVars.length === 0) {
+          // statsd: the image's entrypoint as such (its mapping is a config file, not written by a shell).
+          expect(c().commands).toEqual(service === "statsd" ? ["/bin/statsd_exporter"] : fact.entrypoints);
+          expect(c().args).toEqual(fact.command);
+          return;
+        }
+        const [sh, dashC, script, ...exec] = c().commands;
+        expect([sh, dashC]).toEqual(["/bin/sh", "-c"]);
+        for (const v of secretVars) expect(script).toMatch(new RegExp(`${v}="\\$\\(cat '/run/secrets/[^']+'\\)" && export ${v}`));
+        const image = IMAGE_DEFAULTS[{ postgres: "postgres", postgres_exporter: "postgres-exporter" }[service] ?? "robotoff"];
+        expect(exec).toEqual([...(fact.entrypoints ?? image.entrypoint), ...(fact.command ?? (fact.entrypoints ? [] : image.cmd))]);
+        expect(c().args).toBeUndefined();
+      },
+    );
     it("mounts the compose bind mounts and named volumes", () => {
       const mounts = c().mounts as any[];
-      expect(mounts.filter((m) => m.type === "bind")).toEqual(fact.binds.map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: false })));
-      expect(mounts.filter((m) => m.type === "volume")).toEqual(fact.namedVolumes.map((v) => ({ type: "volume", source: v.volume, target: v.containerPath, readOnly: false })));
+      expect(mounts.filter((m) => m.type === "bind")).toEqual(
+        fact.binds.map((b) => ({ type: "bind", source: b.hostPath, target: b.containerPath, readOnly: false })),
+      );
+      expect(mounts.filter((m) => m.type === "volume")).toEqual(
+        fact.namedVolumes.map((v) => ({ type: "volume", source: v.volume, target: v.containerPath, readOnly: false })),
+      );
     });
     it(fact.shmSizeMb ? `has shm_size ${fact.shmSizeMb} MB as a tmpfs at /dev/shm` : "has no tmpfs", () => {
       const tmpfs = (c().mounts as any[]).filter((m) => m.type === "tmpfs");

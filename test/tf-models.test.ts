@@ -28,7 +28,11 @@ function stackFile(tfServing: Record<string, unknown>): string {
   return file;
 }
 const SHA = "a".repeat(64);
-const LOGO = { name: "universal-logo-detector", url: "https://github.com/openfoodfacts/robotoff-models/releases/download/tf-universal-logo-detector-1.0/saved_model.tar.gz", sha256: SHA };
+const LOGO = {
+  name: "universal-logo-detector",
+  url: "https://github.com/openfoodfacts/robotoff-models/releases/download/tf-universal-logo-detector-1.0/saved_model.tar.gz",
+  sha256: SHA,
+};
 
 describe("robotoff:tfServing.models in the stack", () => {
   it("adds tf_models on tf_serving's host, with its folder, and makes tf_serving wait for it", () => {
@@ -52,7 +56,9 @@ describe("robotoff:tfServing.models in the stack", () => {
   });
   it("refuses a bad checksum, a URL that is none, two models of one name", () => {
     const bad = stackFile({ models: [{ ...LOGO, sha256: "abc", url: "ftp://x" }, LOGO, LOGO] });
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\.0\.sha256: expected the archive's sha256, 64 lowercase hex digits/);
+    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(
+      /robotoff:tfServing\.models\.0\.sha256: expected the archive's sha256, 64 lowercase hex digits/,
+    );
     expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\.0\.url: expected an http\(s\) URL/);
     expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models: expected models with distinct names/);
   });
@@ -98,20 +104,33 @@ describe("tf-models.sh", () => {
   /** Runs the script until it says ready or failed; what it said. */
   async function provision(root: string, models: TfModel[]): Promise<{ ready: boolean; failure?: string; log: string }> {
     const state = mkdtempSync(join(SCRATCH, "models-state-"));
-    const env = { PATH: process.env.PATH, TF_MODELS_ROOT: root, TF_MODELS_STATE: state, TF_MODELS: models.map((m) => `${m.name} ${m.version} ${m.sha256} ${m.url}`).join("\n"), TF_MODELS_CONFIG: modelsConfig(models) };
+    const env = {
+      PATH: process.env.PATH,
+      TF_MODELS_ROOT: root,
+      TF_MODELS_STATE: state,
+      TF_MODELS: models.map((m) => `${m.name} ${m.version} ${m.sha256} ${m.url}`).join("\n"),
+      TF_MODELS_CONFIG: modelsConfig(models),
+    };
     const child = spawn("sh", ["-c", TF_MODELS_SH, "tf-models.sh"], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr.on("data", (d) => (log += d));
     const exited = new Promise((r) => child.on("exit", r));
     const drained = new Promise((r) => child.stderr.on("end", r));
-    for (let i = 0; i < 200 && !existsSync(join(state, "tf-models.ready")) && !existsSync(join(state, "tf-models.failed")); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !existsSync(join(state, "tf-models.ready")) && !existsSync(join(state, "tf-models.failed")); i++)
+      await new Promise((r) => setTimeout(r, 50));
     process.kill(-child.pid!, "SIGTERM");
     await exited;
     await Promise.race([drained, new Promise((r) => setTimeout(r, 1000))]);
     const failed = join(state, "tf-models.failed");
     return { ready: existsSync(join(state, "tf-models.ready")), failure: existsSync(failed) ? readFileSync(failed, "utf8").trim() : undefined, log };
   }
-  const model = (name: string, a: { file: string; sha256: string }, version = 1): TfModel => ({ name, url: `${base}/${a.file.split("/").pop()}`, sha256: a.sha256, version, platform: "tensorflow" });
+  const model = (name: string, a: { file: string; sha256: string }, version = 1): TfModel => ({
+    name,
+    url: `${base}/${a.file.split("/").pop()}`,
+    sha256: a.sha256,
+    version,
+    platform: "tensorflow",
+  });
 
   it("downloads, checks and unpacks each model, writes models.config; an unchanged list downloads nothing", async () => {
     const root = mkdtempSync(join(SCRATCH, "models-root-"));
@@ -167,13 +186,20 @@ describe("doctor: each configured model in place with its checksum", () => {
   const fakes = { ROBOTOFF_DOCKER_CLI: join(__dirname, "fixtures/fake-docker.sh"), ROBOTOFF_PULUMI_CLI: join(__dirname, "fixtures/fake-pulumi.sh") };
   const NUTRITION = { ...LOGO, name: "nutrition-table", sha256: "b".repeat(64), version: 2 };
   const doctor = (env: NodeJS.ProcessEnv) =>
-    run("npm", ["run", "--silent", "doctor", "--", "--stack", "prod", "--config-file", stackFile({ models: [LOGO, NUTRITION] })], { cwd: PROJECT_DIR, env: { ...fakes, ...env } });
+    run("npm", ["run", "--silent", "doctor", "--", "--stack", "prod", "--config-file", stackFile({ models: [LOGO, NUTRITION] })], {
+      cwd: PROJECT_DIR,
+      env: { ...fakes, ...env },
+    });
 
   it("says OK for a model whose folder and archive checksum are there, and which one the next deploy downloads", async () => {
     const r = await doctor({ FAKE_NO_MODELS: "nutrition-table" });
     const lines = r.stdout.split("\n");
-    expect(lines).toContain(`OK   local: model universal-logo-detector 1 is in /srv/robotoff/tf_models/universal-logo-detector/1, from the archive of sha256 ${SHA}`);
-    expect(lines).toContain(`WARN local: model nutrition-table 2 is not in /srv/robotoff/tf_models/nutrition-table/2 with sha256 ${"b".repeat(64)}: the next deploy downloads it (tf_models), or fails naming it`);
+    expect(lines).toContain(
+      `OK   local: model universal-logo-detector 1 is in /srv/robotoff/tf_models/universal-logo-detector/1, from the archive of sha256 ${SHA}`,
+    );
+    expect(lines).toContain(
+      `WARN local: model nutrition-table 2 is not in /srv/robotoff/tf_models/nutrition-table/2 with sha256 ${"b".repeat(64)}: the next deploy downloads it (tf_models), or fails naming it`,
+    );
     // tf_models writes models.config: its absence is no failure here.
     expect(lines.some((l) => l.includes("models.config is missing"))).toBe(false);
   });

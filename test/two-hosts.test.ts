@@ -39,9 +39,13 @@ describe("prod on two hosts", () => {
     expect((containerOf(r, "tf_serving").inputs.networksAdvanced as any[])[0].name).toBe("webnet");
   });
   it("pulls on each host only the images that run there", () => {
-    const onMl = ofType(r, IMAGE).filter((i) => providerOf(keyOf(i)) === ML).map((i) => i.inputs.name);
+    const onMl = ofType(r, IMAGE)
+      .filter((i) => providerOf(keyOf(i)) === ML)
+      .map((i) => i.inputs.name);
     expect(onMl).toEqual(["tensorflow/serving:2.4.0"]);
-    const local = ofType(r, IMAGE).filter((i) => providerOf(keyOf(i)) === undefined).map((i) => i.inputs.name);
+    const local = ofType(r, IMAGE)
+      .filter((i) => providerOf(keyOf(i)) === undefined)
+      .map((i) => i.inputs.name);
     expect(local).not.toContain("tensorflow/serving:2.4.0");
   });
   it("gives the app the ml host's address instead of a container DNS name (TF_SERVING_HOST)", () => {

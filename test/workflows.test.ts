@@ -33,7 +33,11 @@ describe("workflow files", () => {
 describe("pull requests", () => {
   const wf = workflow("pull-request.yml");
   it("run npm ci and npm test", () => {
-    expect(steps(wf.jobs.test).map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
+    expect(
+      steps(wf.jobs.test)
+        .map((s) => s.run)
+        .filter(Boolean),
+    ).toEqual(["npm ci", "npm test"]);
   });
   it("preview each stack after the tests, transpile-only", () => {
     expect(wf.jobs.preview.needs).toBe("test");
@@ -92,7 +96,11 @@ describe("a dump before a prod deploy that replaces postgres (issue 10)", () => 
   /** The step's script in bash, with a stand-in pulumi that answers `preview --json` with a fixture. */
   async function runStep(preview: string) {
     const bin = mkdtempSync(join(tmpdir(), "wf-pulumi-"));
-    writeFileSync(join(bin, "pulumi"), `#!/bin/sh\necho "$*" >> "${bin}/calls"\n[ "$1" = preview ] && cat "${join(__dirname, "fixtures/previews", preview)}"\nexit 0\n`, { mode: 0o755 });
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/bin/sh\necho "$*" >> "${bin}/calls"\n[ "$1" = preview ] && cat "${join(__dirname, "fixtures/previews", preview)}"\nexit 0\n`,
+      { mode: 0o755 },
+    );
     const env = {
       PATH: `${bin}:${process.env.PATH}`,
       STACK: "prod",
@@ -144,7 +152,12 @@ describe("SSH to ssh:// Docker hosts (issue 9, finding 6)", () => {
     const r = await run("bash", ["-e", "-c", script], { env });
     expect(r.code).toBe(0);
     expect(readFileSync(join(home, ".ssh/known_hosts"), "utf8")).toBe("ml.example ssh-ed25519 AAAAC3Nza\n");
-    const exported = Object.fromEntries(readFileSync(githubEnv, "utf8").trim().split("\n").map((l) => l.split("=", 2)));
+    const exported = Object.fromEntries(
+      readFileSync(githubEnv, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => l.split("=", 2)),
+    );
     try {
       const listed = await run("ssh-add", ["-l"], { env: { SSH_AUTH_SOCK: exported.SSH_AUTH_SOCK } });
       expect(listed.stdout).toContain("robotoff-deploy");

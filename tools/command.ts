@@ -36,4 +36,3 @@ export const lastLine = (r: CommandResult) =>
     .map((l) => l.trim())
     .filter((l) => l && !HELP_HINT.test(l))
     .pop() ?? `exit ${r.code}`;
-

@@ -8,10 +8,32 @@ import { isDeepStrictEqual } from "node:util";
 /** Container inputs terraform-provider-docker updates in place (not ForceNew); every other one replaces. */
 const UPDATABLE: Readonly<Record<string, ReadonlySet<string>>> = {
   "docker:index/container:Container": new Set([
-    "rm", "start", "wait", "waitTimeout", "attach", "logs", "mustRun", "restart", "maxRetryCount",
-    "removeVolumes", "tmpfs", "deviceReadBps", "deviceReadIops", "deviceWriteBps", "deviceWriteIops",
-    "destroyGraceSeconds", "memory", "memoryReservation", "memorySwap", "cpuShares", "cpuSet", "healthcheck",
-    "containerReadRefreshTimeoutMilliseconds", "init", "cpuPeriod", "cpuQuota",
+    "rm",
+    "start",
+    "wait",
+    "waitTimeout",
+    "attach",
+    "logs",
+    "mustRun",
+    "restart",
+    "maxRetryCount",
+    "removeVolumes",
+    "tmpfs",
+    "deviceReadBps",
+    "deviceReadIops",
+    "deviceWriteBps",
+    "deviceWriteIops",
+    "destroyGraceSeconds",
+    "memory",
+    "memoryReservation",
+    "memorySwap",
+    "cpuShares",
+    "cpuSet",
+    "healthcheck",
+    "containerReadRefreshTimeoutMilliseconds",
+    "init",
+    "cpuPeriod",
+    "cpuQuota",
   ]),
   "docker:index/remoteImage:RemoteImage": new Set(["keepLocally", "forceRemove"]),
 };
@@ -53,9 +75,7 @@ export function diffResources(before: readonly RenderedResource[], after: readon
     if (changed.length === 0) continue;
     const updatable = UPDATABLE[r.type] ?? new Set<string>();
     const replaces = changed.some((n) => n === "id" || !updatable.has(n) || r.options.replaceOnChanges.includes(n));
-    const values = Object.fromEntries(
-      changed.map((n) => [n, n === "id" ? { before: prev.id, after: r.id } : { before: prev.inputs[n], after: r.inputs[n] }]),
-    );
+    const values = Object.fromEntries(changed.map((n) => [n, n === "id" ? { before: prev.id, after: r.id } : { before: prev.inputs[n], after: r.inputs[n] }]));
     changes.push({ action: replaces ? "replace" : "update", type: r.type, name: r.name, inputs: changed, values });
   }
   for (const r of before) {

@@ -64,7 +64,8 @@ const PROBE_PREFERENCE = ["postgres", "elasticsearch", "tf-serving", "statsd-exp
 
 function foldersOf(services: readonly ServiceSpec[]): HostPlan["binds"] {
   const folders = new Map<string, { service: ServiceName; containerPath: string }[]>();
-  for (const s of services) for (const b of s.binds) folders.set(b.hostPath, [...(folders.get(b.hostPath) ?? []), { service: s.name, containerPath: b.containerPath }]);
+  for (const s of services)
+    for (const b of s.binds) folders.set(b.hostPath, [...(folders.get(b.hostPath) ?? []), { service: s.name, containerPath: b.containerPath }]);
   return [...folders].map(([hostPath, mounts]) => ({ hostPath, mounts }));
 }
 
@@ -73,9 +74,7 @@ export function hostPlans(plan: StackPlan): HostPlan[] {
   const { spec } = plan;
   return spec.hosts.map(({ name: host, url }) => {
     const here = spec.services.filter((s) => s.host === host);
-    const imageKeys = [...new Set(here.map((s) => s.image))].sort(
-      (a, b) => (PROBE_PREFERENCE.indexOf(a) + 1 || 99) - (PROBE_PREFERENCE.indexOf(b) + 1 || 99),
-    );
+    const imageKeys = [...new Set(here.map((s) => s.image))].sort((a, b) => (PROBE_PREFERENCE.indexOf(a) + 1 || 99) - (PROBE_PREFERENCE.indexOf(b) + 1 || 99));
     const volumeKeys = new Set(here.flatMap((s) => s.volumes.map((v) => v.volume)));
     const es = here.find((s) => s.name === "elasticsearch");
     return {
@@ -155,7 +154,11 @@ export function checkoutCheck(runtime: RuntimeConfig, plan: StackPlan, state: (c
     const { context } = image.build;
     const found = state(context);
     if (found === "ready") {
-      findings.push({ level: "OK", subject: "config", message: `robotoff:hostRoot ${context} has a Dockerfile (dev.enabled builds ${image.reference} from it)` });
+      findings.push({
+        level: "OK",
+        subject: "config",
+        message: `robotoff:hostRoot ${context} has a Dockerfile (dev.enabled builds ${image.reference} from it)`,
+      });
       continue;
     }
     notCheckouts.push(context);
@@ -352,7 +355,11 @@ export async function planChecks(plans: readonly HostPlan[], probe: Probes, env:
       const message = `memory limits add up to ${plan.memoryMb} MB of the host's ${totalMb} MB`;
       findings.push(
         plan.memoryMb > totalMb
-          ? { level: "WARN", subject: host, message: `${message}: under load the kernel kills containers; lower robotoff:*.memory or move a service (robotoff:hosts)` }
+          ? {
+              level: "WARN",
+              subject: host,
+              message: `${message}: under load the kernel kills containers; lower robotoff:*.memory or move a service (robotoff:hosts)`,
+            }
           : { level: "OK", subject: host, message },
       );
     }

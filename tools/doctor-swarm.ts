@@ -25,7 +25,8 @@ export async function swarmFindings(plan: StackPlan, probe: SwarmProbes): Promis
     if (!label) continue;
     const r = await probe.nodesWithLabel(label);
     const nodes = r.stdout.split("\n").filter(Boolean);
-    if (r.code !== 0) findings.push({ level: "FAIL", subject: s.name, message: `cannot list the swarm's nodes (${lastLine(r)}): run doctor against a manager` });
+    if (r.code !== 0)
+      findings.push({ level: "FAIL", subject: s.name, message: `cannot list the swarm's nodes (${lastLine(r)}): run doctor against a manager` });
     else if (nodes.length !== 1) {
       findings.push({
         level: "FAIL",
@@ -40,30 +41,47 @@ export async function swarmFindings(plan: StackPlan, probe: SwarmProbes): Promis
   const image = plan.spec.images.find((i) => i.key === "postgres")!.reference;
   const r = await probe.onLabelledNode(label, image, LIMITS_SCRIPT);
   const [memlock, nofile, maxMapCount, swaps] = r.stdout.split("\n").map((l) => l.trim());
-  if (r.code !== 0 || swaps === undefined) return [...findings, { level: "WARN", subject: "elasticsearch", message: `could not read the limits on its node (${lastLine(r)})` }];
+  if (r.code !== 0 || swaps === undefined)
+    return [...findings, { level: "WARN", subject: "elasticsearch", message: `could not read the limits on its node (${lastLine(r)})` }];
   const wants = (name: string) => es.ulimits.find((u) => u.name === name);
   const fix = "set default-ulimits in /etc/docker/daemon.json on that node and restart dockerd";
   if (wants("memlock")) {
     findings.push(
       memlock === "unlimited"
         ? { level: "OK", subject: "elasticsearch", message: "its node's daemon gives memlock unlimited (bootstrap.memory_lock)" }
-        : { level: "FAIL", subject: "elasticsearch", message: `memlock is ${memlock} on its node, bootstrap.memory_lock needs unlimited: ${fix} ("memlock": {"Name": "memlock", "Soft": -1, "Hard": -1}), or pulumi config set --path robotoff:elasticsearch.memoryLock false with swap off` },
+        : {
+            level: "FAIL",
+            subject: "elasticsearch",
+            message: `memlock is ${memlock} on its node, bootstrap.memory_lock needs unlimited: ${fix} ("memlock": {"Name": "memlock", "Soft": -1, "Hard": -1}), or pulumi config set --path robotoff:elasticsearch.memoryLock false with swap off`,
+          },
     );
   } else {
     findings.push(
       swaps === "0"
         ? { level: "OK", subject: "elasticsearch", message: "memory locking is off and its node has no swap" }
-        : { level: "FAIL", subject: "elasticsearch", message: `memory locking is off but its node has ${swaps} swap area(s): the heap may be swapped out; swapoff -a (and remove swap from /etc/fstab) on that node` },
+        : {
+            level: "FAIL",
+            subject: "elasticsearch",
+            message: `memory locking is off but its node has ${swaps} swap area(s): the heap may be swapped out; swapoff -a (and remove swap from /etc/fstab) on that node`,
+          },
     );
   }
   const nofileWanted = wants("nofile")?.hard ?? 0;
   findings.push(
     Number(nofile) >= nofileWanted
       ? { level: "OK", subject: "elasticsearch", message: `its node gives ${nofile} open files (needs ${nofileWanted})` }
-      : { level: "FAIL", subject: "elasticsearch", message: `its node gives ${nofile} open files, Elasticsearch needs ${nofileWanted}: ${fix} ("nofile": {"Name": "nofile", "Soft": ${nofileWanted}, "Hard": ${nofileWanted}})` },
+      : {
+          level: "FAIL",
+          subject: "elasticsearch",
+          message: `its node gives ${nofile} open files, Elasticsearch needs ${nofileWanted}: ${fix} ("nofile": {"Name": "nofile", "Soft": ${nofileWanted}, "Hard": ${nofileWanted}})`,
+        },
   );
   if (Number(maxMapCount) < MIN_MAX_MAP_COUNT) {
-    findings.push({ level: "FAIL", subject: "elasticsearch", message: `vm.max_map_count is ${maxMapCount} on its node, Elasticsearch needs ${MIN_MAX_MAP_COUNT}: sysctl -w vm.max_map_count=${MIN_MAX_MAP_COUNT} there` });
+    findings.push({
+      level: "FAIL",
+      subject: "elasticsearch",
+      message: `vm.max_map_count is ${maxMapCount} on its node, Elasticsearch needs ${MIN_MAX_MAP_COUNT}: sysctl -w vm.max_map_count=${MIN_MAX_MAP_COUNT} there`,
+    });
   }
   return findings;
 }

@@ -21,30 +21,39 @@ export async function main(argv: string[]): Promise<number> {
   const { runtime, plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const docker = dockerOn(plan.spec.hosts);
   const checkout = checkoutCheck(runtime, plan, (context) => (!existsSync(context) ? "missing" : hasDockerfile(context) ? "ready" : "no Dockerfile"));
-  const findings = plan.config.target === "swarm" ? [...placeholderFindings(runtime, plan), ...(await swarmFindings(plan, swarmProbes(docker)))] : [
-    ...placeholderFindings(runtime, plan),
-    ...checkout.findings,
-    ...(await planChecks(
-      withoutBindsUnder(hostPlans(plan), checkout.notCheckouts),
-      {
-        pulumi: () => run(PULUMI, ["version"]),
-        engine: (url) => docker(url, ["version", "--format", "{{.Server.Version}}"]),
-        memTotal: (url) => docker(url, ["info", "--format", "{{.MemTotal}}"]),
-        volume: (url, name) => docker(url, ["volume", "inspect", name]),
-        network: (url, name) => docker(url, ["network", "inspect", name]),
-        containerPorts: (url) => docker(url, ["ps", "--format", "{{.Names}}\t{{.Ports}}"]),
-        inProbe: (url, image, command, { mounts = [], ulimits = [] } = {}) =>
-          docker(url, [
-            "run", "--rm", "--network", "none",
-            ...mounts.flatMap((m) => ["--mount", `type=bind,source=${m.hostPath},target=${m.target},readonly`]),
-            ...ulimits.flatMap((u) => ["--ulimit", `${u.name}=${u.soft}:${u.hard}`]),
-            "--entrypoint", command[0], image, ...command.slice(1),
-          ]),
-      },
-      process.env,
-    )),
-    ...(await standInFindings(plan.spec, (url, reference) => docker(url, ["image", "inspect", "--format", labelFormat, reference]))),
-  ];
+  const findings =
+    plan.config.target === "swarm"
+      ? [...placeholderFindings(runtime, plan), ...(await swarmFindings(plan, swarmProbes(docker)))]
+      : [
+          ...placeholderFindings(runtime, plan),
+          ...checkout.findings,
+          ...(await planChecks(
+            withoutBindsUnder(hostPlans(plan), checkout.notCheckouts),
+            {
+              pulumi: () => run(PULUMI, ["version"]),
+              engine: (url) => docker(url, ["version", "--format", "{{.Server.Version}}"]),
+              memTotal: (url) => docker(url, ["info", "--format", "{{.MemTotal}}"]),
+              volume: (url, name) => docker(url, ["volume", "inspect", name]),
+              network: (url, name) => docker(url, ["network", "inspect", name]),
+              containerPorts: (url) => docker(url, ["ps", "--format", "{{.Names}}\t{{.Ports}}"]),
+              inProbe: (url, image, command, { mounts = [], ulimits = [] } = {}) =>
+                docker(url, [
+                  "run",
+                  "--rm",
+                  "--network",
+                  "none",
+                  ...mounts.flatMap((m) => ["--mount", `type=bind,source=${m.hostPath},target=${m.target},readonly`]),
+                  ...ulimits.flatMap((u) => ["--ulimit", `${u.name}=${u.soft}:${u.hard}`]),
+                  "--entrypoint",
+                  command[0],
+                  image,
+                  ...command.slice(1),
+                ]),
+            },
+            process.env,
+          )),
+          ...(await standInFindings(plan.spec, (url, reference) => docker(url, ["image", "inspect", "--format", labelFormat, reference]))),
+        ];
   for (const f of findings) process.stdout.write(`${f.level.padEnd(4)} ${f.subject}: ${f.message}\n`);
   return findings.some((f) => f.level === "FAIL") ? 1 : 0;
 }
@@ -55,7 +64,23 @@ const swarmProbes = (docker: ReturnType<typeof dockerOn>) => ({
   async onLabelledNode(label: string, image: string, script: string) {
     const name = `robotoff-doctor-${process.pid}`;
     const constraint = `node.labels.${label.replace("=", "==")}`;
-    const created = await docker(undefined, ["service", "create", "--quiet", "--detach", "--name", name, "--restart-condition", "none", "--constraint", constraint, "--entrypoint", "sh", image, "-c", script]);
+    const created = await docker(undefined, [
+      "service",
+      "create",
+      "--quiet",
+      "--detach",
+      "--name",
+      name,
+      "--restart-condition",
+      "none",
+      "--constraint",
+      constraint,
+      "--entrypoint",
+      "sh",
+      image,
+      "-c",
+      script,
+    ]);
     if (created.code !== 0) return created;
     try {
       for (let i = 0; i < 60; i++) {

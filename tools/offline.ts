@@ -51,7 +51,6 @@ export interface Rendered {
   dependencies: Map<string, string[]>;
 }
 
-
 /** Turns the SDK's serialized secret wrappers into Secret instances. */
 function reviveSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reviveSecrets);
@@ -84,15 +83,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>, opts
   }
 }
 
-const valueOf = <T>(out: pulumi.Input<T>): Promise<T> =>
-  new Promise((resolve) => pulumi.output(out).apply((v) => resolve(v as T)));
+const valueOf = <T>(out: pulumi.Input<T>): Promise<T> => new Promise((resolve) => pulumi.output(out).apply((v) => resolve(v as T)));
 
 async function resolveOutput(value: unknown): Promise<unknown> {
   const out: pulumi.Output<unknown> = pulumi.output(value as any);
-  const [plain, secret] = await Promise.all([
-    new Promise((resolve) => out.apply((v) => resolve(v))),
-    pulumi.isSecret(out),
-  ]);
+  const [plain, secret] = await Promise.all([new Promise((resolve) => out.apply((v) => resolve(v))), pulumi.isSecret(out)]);
   return secret ? new Secret(plain) : plain;
 }
 
@@ -195,11 +190,23 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
             const collapse = async (a: pulumi.Input<string | pulumi.Alias>) => {
               const alias = await valueOf(a as pulumi.Input<string | pulumi.Alias>);
               if (typeof alias === "string") return alias;
-              return valueOf(pulumi.createUrn(alias.name ?? name, alias.type ?? type, alias.parent as pulumi.Resource | undefined, alias.project as string | undefined, alias.stack as string | undefined));
+              return valueOf(
+                pulumi.createUrn(
+                  alias.name ?? name,
+                  alias.type ?? type,
+                  alias.parent as pulumi.Resource | undefined,
+                  alias.project as string | undefined,
+                  alias.stack as string | undefined,
+                ),
+              );
             };
             return { urn, aliases: await Promise.all(own.map(collapse)) };
           }
-          const parentView = withAliases(entry.parent, pulumi.output(parent.urn), parent.aliases.map((u) => pulumi.output(u)));
+          const parentView = withAliases(
+            entry.parent,
+            pulumi.output(parent.urn),
+            parent.aliases.map((u) => pulumi.output(u)),
+          );
           const parentName = keyOf(entry.parent)!.split("::")[1];
           const aliases = await Promise.all(pulumi.allAliases(own as any, name, type, parentView, parentName).map(valueOf));
           return { urn, aliases };

@@ -19,7 +19,10 @@ const NO_LIMIT = 24 * 3600_000;
 
 function backupContainer(plan: StackPlan, all: readonly PlacedContainer[]): PlacedContainer {
   const found = all.find((c) => c.service === "postgres_backup");
-  if (!found) throw new InputError(`backups are off in stack ${plan.config.environment === "dev" ? "dev (the default there)" : "this stack"}: set robotoff:postgres.backup.enabled to true and deploy`);
+  if (!found)
+    throw new InputError(
+      `backups are off in stack ${plan.config.environment === "dev" ? "dev (the default there)" : "this stack"}: set robotoff:postgres.backup.enabled to true and deploy`,
+    );
   return found;
 }
 
@@ -41,7 +44,8 @@ export async function backupNow(plan: StackPlan, all: readonly PlacedContainer[]
 export function dumpName(plan: StackPlan, file: string): string {
   const dir = backupDir(plan.config);
   const name = basename(file);
-  if (file !== name && posix.dirname(file) !== dir) throw new ArgumentError(`${file}: restore reads dumps from ${dir} on the postgres host (robotoff:postgres.backup.dir)`);
+  if (file !== name && posix.dirname(file) !== dir)
+    throw new ArgumentError(`${file}: restore reads dumps from ${dir} on the postgres host (robotoff:postgres.backup.dir)`);
   return name;
 }
 

@@ -34,7 +34,9 @@ export function portsColumn(c: PsContainer | undefined): string {
   const ports = c?.NetworkSettings?.Ports ?? {};
   return Object.entries(ports)
     .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
-    .flatMap(([port, bindings]) => (bindings?.length ? bindings.map((b) => `${b.HostIp.includes(":") ? `[${b.HostIp}]` : b.HostIp}:${b.HostPort}->${port}`) : [port]))
+    .flatMap(([port, bindings]) =>
+      bindings?.length ? bindings.map((b) => `${b.HostIp.includes(":") ? `[${b.HostIp}]` : b.HostIp}:${b.HostPort}->${port}`) : [port],
+    )
     .join(", ");
 }
 
@@ -48,5 +50,12 @@ export function psTable(targets: readonly PsTarget[], found: readonly PsContaine
     return [t.name, c ? commandColumn(c) : "", t.service, ...(hosts ? [t.host] : []), stateColumn(c), portsColumn(c)];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("   ").trimEnd()).join("\n");
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join("   ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

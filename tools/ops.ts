@@ -52,7 +52,14 @@ export interface OpsArgs {
 
 /** Options each verb accepts, beyond --stack and --config-file. */
 const VERB_OPTIONS: Record<Verb, readonly string[]> = {
-  ps: [], logs: ["follow", "tail", "since"], stop: [], start: [], restart: [], exec: [], backup: ["if-replaced"], restore: ["yes"],
+  ps: [],
+  logs: ["follow", "tail", "since"],
+  stop: [],
+  start: [],
+  restart: [],
+  exec: [],
+  backup: ["if-replaced"],
+  restore: ["yes"],
 };
 
 export function parseOpsArgs(argv: string[]): OpsArgs {
@@ -88,7 +95,8 @@ export function parseOpsArgs(argv: string[]): OpsArgs {
   }
   if (values.tail !== undefined && !/^([0-9]+|all)$/.test(values.tail)) throw new ArgumentError(`--tail ${values.tail}: expected a number of lines or "all"`);
   if (command.length > 0 && v !== "exec") throw new ArgumentError(`${v} takes no command after --\n${USAGE}`);
-  if (v === "exec" && (operands.length !== 1 || command.length === 0)) throw new ArgumentError(`exec needs one service and a command: exec <service> -- <command...>`);
+  if (v === "exec" && (operands.length !== 1 || command.length === 0))
+    throw new ArgumentError(`exec needs one service and a command: exec <service> -- <command...>`);
   if (v === "backup" && operands.length > 0) throw new ArgumentError(`backup takes no operand\n${USAGE}`);
   if (v === "restore" && operands.length !== 1) throw new ArgumentError(`restore needs one dump file: restore [--yes] <file>`);
   return {
@@ -169,7 +177,12 @@ async function ps(targets: readonly PlacedContainer[], engines: Engines): Promis
     found.push(...(JSON.parse(answer.stdout || "[]") as PsContainer[]));
   }
   // Compose lists by name.
-  process.stdout.write(`${psTable([...targets].sort((a, b) => a.name.localeCompare(b.name)), found)}\n`);
+  process.stdout.write(
+    `${psTable(
+      [...targets].sort((a, b) => a.name.localeCompare(b.name)),
+      found,
+    )}\n`,
+  );
   return 0;
 }
 

@@ -14,7 +14,9 @@ let sucrase;
 Module._extensions[".ts"] = function compileTypeScript(module, filename) {
   const source = readFileSync(filename, "utf8");
   const version = require("sucrase/package.json").version;
-  const key = createHash("sha256").update(`${version}\0${JSON.stringify(OPTIONS)}\0${filename}\0${source}`).digest("hex");
+  const key = createHash("sha256")
+    .update(`${version}\0${JSON.stringify(OPTIONS)}\0${filename}\0${source}`)
+    .digest("hex");
   const cached = join(CACHE, `${key}.js`);
   let code;
   try {

@@ -27,7 +27,14 @@ function renderBaseline(stack: string, against: string): RenderedResource[] {
         "--require",
         // Commits older than the cached loader used sucrase's own.
         existsSync(join(projectDir, "tools/register.js")) ? join(projectDir, "tools/register.js") : "sucrase/register/ts",
-        join(projectDir, "tools/render.ts"), "--stack", stack, "--format", "json", "--show-secrets", ...extra],
+        join(projectDir, "tools/render.ts"),
+        "--stack",
+        stack,
+        "--format",
+        "json",
+        "--show-secrets",
+        ...extra,
+      ],
       { cwd: projectDir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] },
     );
   const baseline = (projectDir: string, extra: string[], what: string) => {
@@ -40,7 +47,10 @@ function renderBaseline(stack: string, against: string): RenderedResource[] {
   if (existsSync(against)) return baseline(PROJECT_DIR, ["--config-file", resolve(against)], "that config file");
   let commit: string;
   try {
-    commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     throw new ArgumentError(`--diff ${against}: neither a file nor a git ref`);
   }
@@ -57,7 +67,10 @@ function renderBaseline(stack: string, against: string): RenderedResource[] {
 
 /** What a failed render said: all of a clean message, or the error line of a stack trace. */
 export function renderFailure(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (!lines.some((l) => l.startsWith("at "))) return lines.join("\n") || "no output";
   return lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.find((l) => !l.startsWith("at ")) ?? lines[0];
 }
@@ -134,16 +147,10 @@ export function envEntry(entry: string): string {
 
 /** One line per resource; with `width` (the terminal's), each line cut to fit, ending in "…". */
 export function toTable(rendered: Rendered, showSecrets: boolean, width?: number): string {
-  const rows = rendered.resources.map((r) => [
-    shortType(r.type),
-    r.name,
-    facts(r, showSecrets, rendered.providers.get(`${r.type}::${r.name}`)),
-  ]);
+  const rows = rendered.resources.map((r) => [shortType(r.type), r.name, facts(r, showSecrets, rendered.providers.get(`${r.type}::${r.name}`))]);
   const widths = [0, 1].map((c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd());
-  const outputs = Object.entries(revealed(rendered.outputs, showSecrets, false) as object).map(
-    ([k, v]) => `output  ${k} = ${JSON.stringify(v)}`,
-  );
+  const outputs = Object.entries(revealed(rendered.outputs, showSecrets, false) as object).map(([k, v]) => `output  ${k} = ${JSON.stringify(v)}`);
   const fit = (line: string) => (width && width > 1 && line.length > width ? `${line.slice(0, width - 1)}…` : line);
   return [`${rendered.project}/${rendered.stack}: ${rows.length} resources`, ...lines, ...outputs].map(fit).join("\n");
 }

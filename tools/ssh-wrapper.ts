@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { shellQuote } from "../models/shell";
 
-
 /** The first executable `name` on a PATH. */
 export function which(name: string, path = process.env.PATH ?? ""): string | undefined {
   for (const dir of path.split(delimiter).filter(Boolean)) {

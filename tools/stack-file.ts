@@ -102,6 +102,8 @@ export function loadRuntimeConfig(projectDir: string, stack: string, configFile?
 /** A stack file's validated config and StackSpec, as the program computes them (models/stack-plan.ts). */
 export function planStackFile(projectDir: string, stack: string, configFile?: string): { runtime: RuntimeConfig; plan: StackPlan } {
   const runtime = loadRuntimeConfig(projectDir, stack, configFile);
-  const plan = planStack(runtime.config, { stack: runtime.stack, configFile: runtime.configFile }, new Set(runtime.secretKeys), (path) => readFileSync(join(projectDir, path), "utf8"));
+  const plan = planStack(runtime.config, { stack: runtime.stack, configFile: runtime.configFile }, new Set(runtime.secretKeys), (path) =>
+    readFileSync(join(projectDir, path), "utf8"),
+  );
   return { runtime, plan };
 }

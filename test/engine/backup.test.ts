@@ -39,14 +39,20 @@ function stackFile(): string {
 }
 
 const ops = (...args: string[]) =>
-  run(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, ...args], { cwd: PROJECT_DIR, timeoutMs: 300_000 });
+  run(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, ...args], {
+    cwd: PROJECT_DIR,
+    timeoutMs: 300_000,
+  });
 const psql = async (sql: string) => {
   const r = await ops("exec", "postgres", "--", "psql", "-U", "postgres", "-d", "postgres", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql);
   if (r.code !== 0) throw new Error(`psql ${sql}: ${r.stderr}`);
   return r.stdout.trim();
 };
 const backupDir = () => join(sut.hostRoot, "backups");
-const dumps = () => readdirSync(backupDir()).filter((f) => f.endsWith(".dump")).sort();
+const dumps = () =>
+  readdirSync(backupDir())
+    .filter((f) => f.endsWith(".dump"))
+    .sort();
 const running = async (service: string) => (await inspectContainer(name(service))).State.Running as boolean;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,7 +77,12 @@ describe("ops verbs on the stack's containers", () => {
     const r = await ops("ps");
     expect(r.code).toBe(0);
     const rows = r.stdout.split("\n").slice(1);
-    expect(rows.map((l) => l.split(/ {3,}/)[0]).sort()).toEqual(sut.render.resources.filter((x) => x.type === "docker:index/container:Container").map((x) => x.inputs.name).sort());
+    expect(rows.map((l) => l.split(/ {3,}/)[0]).sort()).toEqual(
+      sut.render.resources
+        .filter((x) => x.type === "docker:index/container:Container")
+        .map((x) => x.inputs.name)
+        .sort(),
+    );
     expect(rows.find((l) => l.startsWith(`${name("postgres")} `))).toMatch(/postgres +running \(healthy\)/);
     expect(rows.find((l) => l.startsWith(name("postgres_backup")))).toMatch(/"sh \/usr\/local\/share…" +postgres_backup +running \(healthy\)/);
   });
@@ -133,9 +144,21 @@ describe("database backups", () => {
   }, 120_000);
   it("a dump killed half-way leaves no file under a dump's name; the loop's next start removes its partial file", async () => {
     // A session holding a lock makes pg_dump wait, its file open, until it is killed.
-    await run("docker", ["exec", "-d", name("postgres"), "psql", "-U", "postgres", "-c", "begin; lock table products in access exclusive mode; select pg_sleep(120); commit"]);
+    await run("docker", [
+      "exec",
+      "-d",
+      name("postgres"),
+      "psql",
+      "-U",
+      "postgres",
+      "-c",
+      "begin; lock table products in access exclusive mode; select pg_sleep(120); commit",
+    ]);
     const before = dumps();
-    const backup = spawn(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, "backup"], { cwd: PROJECT_DIR, stdio: "ignore" });
+    const backup = spawn(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, "backup"], {
+      cwd: PROJECT_DIR,
+      stdio: "ignore",
+    });
     const backupEnded = new Promise((r) => backup.on("exit", r));
     const partial = () => readdirSync(backupDir()).filter((f) => f.endsWith(".partial"));
     for (let i = 0; i < 60 && partial().length === 0; i++) await sleep(500);
@@ -164,8 +187,13 @@ describe("database backups", () => {
       const r = await ops("backup");
       expect(r.code).toBe(1);
       for (let i = 0; i < 30 && (await inspectContainer(name("postgres_backup"))).State.Health?.Status !== "unhealthy"; i++) await sleep(1000);
-      const live = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", "staging", "--config-file", configFile], { cwd: PROJECT_DIR, timeoutMs: 300_000 });
-      expect(live.stdout.split("\n")).toContainEqual(expect.stringMatching(/^postgres_backup: DOWN \(unhealthy: last dump failed at .*: pg_dump of postgres on postgres, see the container's logs\)$/));
+      const live = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", "staging", "--config-file", configFile], {
+        cwd: PROJECT_DIR,
+        timeoutMs: 300_000,
+      });
+      expect(live.stdout.split("\n")).toContainEqual(
+        expect.stringMatching(/^postgres_backup: DOWN \(unhealthy: last dump failed at .*: pg_dump of postgres on postgres, see the container's logs\)$/),
+      );
     } finally {
       await ops("start", "postgres", "postgres_exporter");
     }

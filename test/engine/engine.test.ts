@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/command";
 import { engine, engineAnswers, EngineError } from "./engine-api";
 import { createBody, createContainer, deleteContainer, inspectContainer, updateBody, updateContainer } from "./replay";
-import { applyStack, daemonUlimits, devDockerfile, LOWER_ULIMITS, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
+import {
+  applyStack,
+  daemonUlimits,
+  devDockerfile,
+  LOWER_ULIMITS,
+  PREFIX,
+  prepareStack,
+  PROJECT_DIR,
+  removeStack,
+  type StackUnderTest,
+} from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 
 const log = (line: string) => process.stdout.write(`[engine] ${line}\n`);
@@ -30,11 +40,14 @@ const usedReferences = new Set<string>();
 let daemon: { nofile: number; memlockKb: number } | undefined;
 
 beforeAll(async () => {
-  if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine: start dockerd (.ci/run does, or skips the tier with ROBOTOFF_SKIP_ENGINE=1)");
+  if (!(await engineAnswers()))
+    throw new Error("no Docker Engine answers on this machine: start dockerd (.ci/run does, or skips the tier with ROBOTOFF_SKIP_ENGINE=1)");
   await ensureStandIns({}, { log, extraTags: { probe: PROBE } });
   usedReferences.add(PROBE);
   daemon = await daemonUlimits(PROBE);
-  log(`daemon limits: nofile ${daemon.nofile}, memlock ${daemon.memlockKb} KB; lowering ulimits: ${LOWER_ULIMITS ? "yes (ROBOTOFF_ENGINE_LOWER_ULIMITS=1)" : "no"}`);
+  log(
+    `daemon limits: nofile ${daemon.nofile}, memlock ${daemon.memlockKb} KB; lowering ulimits: ${LOWER_ULIMITS ? "yes (ROBOTOFF_ENGINE_LOWER_ULIMITS=1)" : "no"}`,
+  );
 }, 1_200_000);
 
 afterAll(async () => {
@@ -158,7 +171,10 @@ for (const { stack, label, file } of STACKS) {
     it("lets the app reach postgres and elasticsearch by their compose names", async () => {
       const api = byService("api");
       const env = Object.fromEntries(api.inputs.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-      for (const [host, port] of [[env.POSTGRES_HOST, 5432], [env.ELASTICSEARCH_HOSTS, 9200]] as const) {
+      for (const [host, port] of [
+        [env.POSTGRES_HOST, 5432],
+        [env.ELASTICSEARCH_HOSTS, 9200],
+      ] as const) {
         const r = await execIn(api.id, ["python3", "-c", `import socket; socket.create_connection(("${host}", ${port}), 5).close()`]);
         expect([host, r.code, r.output]).toEqual([host, 0, ""]);
       }
@@ -182,12 +198,16 @@ for (const { stack, label, file } of STACKS) {
         expect((await inspectContainer(statsd.id)).HostConfig.ReadonlyRootfs).toBe(true);
         // Byte for byte (the command runner trims output): the file's sha256 inside the container.
         const r = await execIn(statsd.id, ["sha256sum", "/statsd/statsd.conf"]);
-        const want = createHash("sha256").update(readFileSync(join(PROJECT_DIR, "monitoring/statsd.conf"))).digest("hex");
+        const want = createHash("sha256")
+          .update(readFileSync(join(PROJECT_DIR, "monitoring/statsd.conf")))
+          .digest("hex");
         expect(r.output.split(" ")[0]).toBe(want);
       });
       it("is right not to upload: the Engine refuses the provider's copy to `/` on a read-only root (the old way)", async () => {
         const statsd = byService("statsd");
-        await expect(engine({ method: "PUT", path: `/containers/${statsd.id}/archive`, query: { path: "/" }, body: Buffer.alloc(1024), contentType: "application/x-tar" })).rejects.toThrow(/read-only/);
+        await expect(
+          engine({ method: "PUT", path: `/containers/${statsd.id}/archive`, query: { path: "/" }, body: Buffer.alloc(1024), contentType: "application/x-tar" }),
+        ).rejects.toThrow(/read-only/);
       });
     }
 
@@ -199,7 +219,12 @@ for (const { stack, label, file } of STACKS) {
       await expect(engine({ method: "POST", path: `/containers/${pg.id}/update`, json: withoutSwap })).rejects.toThrow(/memoryswap/i);
       expect(await updateContainer(pg.id, pg.inputs, raised)).toBe(true);
       const after = await inspectContainer(pg.id);
-      expect([after.Id, after.State.Status, after.HostConfig.Memory, after.HostConfig.MemorySwap]).toEqual([pg.id, "running", raised.memory * MB, raised.memorySwap * MB]);
+      expect([after.Id, after.State.Status, after.HostConfig.Memory, after.HostConfig.MemorySwap]).toEqual([
+        pg.id,
+        "running",
+        raised.memory * MB,
+        raised.memorySwap * MB,
+      ]);
     });
 
     it("changes the workers' restart policy in place", async () => {
@@ -211,7 +236,10 @@ for (const { stack, label, file } of STACKS) {
     });
 
     it("livecheck finds every service up on these containers", async () => {
-      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", stack, "--config-file", sut.configFile], { cwd: PROJECT_DIR, timeoutMs: 300_000 });
+      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", stack, "--config-file", sut.configFile], {
+        cwd: PROJECT_DIR,
+        timeoutMs: 300_000,
+      });
       const lines = r.stdout.split("\n");
       for (const c of containers()) expect(lines, r.stderr).toContain(`${c.inputs.networksAdvanced[0].aliases[0]}: UP`);
       const port = byService("api").inputs.ports[0].external;
@@ -220,14 +248,19 @@ for (const { stack, label, file } of STACKS) {
     }, 300_000);
 
     it("doctor checks the host these containers run on, and flags what this machine lacks", async () => {
-      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", stack, "--config-file", sut.configFile], { cwd: PROJECT_DIR, timeoutMs: 300_000 });
+      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", stack, "--config-file", sut.configFile], {
+        cwd: PROJECT_DIR,
+        timeoutMs: 300_000,
+      });
       expect(r.stdout).toMatch(/^OK +local: Docker Engine /m);
       expect(r.stdout).toContain(`${sut.hostRoot}/datasets exists`);
       const maxMapCount = Number(readFileSync("/proc/sys/vm/max_map_count", "utf8"));
       if (maxMapCount < 262144) expect(r.stdout).toContain(`vm.max_map_count is ${maxMapCount}, Elasticsearch needs 262144`);
       // What this dockerd refused to the tier (unless it was told to lower them), doctor must say before a deploy.
       const grants = daemon!.memlockKb === -1 && daemon!.nofile >= 262144;
-      expect(r.stdout).toMatch(grants ? /OK +\S+: the Engine grants Elasticsearch's ulimits/ : /FAIL +\S+: the Engine cannot grant Elasticsearch's ulimits .*rlimit/);
+      expect(r.stdout).toMatch(
+        grants ? /OK +\S+: the Engine grants Elasticsearch's ulimits/ : /FAIL +\S+: the Engine cannot grant Elasticsearch's ulimits .*rlimit/,
+      );
       // The stack's own containers hold its ports: that is no clash.
       expect(r.stdout).not.toMatch(/is held by container/);
       // This host runs the tier's stand-ins under the stack's references: a deploy here would not pull.

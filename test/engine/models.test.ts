@@ -39,7 +39,11 @@ function stackFile(sha: string): string {
   c["robotoff:app"] = { ...c["robotoff:app"], api: { expose: { http: null } } };
   c["robotoff:postgres"] = { ...c["robotoff:postgres"], expose: { postgres: null } };
   c["robotoff:monitoring"] = { ...c["robotoff:monitoring"], statsd: { expose: { metrics: null } } };
-  c["robotoff:tfServing"] = { expose: { grpc: null, rest: null }, modelsTimeout: "40s", models: [{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256: sha }] };
+  c["robotoff:tfServing"] = {
+    expose: { grpc: null, rest: null },
+    modelsTimeout: "40s",
+    models: [{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256: sha }],
+  };
   const file = join(mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)), "Pulumi.staging.yaml");
   writeFileSync(file, dump(doc));
   return file;
@@ -47,7 +51,9 @@ function stackFile(sha: string): string {
 /** The render with only what this test replays: network, images, tf_models and tf_serving. */
 const only = (render: EngineRender, containers: boolean): EngineRender => ({
   ...render,
-  resources: render.resources.filter((r) => (r.type === CONTAINER ? containers && KEEP.has(r.inputs.name) : containers ? r.type.endsWith("RemoteImage") : true)),
+  resources: render.resources.filter((r) =>
+    r.type === CONTAINER ? containers && KEEP.has(r.inputs.name) : containers ? r.type.endsWith("RemoteImage") : true,
+  ),
 });
 const requests = async () => (await run("docker", ["logs", SERVER])).stderr.split("\n").filter((l) => l.includes("GET /logo.tar.gz")).length;
 const modelsDir = () => join(sut.hostRoot, "tf_models");
@@ -60,7 +66,9 @@ beforeAll(async () => {
   writeFileSync(join(archives, "src/saved_model/saved_model.pb"), "logo detector v1");
   const tar = await run("tar", ["-czf", join(archives, "logo.tar.gz"), "-C", join(archives, "src"), "saved_model"]);
   if (tar.code !== 0) throw new Error(tar.stderr);
-  sha256 = createHash("sha256").update(readFileSync(join(archives, "logo.tar.gz"))).digest("hex");
+  sha256 = createHash("sha256")
+    .update(readFileSync(join(archives, "logo.tar.gz")))
+    .digest("hex");
 
   const file = stackFile(sha256);
   const full = await prepareStack("staging", LABEL, file);
@@ -70,7 +78,26 @@ beforeAll(async () => {
   // The network first, then the test's server on it, then the containers, as the render orders them.
   await applyStack({ ...full, render: only(full.render, false) }, { log });
   const network = full.render.resources.find((r) => r.type === "docker:index/network:Network")!.inputs.name;
-  const started = await run("docker", ["run", "-d", "--name", SERVER, "--network", network, "--network-alias", "archives", "-v", `${archives}:/srv:ro`, "--entrypoint", "python3", PROBE, "-m", "http.server", "8000", "--directory", "/srv"]);
+  const started = await run("docker", [
+    "run",
+    "-d",
+    "--name",
+    SERVER,
+    "--network",
+    network,
+    "--network-alias",
+    "archives",
+    "-v",
+    `${archives}:/srv:ro`,
+    "--entrypoint",
+    "python3",
+    PROBE,
+    "-m",
+    "http.server",
+    "8000",
+    "--directory",
+    "/srv",
+  ]);
   if (started.code !== 0) throw new Error(started.stderr);
   await applyStack({ ...full, render: only(full.render, true) }, { log });
 }, 1_200_000);
@@ -85,11 +112,19 @@ afterAll(async () => {
 describe("tf_serving models from config", () => {
   it("first deploy: downloads the archive once, unpacks it at <name>/<version>, writes models.config; tf_serving serves it", async () => {
     expect(readFileSync(join(modelsDir(), "logo/1/saved_model.pb"), "utf8")).toBe("logo detector v1");
-    expect(readFileSync(join(modelsDir(), "models.config"), "utf8")).toBe(modelsConfig([{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256, version: 1, platform: "tensorflow" }]));
+    expect(readFileSync(join(modelsDir(), "models.config"), "utf8")).toBe(
+      modelsConfig([{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256, version: 1, platform: "tensorflow" }]),
+    );
     expect(await requests()).toBe(1);
     expect((await inspectContainer(name("tf_models"))).State.Health.Status).toBe("healthy");
     expect((await inspectContainer(name("tf_serving"))).State.Health.Status).toBe("healthy");
-    const served = await run("docker", ["exec", name("tf_serving"), "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8501 && printf 'GET /v1/models/logo HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3"]);
+    const served = await run("docker", [
+      "exec",
+      name("tf_serving"),
+      "bash",
+      "-c",
+      "exec 3<>/dev/tcp/127.0.0.1/8501 && printf 'GET /v1/models/logo HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3",
+    ]);
     expect(served.stdout).toMatch(/^HTTP\/1\.[01] 200/);
   });
   it("an unchanged list: the same container inputs (nothing for a deploy to do), and a restart downloads nothing", async () => {
@@ -97,7 +132,8 @@ describe("tf_serving models from config", () => {
     const now = sut.render.resources.find((r) => r.inputs.name === name("tf_models"))!;
     expect(again.resources.find((r) => r.inputs.name === name("tf_models"))!.inputs).toEqual(now.inputs);
     expect((await run("docker", ["restart", name("tf_models")])).code).toBe(0);
-    for (let i = 0; i < 30 && (await inspectContainer(name("tf_models"))).State.Health?.Status !== "healthy"; i++) await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < 30 && (await inspectContainer(name("tf_models"))).State.Health?.Status !== "healthy"; i++)
+      await new Promise((r) => setTimeout(r, 1000));
     expect((await inspectContainer(name("tf_models"))).State.Health.Status).toBe("healthy");
     expect(await requests()).toBe(1);
   }, 120_000);
@@ -116,8 +152,14 @@ describe("tf_serving models from config", () => {
     await expect(createContainer(next.inputs, image, { log })).rejects.toThrow(/container failed to be in healthy state/);
     const left = await inspectContainer(name("tf_models"));
     sut.containers.set(old[0], { id: left.Id, inputs: next.inputs, resource: next });
-    const logs = await run(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", sut.configFile, "logs", "--tail", "5", "tf_models"], { cwd: PROJECT_DIR });
-    expect(`${logs.stdout}${logs.stderr}`).toContain(`tf_models: FAILED: model logo: sha256 of http://archives:8000/logo.tar.gz is ${sha256}, expected ${wrong}; models.config unchanged`);
+    const logs = await run(
+      process.execPath,
+      ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", sut.configFile, "logs", "--tail", "5", "tf_models"],
+      { cwd: PROJECT_DIR },
+    );
+    expect(`${logs.stdout}${logs.stderr}`).toContain(
+      `tf_models: FAILED: model logo: sha256 of http://archives:8000/logo.tar.gz is ${sha256}, expected ${wrong}; models.config unchanged`,
+    );
     expect(readFileSync(join(modelsDir(), "logo/1/saved_model.pb"), "utf8")).toBe("logo detector v1");
     expect(readFileSync(join(modelsDir(), "logo/.1.sha256"), "utf8").trim()).toBe(sha256);
     expect(readFileSync(join(modelsDir(), "models.config"), "utf8")).toContain('name: "logo"');

@@ -150,7 +150,8 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
       for (;;) {
         const state = (await inspectContainer(id)).State;
         if (state.Health?.Status === "healthy") break;
-        if (Date.now() - started > timeoutMs) throw new Error(`${name}: container failed to be in healthy state (waited ${inputs.waitTimeout} s; last: ${state.Health?.Status ?? state.Status})`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`${name}: container failed to be in healthy state (waited ${inputs.waitTimeout} s; last: ${state.Health?.Status ?? state.Status})`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       log(`${name}: healthy after ${Math.round((Date.now() - started) / 1000)} s`);
@@ -201,7 +202,14 @@ export async function createNetwork(inputs: Record<string, any>, engineName: str
   const r = await engine<{ Id: string }>({
     method: "POST",
     path: "/networks/create",
-    json: { Name: engineName, CheckDuplicate: inputs.checkDuplicate ?? false, Driver: inputs.driver, Internal: inputs.internal ?? false, Attachable: inputs.attachable ?? false, EnableIPv6: inputs.ipv6 ?? false },
+    json: {
+      Name: engineName,
+      CheckDuplicate: inputs.checkDuplicate ?? false,
+      Driver: inputs.driver,
+      Internal: inputs.internal ?? false,
+      Attachable: inputs.attachable ?? false,
+      EnableIPv6: inputs.ipv6 ?? false,
+    },
   });
   return r.Id;
 }

@@ -122,8 +122,17 @@ export async function prepareStack(stack: string, label: string, stackFilePath =
   const render = renderForEngine(stack, configFile);
   prepareHostFolders(render);
   const sut: StackUnderTest = {
-    stack, label, configFile, hostRoot, render,
-    containers: new Map(), networks: [], volumes: [], builtImages: [], operatorVolumes: [], operatorNetworks: [],
+    stack,
+    label,
+    configFile,
+    hostRoot,
+    render,
+    containers: new Map(),
+    networks: [],
+    volumes: [],
+    builtImages: [],
+    operatorVolumes: [],
+    operatorNetworks: [],
   };
   // docker/prod.yml's external volumes: `make create_external_volumes`, before the first deploy.
   for (const v of render.resources.filter((r) => r.type === VOLUME && r.id)) {
@@ -192,7 +201,10 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
         if (build) {
           // buildDockerImage: the context folder sent to the Engine, with target and build args.
           const args = Object.entries(build.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
-          const b = await run("docker", ["build", "-q", "--target", build.target, ...args, "-t", r.inputs.name, build.context], { timeoutMs: 600_000, env: { DOCKER_BUILDKIT: "0" } });
+          const b = await run("docker", ["build", "-q", "--target", build.target, ...args, "-t", r.inputs.name, build.context], {
+            timeoutMs: 600_000,
+            env: { DOCKER_BUILDKIT: "0" },
+          });
           if (b.code !== 0) throw new Error(`build of ${r.inputs.name}: ${b.stderr}`);
           sut.builtImages.push(r.inputs.name);
         }
@@ -240,7 +252,8 @@ export async function removeStack(sut: StackUnderTest): Promise<void> {
     await deleteContainer(c.id, c.inputs).catch(ignoreMissing);
   }
   for (const v of anonymous) await engine({ method: "DELETE", path: `/volumes/${v}` }).catch(ignoreMissing);
-  for (const n of [...sut.networks, ...sut.operatorNetworks]) await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch(ignoreMissing);
+  for (const n of [...sut.networks, ...sut.operatorNetworks])
+    await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch(ignoreMissing);
   for (const v of [...sut.volumes, ...sut.operatorVolumes]) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v)}` }).catch(ignoreMissing);
   for (const i of sut.builtImages) await engine({ method: "DELETE", path: `/images/${encodeURIComponent(i)}` }).catch(ignoreMissing);
   rmSync(sut.hostRoot, { recursive: true, force: true });

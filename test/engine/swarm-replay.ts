@@ -12,8 +12,7 @@ export type ServiceInputs = Record<string, any>;
 
 /** Go's time.ParseDuration as the provider calls it, its error ignored: "" (an unset field) is 0. */
 const ns = (text: string | undefined) => (text ? goDurationNs(text) : 0);
-const labelSetToMap = (labels?: { label: string; value: string }[]) =>
-  labels?.length ? Object.fromEntries(labels.map((l) => [l.label, l.value])) : undefined;
+const labelSetToMap = (labels?: { label: string; value: string }[]) => (labels?.length ? Object.fromEntries(labels.map((l) => [l.label, l.value])) : undefined);
 
 /** createUpdateOrRollbackConfig, over the schema's defaults (parallelism 1, pause, monitor 5s, stop-first). */
 function updateOrRollbackConfig(c: Record<string, any> | undefined) {
@@ -67,7 +66,13 @@ export function serviceSpecBody(inputs: ServiceInputs, ids: ReadonlyMap<string, 
         })),
         StopSignal: c.stopSignal,
         StopGracePeriod: c.stopGracePeriod !== undefined ? ns(c.stopGracePeriod) : undefined,
-        Healthcheck: h && { Test: h.tests, Interval: ns(h.interval ?? "0s"), Timeout: ns(h.timeout ?? "0s"), StartPeriod: ns(h.startPeriod ?? "0s"), Retries: h.retries ?? 0 },
+        Healthcheck: h && {
+          Test: h.tests,
+          Interval: ns(h.interval ?? "0s"),
+          Timeout: ns(h.timeout ?? "0s"),
+          StartPeriod: ns(h.startPeriod ?? "0s"),
+          Retries: h.retries ?? 0,
+        },
         // extraHostsSetToServiceExtraHosts: "<ip> <host>".
         Hosts: (c.hosts ?? []).map((x: any) => `${x.ip} ${x.host}`),
         Secrets: (c.secrets ?? []).map((s: any) => ({ SecretID: idOf(s.secretId), SecretName: s.secretName, File: file(s) })),
@@ -107,7 +112,21 @@ export function serviceSpecBody(inputs: ServiceInputs, ids: ReadonlyMap<string, 
 }
 
 /** numberedStates: the task states in the order the state machine walks them. */
-const STATES = ["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running", "complete", "shutdown", "failed", "rejected"];
+const STATES = [
+  "new",
+  "allocated",
+  "pending",
+  "assigned",
+  "accepted",
+  "preparing",
+  "ready",
+  "starting",
+  "running",
+  "complete",
+  "shutdown",
+  "failed",
+  "rejected",
+];
 const rank = (s: string) => STATES.indexOf(s) + 1;
 
 /** replicatedConsoleLogUpdater.update: the tasks by slot, on active nodes, and whether as many run as the spec wants. */
@@ -115,7 +134,11 @@ export async function runningReplicas(serviceId: string): Promise<{ running: num
   const service = await engine({ method: "GET", path: `/services/${serviceId}` });
   const replicas = service.Spec.Mode.Replicated?.Replicas;
   if (replicas === undefined) throw new Error("no replica count");
-  const tasks = await engine<any[]>({ method: "GET", path: "/tasks", query: { filters: JSON.stringify({ service: [serviceId], "desired-state": ["running"] }) } });
+  const tasks = await engine<any[]>({
+    method: "GET",
+    path: "/tasks",
+    query: { filters: JSON.stringify({ service: [serviceId], "desired-state": ["running"] }) },
+  });
   const nodes = await engine<any[]>({ method: "GET", path: "/nodes" });
   const active = new Set(nodes.filter((n) => n.Status.State !== "down").map((n) => n.ID));
   const bySlot = new Map<number, any>();
@@ -230,7 +253,10 @@ export async function deleteService(id: string, inputs: ServiceInputs): Promise<
   for (const c of containers) {
     const until = Date.now() + ns(grace) / 1e6;
     while (Date.now() < until) {
-      const gone = await engine({ method: "GET", path: `/containers/${c}/json` }).then(() => false, () => true);
+      const gone = await engine({ method: "GET", path: `/containers/${c}/json` }).then(
+        () => false,
+        () => true,
+      );
       if (gone) break;
       await sleep(500);
     }
@@ -240,7 +266,11 @@ export async function deleteService(id: string, inputs: ServiceInputs): Promise<
 
 /** resourceDockerSecretCreate: SecretCreate with the name and the base64-decoded data (the API takes it base64 again). */
 export async function createSecret(inputs: Record<string, any>): Promise<string> {
-  const r = await engine<{ ID: string }>({ method: "POST", path: "/secrets/create", json: { Name: inputs.name, Data: inputs.data, Labels: labelSetToMap(inputs.labels) } });
+  const r = await engine<{ ID: string }>({
+    method: "POST",
+    path: "/secrets/create",
+    json: { Name: inputs.name, Data: inputs.data, Labels: labelSetToMap(inputs.labels) },
+  });
   return r.ID;
 }
 

@@ -71,7 +71,14 @@ function stackFile(tag: string): string {
   const fixture = load(readFileSync(join(PROJECT_DIR, "test/fixtures/Pulumi.staging-swarm.yaml"), "utf8")) as Record<string, any>;
   const cfg = tierConfig(fixture, state.hostRoot, LABEL);
   const c = cfg.config;
-  c["robotoff:swarm"] = { ...c["robotoff:swarm"], replicas: { api: 2, workers: 2 }, nodeLabels: NODE_LABELS, endpointMode: "dnsrr", publishMode: "host", updateMonitor: "5s" };
+  c["robotoff:swarm"] = {
+    ...c["robotoff:swarm"],
+    replicas: { api: 2, workers: 2 },
+    nodeLabels: NODE_LABELS,
+    endpointMode: "dnsrr",
+    publishMode: "host",
+    updateMonitor: "5s",
+  };
   c["robotoff:app"] = {
     ...c["robotoff:app"],
     image: APP_IMAGE,
@@ -153,7 +160,11 @@ beforeAll(async () => {
   // Marks the swarm as this tier's, so that a run after an interrupted one leaves it (leftovers.ts).
   if (state.createdSwarm) await sh(`docker node update --label-add ${SWARM_MARKER}=1 ${state.nodeId}`);
   await removeSwarmObjects(log);
-  await sh(`docker node update ${Object.values(NODE_LABELS).map((l) => `--label-add ${l}`).join(" ")} ${state.nodeId}`);
+  await sh(
+    `docker node update ${Object.values(NODE_LABELS)
+      .map((l) => `--label-add ${l}`)
+      .join(" ")} ${state.nodeId}`,
+  );
 
   state.hostRoot = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-`));
   state.tfPort = await freePort();
@@ -194,9 +205,11 @@ afterAll(async () => {
   }
   for (const n of state.networks) await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch((e) => log(`network ${n}: ${e}`));
   const volumes = (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes" })).Volumes ?? [];
-  for (const v of volumes.filter((x) => x.Name.startsWith(PREFIX))) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v.Name)}`, query: { force: true } }).catch((e) => log(`volume ${v.Name}: ${e}`));
+  for (const v of volumes.filter((x) => x.Name.startsWith(PREFIX)))
+    await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v.Name)}`, query: { force: true } }).catch((e) => log(`volume ${v.Name}: ${e}`));
   // Tasks got unnamed volumes for their images' VOLUMEs; those left dangling since this file started are its own.
-  const dangling = (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes", query: { filters: JSON.stringify({ dangling: ["true"] }) } })).Volumes ?? [];
+  const dangling =
+    (await engine<{ Volumes: any[] | null }>({ method: "GET", path: "/volumes", query: { filters: JSON.stringify({ dangling: ["true"] }) } })).Volumes ?? [];
   for (const v of dangling.filter((x) => /^[0-9a-f]{64}$/.test(x.Name) && Date.parse(x.CreatedAt) >= STARTED)) {
     await engine({ method: "DELETE", path: `/volumes/${v.Name}` }).catch((e) => log(`volume ${v.Name}: ${e}`));
   }
@@ -264,13 +277,16 @@ describe("swarm: on a single-node swarm", () => {
     expect(environ).toContain(`POSTGRES_PASSWORD=${password}`);
     // The exporter's DSN (password URI-encoded in it) authenticates against the real server.
     let exporterLogs = "";
-    for (let i = 0; i < 30 && !/connected to/.test(exporterLogs); i++, await sleep(1000)) exporterLogs = await sh(`docker logs ${await runningContainerOf("postgres_exporter")} 2>&1`);
+    for (let i = 0; i < 30 && !/connected to/.test(exporterLogs); i++, await sleep(1000))
+      exporterLogs = await sh(`docker logs ${await runningContainerOf("postgres_exporter")} 2>&1`);
     expect(exporterLogs).toMatch(/connected to/);
   }, 60_000);
 
   it("resolves the api by DNS round robin to each of its tasks, which answer their health endpoint", async () => {
     const network = state.networks[0];
-    const out = await sh(`docker run --rm --network ${network} ${PREFIX}stand-in/probe:1 sh -c 'getent ahostsv4 api | cut -d" " -f1 | sort -u; wget -q -O - http://api:5500/api/v1/health'`);
+    const out = await sh(
+      `docker run --rm --network ${network} ${PREFIX}stand-in/probe:1 sh -c 'getent ahostsv4 api | cut -d" " -f1 | sort -u; wget -q -O - http://api:5500/api/v1/health'`,
+    );
     const ips = out.split("\n").filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l.trim()));
     expect(ips.length).toBe(2);
     expect(out).toMatch(/status|ok|healthy/i);
@@ -307,7 +323,8 @@ describe("swarm: on a single-node swarm", () => {
     // Swarm completes the update once the new tasks run; the old ones may still be within their stop grace
     // (the real image's PID 1 is a shell that ignores SIGTERM: see the stand-ins' README).
     let tasks = await tasksOf(api.id);
-    for (let i = 0; i < 60 && tasks.some((t) => t.DesiredState !== "running" && t.Status.State === "running"); i++, await sleep(1000)) tasks = await tasksOf(api.id);
+    for (let i = 0; i < 60 && tasks.some((t) => t.DesiredState !== "running" && t.Status.State === "running"); i++, await sleep(1000))
+      tasks = await tasksOf(api.id);
     for (const slot of [1, 2]) {
       const inSlot = tasks.filter((t) => t.Slot === slot);
       const fresh = inSlot.find((t) => t.DesiredState === "running" && t.Status.State === "running")!;
@@ -331,7 +348,8 @@ describe("swarm: on a single-node swarm", () => {
     // The provider fails the update as soon as the rolled-back tasks run; Swarm then finishes its rollback.
     expect(String(error)).toMatch(/service rollback completed/);
     let service = await engine({ method: "GET", path: `/services/${api.id}` });
-    for (let i = 0; i < 120 && service.UpdateStatus?.State === "rollback_started"; i++, await sleep(1000)) service = await engine({ method: "GET", path: `/services/${api.id}` });
+    for (let i = 0; i < 120 && service.UpdateStatus?.State === "rollback_started"; i++, await sleep(1000))
+      service = await engine({ method: "GET", path: `/services/${api.id}` });
     expect(service.UpdateStatus.State).toBe("rollback_completed");
     expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(`${APP_IMAGE}:v2`);
     const running = (await tasksOf(api.id)).filter((t) => t.Status.State === "running");

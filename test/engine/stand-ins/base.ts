@@ -33,8 +33,7 @@ const RECIPE = {
   changes: [`ENV PATH=${STAND_IN_PATH}`, "ENV LANG=C.UTF-8", `LABEL ${STAND_IN_LABEL}=1`, 'CMD ["/bin/sh"]'],
 };
 
-export const baseTag = () =>
-  `robotoff-stand-in/base:${createHash("sha256").update(JSON.stringify(RECIPE)).digest("hex").slice(0, 16)}`;
+export const baseTag = () => `robotoff-stand-in/base:${createHash("sha256").update(JSON.stringify(RECIPE)).digest("hex").slice(0, 16)}`;
 
 export async function imageExists(ref: string): Promise<boolean> {
   return (await run("docker", ["image", "inspect", "--format", "{{.Id}}", ref])).code === 0;
@@ -78,16 +77,11 @@ export async function ensureBase(log: (line: string) => void): Promise<string> {
     log(`stand-ins: debootstrap ${RECIPE.suite} (${RECIPE.packages.join(", ")}) into ${dir}: a few minutes`);
     await must(
       "debootstrap",
-      run(
-        "debootstrap",
-        [`--variant=${RECIPE.variant}`, `--include=${RECIPE.packages.join(",")}`, RECIPE.suite, dir, RECIPE.mirror],
-        { timeoutMs: 30 * 60_000 },
-      ),
+      run("debootstrap", [`--variant=${RECIPE.variant}`, `--include=${RECIPE.packages.join(",")}`, RECIPE.suite, dir, RECIPE.mirror], {
+        timeoutMs: 30 * 60_000,
+      }),
     );
-    await must(
-      "finishing the root filesystem",
-      run("chroot", [dir, "/bin/sh", "-c", RECIPE.finish], { env: { PATH: STAND_IN_PATH, LANG: "C.UTF-8" } }),
-    );
+    await must("finishing the root filesystem", run("chroot", [dir, "/bin/sh", "-c", RECIPE.finish], { env: { PATH: STAND_IN_PATH, LANG: "C.UTF-8" } }));
     const changes = RECIPE.changes.flatMap((change) => ["--change", change]);
     await must(
       "docker import",

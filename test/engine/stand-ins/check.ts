@@ -40,7 +40,11 @@ function createBody(c: Inputs, image: string, network: string, hostRoot: string,
   const ns = (d: string) => seconds(d) * 1e9;
   const ulimits = (c.ulimits as Inputs[])
     .filter((u) => memlockOk || u.name !== "memlock")
-    .map((u) => ({ Name: u.name, Soft: u.name === "nofile" ? Math.min(u.soft, nofileMax) : u.soft, Hard: u.name === "nofile" ? Math.min(u.hard, nofileMax) : u.hard }));
+    .map((u) => ({
+      Name: u.name,
+      Soft: u.name === "nofile" ? Math.min(u.soft, nofileMax) : u.soft,
+      Hard: u.name === "nofile" ? Math.min(u.hard, nofileMax) : u.hard,
+    }));
   return {
     Image: image,
     Entrypoint: c.entrypoints,
@@ -81,7 +85,11 @@ async function upload(name: string, uploads: Inputs[] | undefined, scratch: stri
   return r.code === 0 ? undefined : lastLine(r);
 }
 
-interface State { Status: string; ExitCode: number; Health?: { Status: string; Log: { Output: string }[] } }
+interface State {
+  Status: string;
+  ExitCode: number;
+  Health?: { Status: string; Log: { Output: string }[] };
+}
 async function state(name: string): Promise<State> {
   return JSON.parse((await run("docker", ["inspect", "--format", "{{json .State}}", name])).stdout);
 }
@@ -133,7 +141,10 @@ async function main() {
     const hostRoot = join(scratch, "host");
     for (const c of containers) for (const v of c.volumes) if (v.hostPath) await mkdir(join(hostRoot, v.hostPath), { recursive: true });
     const tfModels = containers.flatMap((c) => c.volumes).find((v: Inputs) => v.containerPath === "/models");
-    await writeFile(join(hostRoot, tfModels.hostPath, "models.config"), "model_config_list {\n  config { name: 'check' base_path: '/models/check' model_platform: 'tensorflow' }\n}\n");
+    await writeFile(
+      join(hostRoot, tfModels.hostPath, "models.config"),
+      "model_config_list {\n  config { name: 'check' base_path: '/models/check' model_platform: 'tensorflow' }\n}\n",
+    );
     const nofileMax = Number((await readFile("/proc/self/limits", "utf8")).match(/Max open files\s+\d+\s+(\d+)/)![1]);
 
     // In the render's order, which starts dependencies first.
@@ -167,8 +178,21 @@ async function main() {
       const ready = problem ? `NOT READY (${problem})` : `${c.healthcheck ? "healthy" : "working"} after ${((Date.now() - t0) / 1000).toFixed(1)} s wait`;
       lines.push(`${service.padEnd(18)} ${ready}${notes ? `; ${notes}` : ""}`);
     }
-    const metrics = await run("docker", ["run", "--rm", "--name", `${prefix}-probe`, "--network", network, refFor("probe"), "wget", "-qO-", "http://statsd:9102/metrics"]);
-    lines.push(`${"probe".padEnd(18)} ${metrics.code === 0 ? "wget statsd metrics ok" : `wget failed: ${lastLine(metrics)}`}; api requests counted by statsd: ${/robotoff\.gunicorn\.requests"\} [1-9]/.test(metrics.stdout) ? "yes" : "no (api healthcheck not run yet?)"}`);
+    const metrics = await run("docker", [
+      "run",
+      "--rm",
+      "--name",
+      `${prefix}-probe`,
+      "--network",
+      network,
+      refFor("probe"),
+      "wget",
+      "-qO-",
+      "http://statsd:9102/metrics",
+    ]);
+    lines.push(
+      `${"probe".padEnd(18)} ${metrics.code === 0 ? "wget statsd metrics ok" : `wget failed: ${lastLine(metrics)}`}; api requests counted by statsd: ${/robotoff\.gunicorn\.requests"\} [1-9]/.test(metrics.stdout) ? "yes" : "no (api healthcheck not run yet?)"}`,
+    );
     const logs = await run("docker", ["logs", `${prefix}-elasticsearch`]);
     lines.push(`${"elasticsearch".padEnd(18)} ${logs.stderr.split("\n").find((l) => l.includes("limits:")) ?? "no limits line"}`);
 

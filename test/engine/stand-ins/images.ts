@@ -81,10 +81,7 @@ async function ensureRoleImage(role: StandInRole, base: string, log: (line: stri
  * someone else's). Returns the reference tags it created or re-pointed, for removeStandInTags; the
  * base and role images (robotoff-stand-in/*) stay as a cache.
  */
-export async function ensureStandIns(
-  images: Record<string, string>,
-  opts: StandInOptions,
-): Promise<{ created: string[] }> {
+export async function ensureStandIns(images: Record<string, string>, opts: StandInOptions): Promise<{ created: string[] }> {
   const wanted = [...Object.entries(images), ...Object.entries(opts.extraTags ?? {})];
   for (const [key, ref] of wanted) {
     if (!isRole(key)) throw new Error(`stand-ins: no stand-in for image key "${key}" (${ref}); roles: ${STAND_IN_ROLES.join(", ")}`);

@@ -4,15 +4,7 @@
  */
 import { STAND_IN_PATH } from "./base";
 
-export const STAND_IN_ROLES = [
-  "robotoff",
-  "postgres",
-  "elasticsearch",
-  "tf-serving",
-  "statsd-exporter",
-  "postgres-exporter",
-  "probe",
-] as const;
+export const STAND_IN_ROLES = ["robotoff", "postgres", "elasticsearch", "tf-serving", "statsd-exporter", "postgres-exporter", "probe"] as const;
 export type StandInRole = (typeof STAND_IN_ROLES)[number];
 
 export interface RoleImage {
