@@ -3,6 +3,7 @@
  * Kept apart from index.ts, which serves them to the engine, so that tests can call them directly.
  */
 import type { PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { canonicalRepository } from "../models/image";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
 const CONTAINER = "docker:index/container:Container";
@@ -38,15 +39,6 @@ export const DEFAULT_CONFIG: RobotoffPolicyConfig = {
 
 const configSchema = (properties: PolicyConfigSchema["properties"]): PolicyConfigSchema => ({ properties });
 const config = (args: ResourceValidationArgs): RobotoffPolicyConfig => ({ ...DEFAULT_CONFIG, ...args.getConfig<Partial<RobotoffPolicyConfig>>() });
-
-/** `postgres:11.2-alpine` -> `docker.io/library/postgres`, as Docker resolves a reference. */
-export function imageRepository(reference: string): string {
-  const name = reference.replace(/@.*$/, "").replace(/:[\w][\w.-]*$/, "");
-  const [first, ...rest] = name.split("/");
-  const hasRegistry = rest.length > 0 && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (hasRegistry) return name;
-  return rest.length === 0 ? `docker.io/library/${first}` : `docker.io/${name}`;
-}
 
 const allowed = (repository: string, patterns: readonly string[]) =>
   patterns.some((p) => (p.endsWith("/*") ? repository.startsWith(p.slice(0, -1)) : repository === p));
@@ -137,8 +129,9 @@ export const policies: ResourceValidationPolicy[] = [
             ? args.props.name
             : undefined;
       if (image === undefined) return;
-      const repository = imageRepository(String(image));
-      if (!allowed(repository, config(args).allowedImages)) report(`image ${image} (${repository}) is not on the allow-list`);
+      const repository = canonicalRepository(String(image));
+      if (repository === undefined) report(`image ${image} is not an image reference`);
+      else if (!allowed(repository, config(args).allowedImages)) report(`image ${image} (${repository}) is not on the allow-list`);
     },
   },
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isImageReference, isImageRepository, isImageTag } from "../models/image";
+import { canonicalRepository, isImageReference, isImageRepository, isImageTag, parseImageReference } from "../models/image";
 
 describe("Docker image references", () => {
   it.each([
@@ -21,5 +21,24 @@ describe("Docker image references", () => {
     expect(isImageRepository("ghcr.io/openfoodfacts/robotoff:latest")).toBe(false);
     expect(isImageTag("sha-abc")).toBe(true);
     expect(isImageTag("a/b")).toBe(false);
+  });
+
+  it.each([
+    ["postgres:11.2-alpine", { repository: "postgres", tag: "11.2-alpine" }],
+    ["localhost:5000/robotoff:dev", { repository: "localhost:5000/robotoff", tag: "dev" }],
+    ["localhost:5000/robotoff", { repository: "localhost:5000/robotoff" }],
+    [`ghcr.io/off/robotoff:v1@sha256:${"b".repeat(64)}`, { repository: "ghcr.io/off/robotoff", tag: "v1", digest: `sha256:${"b".repeat(64)}` }],
+  ])("splits %s into repository, tag and digest", (ref, parts) => expect(parseImageReference(ref)).toEqual(parts));
+
+  it("refuses a reference longer than 255 characters", () => {
+    expect(isImageReference(`a${"b".repeat(254)}`)).toBe(true);
+    expect(isImageReference(`a${"b".repeat(255)}`)).toBe(false);
+    expect(canonicalRepository("Not An Image")).toBeUndefined();
+  });
+
+  it("resolves a registry only where the first component has a dot or a port, or is localhost", () => {
+    expect(canonicalRepository("localhost/robotoff")).toBe("localhost/robotoff");
+    expect(canonicalRepository("openfoodfacts/robotoff:latest")).toBe("docker.io/openfoodfacts/robotoff");
+    expect(canonicalRepository("registry:5000/robotoff")).toBe("registry:5000/robotoff");
   });
 });

@@ -1,6 +1,7 @@
 /** Each policy with a passing and a failing case, built by hand. */
 import { describe, expect, it } from "vitest";
-import { imageRepository, policies } from "../policy/policies";
+import { policies } from "../policy/policies";
+import { canonicalRepository } from "../models/image";
 import { args, validate } from "./policy-args";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
@@ -74,7 +75,10 @@ describe("policy: images-from-allowed-registries", () => {
     ["ghcr.io/openfoodfacts/robotoff:sha-1", "ghcr.io/openfoodfacts/robotoff"],
     ["localhost:5000/robotoff:dev", "localhost:5000/robotoff"],
     [`postgres@sha256:${"a".repeat(64)}`, "docker.io/library/postgres"],
-  ])("resolves %s to %s", (ref, repo) => expect(imageRepository(ref)).toBe(repo));
+  ])("resolves %s to %s", (ref, repo) => expect(canonicalRepository(ref)).toBe(repo));
+  it("fails a name that is no image reference", async () => {
+    expect(await validate(p, args(I, "i", { name: "Not An Image" }))).toEqual(["image Not An Image is not an image reference"]);
+  });
   it("passes the Robotoff images", async () => {
     for (const name of ["ghcr.io/openfoodfacts/robotoff:latest", "postgres:11.2-alpine", "tensorflow/serving:2.4.0"]) {
       expect(await validate(p, args(I, "i", { name }))).toEqual([]);
