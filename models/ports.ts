@@ -39,14 +39,31 @@ export function formatBinding(binding: HostBinding): string {
   return binding.ip === undefined ? String(binding.port) : `${binding.ip}:${binding.port}`;
 }
 
+/**
+ * The rules on host addresses, in one place for the config's validation, the spec, the policy pack and
+ * doctor (which also reads the addresses Docker prints: `0.0.0.0`, `::`, `[::]`).
+ */
+export function isEveryInterface(ip: string | undefined): boolean {
+  return ip === undefined || ip === "0.0.0.0" || ip === "::" || ip === "[::]";
+}
+
+export function isLoopback(ip: string | undefined): boolean {
+  return ip !== undefined && (ip.startsWith("127.") || ip === "::1" || ip === "[::1]");
+}
+
 /** The address a client on the host itself reaches a binding at: its own, or loopback for every interface. */
 export function addressOnHost(binding: HostBinding): string {
-  return binding.ip === undefined || binding.ip === "0.0.0.0" ? "127.0.0.1" : binding.ip;
+  return isEveryInterface(binding.ip) ? "127.0.0.1" : binding.ip!;
 }
 
 /** True when the binding is reachable from outside the host. */
 export function isPublic(binding: HostBinding): boolean {
-  return binding.ip === undefined || !binding.ip.startsWith("127.");
+  return !isLoopback(binding.ip);
+}
+
+/** Two bindings the Engine cannot both hold: one port, on the same address or on every interface. */
+export function bindingsClash(a: HostBinding, b: HostBinding): boolean {
+  return a.port === b.port && (isEveryInterface(a.ip) || isEveryInterface(b.ip) || a.ip === b.ip);
 }
 
 /** The services whose ports the stack may publish beyond loopback: the api, and tf_serving where config allows it. */

@@ -7,7 +7,7 @@ import { closest, distance } from "fastest-levenshtein";
 import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, removalFix, type ConfigIssue, type ConfigSource } from "./config-error";
 import { managedBy } from "./app-env";
-import { formatBinding, isPublic, mayPublishBeyondLoopback, type HostBinding } from "./ports";
+import { bindingsClash, formatBinding, isPublic, mayPublishBeyondLoopback, type HostBinding } from "./ports";
 import { SECRET_KEYS } from "./secrets";
 import { formatMb } from "./size";
 
@@ -264,7 +264,7 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   }
 
   published.forEach((b, i) => {
-    const clash = published.slice(0, i).find((a) => a.host === b.host && a.port === b.port && (a.ip === undefined || b.ip === undefined || a.ip === b.ip));
+    const clash = published.slice(0, i).find((a) => a.host === b.host && bindingsClash(a, b));
     if (clash) {
       issues.push({
         key: fullKey(b.path),

@@ -4,7 +4,7 @@
  */
 import type { PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { canonicalRepository } from "../models/image";
-import { PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
+import { isLoopback, PUBLISH_BEYOND_LOOPBACK_LABEL } from "../models/ports";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";
@@ -59,7 +59,7 @@ export const policies: ResourceValidationPolicy[] = [
       }
       if (args.type !== CONTAINER) return;
       for (const p of args.props.ports ?? []) {
-        if (p.ip === undefined || !String(p.ip).startsWith("127.")) {
+        if (!isLoopback(p.ip)) {
           report(`${args.props.name} publishes port ${p.internal} on ${p.ip ?? "every interface"}: bind it to 127.0.0.1`);
         }
       }

@@ -99,6 +99,16 @@ const CASES: readonly Case[] = [
     says: "already published by robotoff:app.api.expose.http",
   },
   {
+    what: "0.0.0.0 written out, after a loopback binding of the same port (Docker refuses the pair)",
+    stack: "prod",
+    patch: {
+      "robotoff:app": { api: { expose: { http: "127.0.0.1:8500" } } },
+      "robotoff:tfServing": { allowRemoteAccess: true, expose: { grpc: "0.0.0.0:8500", rest: null } },
+    },
+    keys: ["robotoff:tfServing.expose.grpc"],
+    says: "already published by robotoff:app.api.expose.http",
+  },
+  {
     what: "a misspelt top-level key",
     stack: "dev",
     patch: { "robotoff:postgress": { memory: "4g" } },

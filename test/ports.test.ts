@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { bindingProblem, formatBinding, isPublic, parseBinding } from "../models/ports";
+import { addressOnHost, bindingProblem, bindingsClash, formatBinding, isEveryInterface, isLoopback, isPublic, parseBinding } from "../models/ports";
 
 describe("host bindings ([ip:]port, as ROBOTOFF_EXPOSE and POSTGRES_EXPOSE)", () => {
   it("reads 127.0.0.1:5500 (dev .env ROBOTOFF_EXPOSE) as loopback port 5500", () => {
@@ -26,5 +26,28 @@ describe("host bindings ([ip:]port, as ROBOTOFF_EXPOSE and POSTGRES_EXPOSE)", ()
     expect(isPublic({ ip: "127.0.0.1", port: 1 })).toBe(false);
     expect(isPublic({ port: 1 })).toBe(true);
     expect(isPublic({ ip: "10.0.0.2", port: 1 })).toBe(true);
+    expect(isPublic({ ip: "0.0.0.0", port: 1 })).toBe(true);
+  });
+  it("knows the addresses Docker prints for every interface and for loopback", () => {
+    expect(["0.0.0.0", "::", "[::]", undefined].every(isEveryInterface)).toBe(true);
+    expect(["127.0.0.1", "::1", "10.0.0.2", "::2"].some(isEveryInterface)).toBe(false);
+    expect(["127.0.0.1", "127.1.2.3", "::1", "[::1]"].every(isLoopback)).toBe(true);
+    expect(["0.0.0.0", "::", "10.0.0.2", "128.0.0.1", undefined].some(isLoopback)).toBe(false);
+  });
+  it("reaches every interface through loopback, and another address at itself", () => {
+    expect(addressOnHost({ port: 5500 })).toBe("127.0.0.1");
+    expect(addressOnHost({ ip: "0.0.0.0", port: 5500 })).toBe("127.0.0.1");
+    expect(addressOnHost({ ip: "10.0.0.2", port: 5500 })).toBe("10.0.0.2");
+  });
+  it.each([
+    [{ port: 8500 }, { ip: "127.0.0.1", port: 8500 }, true],
+    [{ ip: "0.0.0.0", port: 8500 }, { ip: "127.0.0.1", port: 8500 }, true],
+    [{ ip: "::", port: 8500 }, { ip: "127.0.0.1", port: 8500 }, true],
+    [{ ip: "127.0.0.1", port: 8500 }, { ip: "127.0.0.1", port: 8500 }, true],
+    [{ ip: "127.0.0.1", port: 8500 }, { ip: "127.0.0.2", port: 8500 }, false],
+    [{ port: 8500 }, { port: 8501 }, false],
+  ])("%j and %j clash: %s", (a, b, clash) => {
+    expect(bindingsClash(a, b)).toBe(clash);
+    expect(bindingsClash(b, a)).toBe(clash);
   });
 });

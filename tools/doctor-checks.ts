@@ -1,7 +1,7 @@
 /** The doctor's checks, given ways to probe a host; what the probes answer decides each line. */
 
 import { configTargetOptions } from "../models/config-error";
-import { formatBinding } from "../models/ports";
+import { bindingsClash, formatBinding } from "../models/ports";
 import type { StackPlan } from "../models/stack-plan";
 import type { ServiceName, ServiceSpec, Ulimit } from "../models/spec";
 import { modelChecksumFile, modelDir, type TfModel } from "../models/tf-models";
@@ -192,8 +192,6 @@ function parsePorts(text: string): { ip: string; port: number }[] {
     .map((m) => ({ ip: m[1], port: Number(m[2]) }));
 }
 
-const everyInterface = (ip: string | undefined) => ip === undefined || ip === "0.0.0.0" || ip === "::" || ip === "[::]";
-
 function portFindings(plan: HostPlan, ps: Probe): Finding[] {
   const { host } = plan;
   if (ps.code !== 0) return [{ level: "WARN", subject: host, message: `could not list the ports containers publish (${lastLine(ps)})` }];
@@ -205,7 +203,7 @@ function portFindings(plan: HostPlan, ps: Probe): Finding[] {
     .flatMap(([name, ports = ""]) => parsePorts(ports).map((p) => ({ name, ...p })));
   return plan.ports.map((want) => {
     const binding = formatBinding(want);
-    const clash = held.find((h) => h.port === want.port && (everyInterface(want.ip) || everyInterface(h.ip) || h.ip === want.ip));
+    const clash = held.find((h) => bindingsClash(h, want));
     return clash
       ? {
           level: "FAIL" as const,
