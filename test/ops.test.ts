@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseOpsArgs, selectServices } from "../tools/ops";
+import { main, parseOpsArgs, selectServices } from "../tools/ops";
+import { runMain } from "./in-process";
 import { readPreview, replacesPostgres } from "../tools/ops-backup";
 import { portsColumn, psTable, stateColumn } from "../tools/ops-ps";
 import { planStackFile } from "../tools/stack-file";
@@ -16,7 +17,9 @@ const HEALTHY = join(__dirname, "fixtures/docker-inspect/dev-healthy.json");
 const TWO_HOSTS = join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml");
 const ML = "ssh://deploy@ml.openfoodfacts.org";
 
-const ops = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "ops", "--", ...args], { cwd: PROJECT_DIR, env });
+/** In this worker (test/in-process.ts); opsProcess where the terminal is attached (exec, logs of one service) or stdin is read. */
+const ops = (env: NodeJS.ProcessEnv, ...args: string[]) => runMain(main, args, env);
+const opsProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "ops", "--", ...args], { cwd: PROJECT_DIR, env });
 const withLog = () => join(mkdtempSync(join(tmpdir(), "robotoff-ops-")), "calls");
 const calls = (log: string) => readFileSync(log, "utf8").trim().split("\n");
 
@@ -132,14 +135,14 @@ describe("npm run ops", () => {
     expect(r.stdout.split("\n")).toContain("scheduler: restarted (robotoff-scheduler)");
   });
   it("logs: passes -f, --tail and --since; one service unprefixed, several prefixed by service", async () => {
-    const one = await ops(fake(), "--stack", "dev", "logs", "-f", "--tail", "50", "--since", "1h", "api");
+    const one = await opsProcess(fake(), "--stack", "dev", "logs", "-f", "--tail", "50", "--since", "1h", "api");
     expect(one.stdout).toBe("logs --follow --tail 50 --since 1h robotoff-api");
     const two = await ops(fake(), "--stack", "dev", "logs", "--tail", "5", "api", "postgres");
     expect(two.stdout.split("\n")).toEqual(["postgres | logs --tail 5 robotoff-postgres", "api      | logs --tail 5 robotoff-api"]);
   });
   it("exec: runs the command after -- verbatim in the service's container on its host, and exits with its status", async () => {
     const log = withLog();
-    const r = await ops(
+    const r = await opsProcess(
       fake({ FAKE_LOG: log, FAKE_EXIT: "3" }),
       "--stack",
       "prod",
@@ -162,7 +165,7 @@ describe("npm run ops", () => {
     expect(r.stderr).toBe("no service apii in this stack; its services: api, elasticsearch, postgres, scheduler, tf_serving, workers");
   });
   it("an Engine that does not answer: one line, exit 2", async () => {
-    const r = await ops({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "stop", "api");
+    const r = await opsProcess({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "stop", "api");
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([expect.stringMatching(/^Docker Engine not reachable: .*nonexistent/)]);
@@ -263,23 +266,21 @@ describe("restore through the stand-in docker CLI", () => {
       "default start",
     ]);
   });
-  it("refuses a file outside the backup folder, naming the folder", () => {
-    const r = restore("", {}, "--yes", "/tmp/elsewhere/postgres.dump");
-    expect([r.status, r.stderr.trim()]).toEqual([
+  // With --yes nothing is read from stdin: in this worker.
+  const restoreYes = (env: NodeJS.ProcessEnv, file: string) =>
+    ops({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...env }, "--stack", "prod", "restore", "--yes", file);
+  it("refuses a file outside the backup folder, naming the folder", async () => {
+    const r = await restoreYes({}, "/tmp/elsewhere/postgres.dump");
+    expect([r.code, r.stderr]).toEqual([
       2,
       "/tmp/elsewhere/postgres.dump: restore reads dumps from /srv/robotoff/backups on the postgres host (robotoff:postgres.backup.dir)",
     ]);
   });
-  it("refuses a file the backup container's check rejects, before stopping anything", () => {
+  it("refuses a file the backup container's check rejects, before stopping anything", async () => {
     const log = withLog();
-    const r = restore(
-      "",
-      { FAKE_LOG: log, FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "/backups/notes.sql is not a pg_dump custom-format archive" },
-      "--yes",
-      "notes.sql",
-    );
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe("not restored: /srv/robotoff/backups/notes.sql is not a pg_dump custom-format archive");
+    const r = await restoreYes({ FAKE_LOG: log, FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "/backups/notes.sql is not a pg_dump custom-format archive" }, "notes.sql");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("not restored: /srv/robotoff/backups/notes.sql is not a pg_dump custom-format archive");
     expect(calls(log).filter((c) => / (stop|start)$/.test(c))).toEqual([]);
   });
 });

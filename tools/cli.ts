@@ -11,11 +11,11 @@ export { lastLine, run, type CommandResult } from "./command";
 /** The project folder: Pulumi.yaml, the stack files, index.ts. */
 export const PROJECT_DIR = resolve(__dirname, "..");
 /** The docker CLI to talk to Engines with (DOCKER_HOST and contexts apply). */
-export const DOCKER = process.env.ROBOTOFF_DOCKER_CLI || "docker";
+export const dockerCli = () => process.env.ROBOTOFF_DOCKER_CLI || "docker";
 
 /** The docker CLI against one Engine: `url` (ssh://, tcp://, unix://), or the default one when undefined. */
 export const docker = (url: string | undefined, args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>
-  run(DOCKER, [...(url ? ["-H", url] : []), ...args], { timeoutMs, env });
+  run(dockerCli(), [...(url ? ["-H", url] : []), ...args], { timeoutMs, env });
 
 /**
  * `docker()` for a stack's hosts: an ssh:// host with sshOpts is reached with them, as the provider

@@ -16,7 +16,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startOrder } from "../models/order";
 import type { StackPlan } from "../models/stack-plan";
-import { DOCKER, dockerEnvOn, dockerOn, lastLine, PROJECT_DIR } from "./cli";
+import { dockerCli, dockerEnvOn, dockerOn, lastLine, PROJECT_DIR } from "./cli";
 import type { Engines } from "./ops-lifecycle";
 import { ArgumentError, runCommand, UnreachableError } from "./cli-errors";
 import { declaredContainers, type PlacedContainer } from "./livecheck";
@@ -136,9 +136,9 @@ export async function ensureEngines(targets: readonly PlacedContainer[], engines
 /** The docker CLI with the terminal attached (exec, logs of one service): its exit status. */
 function attached(engines: Engines, url: string | undefined, args: string[]): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(DOCKER, [...(url ? ["-H", url] : []), ...args], { stdio: "inherit", env: { ...process.env, ...engines.env(url) } });
+    const child = spawn(dockerCli(), [...(url ? ["-H", url] : []), ...args], { stdio: "inherit", env: { ...process.env, ...engines.env(url) } });
     child.on("error", (err) => {
-      process.stderr.write(`${DOCKER}: ${err.message}\n`);
+      process.stderr.write(`${dockerCli()}: ${err.message}\n`);
       done(1);
     });
     child.on("close", (code) => done(code ?? 1));
@@ -148,7 +148,10 @@ function attached(engines: Engines, url: string | undefined, args: string[]): Pr
 /** The docker CLI with each output line prefixed, as compose prefixes logs of several services. */
 function prefixed(engines: Engines, url: string | undefined, args: string[], prefix: string): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(DOCKER, [...(url ? ["-H", url] : []), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...engines.env(url) } });
+    const child = spawn(dockerCli(), [...(url ? ["-H", url] : []), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...engines.env(url) },
+    });
     const relay = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream) => {
       let rest = "";
       from.setEncoding("utf8");
@@ -162,7 +165,7 @@ function prefixed(engines: Engines, url: string | undefined, args: string[], pre
     relay(child.stdout, process.stdout);
     relay(child.stderr, process.stderr);
     child.on("error", (err) => {
-      process.stderr.write(`${prefix}${DOCKER}: ${err.message}\n`);
+      process.stderr.write(`${prefix}${dockerCli()}: ${err.message}\n`);
       done(1);
     });
     child.on("close", (code) => done(code ?? 1));
