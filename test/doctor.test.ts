@@ -10,6 +10,8 @@ import { hostPlans, placeholderFindings, planChecks, type HostPlan, type Probe, 
 import { run } from "../tools/command";
 import { planStackFile } from "../tools/stack-file";
 import { PROJECT_DIR } from "./harness";
+import { main } from "../tools/doctor";
+import { runMain } from "./in-process";
 
 const ok = (stdout = ""): Probe => ({ code: 0, stdout, stderr: "" });
 const failed = (code: number, stderr: string): Probe => ({ code, stdout: "", stderr });
@@ -252,7 +254,9 @@ describe("what doctor checks, read from the StackSpec", () => {
   });
 });
 
-const doctor = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env });
+/** In this worker (test/in-process.ts); the last test runs the command as a process, for its exit status. */
+const doctor = (env: NodeJS.ProcessEnv, ...args: string[]) => runMain(main, args, env);
+const doctorProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env });
 
 describe("npm run doctor", () => {
   const fakes = {
@@ -284,7 +288,7 @@ describe("npm run doctor", () => {
     expect(run.code).toBe(0);
   });
   it("says in one line per host that no Docker Engine is reachable", async () => {
-    const run = await doctor(
+    const run = await doctorProcess(
       { ROBOTOFF_PULUMI_CLI: fakes.ROBOTOFF_PULUMI_CLI, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
       "--stack",
       "dev",

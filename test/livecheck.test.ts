@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer } from "../tools/livecheck-verdict";
-import { apiHealthTarget, declaredContainers } from "../tools/livecheck";
+import { apiHealthTarget, declaredContainers, main } from "../tools/livecheck";
+import { runMain } from "./in-process";
 import { planStackFile } from "../tools/stack-file";
 import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
@@ -99,7 +100,9 @@ describe("what livecheck checks, read from the StackSpec", () => {
   });
 });
 
-const livecheck = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env });
+/** In this worker (test/in-process.ts); the one without a docker CLI runs as a process, for its exit status. */
+const livecheck = (env: NodeJS.ProcessEnv, ...args: string[]) => runMain(main, args, env);
+const livecheckProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env });
 
 describe("npm run livecheck", () => {
   let server: Server;
@@ -215,7 +218,7 @@ describe("npm run livecheck", () => {
     );
   });
   it("says the same when there is no docker CLI at all", async () => {
-    const run = await livecheck({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev");
+    const run = await livecheckProcess({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev");
     expect(run.code).toBe(2);
     expect(run.stdout.trim()).toMatch(/^api: DOWN \(Docker Engine not reachable: .*ENOENT/);
   });

@@ -14,7 +14,7 @@ import { planStackFile } from "./stack-file";
 import { labelFormat, standInFindings } from "./doctor-stand-ins";
 import { swarmFindings } from "./doctor-swarm";
 
-const PULUMI = process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
+const pulumiCli = () => process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 
 export async function main(argv: string[]): Promise<number> {
   const args = stackArgs(argv, "doctor");
@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(await planChecks(
             withoutBindsUnder(hostPlans(plan), checkout.notCheckouts),
             {
-              pulumi: () => run(PULUMI, ["version"]),
+              pulumi: () => run(pulumiCli(), ["version"]),
               engine: (url) => docker(url, ["version", "--format", "{{.Server.Version}}"]),
               memTotal: (url) => docker(url, ["info", "--format", "{{.MemTotal}}"]),
               volume: (url, name) => docker(url, ["volume", "inspect", name]),
