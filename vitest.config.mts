@@ -5,6 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The engine tier needs a Docker Engine: npm run test:engine (vitest.engine.config.mts).
     exclude: ["test/engine/**", "**/node_modules/**"],
+    globalSetup: ["test/global-setup.ts"],
     // The harness runs the program any number of times in one worker (test/harness.ts): files share
     // a worker and the SDK it loaded once, instead of one process per file.
     pool: "forks",
