@@ -13,7 +13,7 @@ export function sdkVersionProblem(installed: string): string | undefined {
   return (
     `@pulumi/pulumi ${installed} is installed, but services/sdk-internals.ts was written for ${SDK_VERSION_READ}: ` +
     "check runtime/config isConfigSecret, runtime/rpc serializeResourceProperties and its secret signature, " +
-    "and Resource.__aliases as read by allAliases in that version, then set SDK_VERSION_READ"
+    "Resource.__aliases as read by allAliases, and Output's promise() in that version, then set SDK_VERSION_READ"
   );
 }
 
@@ -35,3 +35,10 @@ export { serializeResourceProperties, specialSecretSig, specialSigKey } from "@p
 export function withAliases(parent: pulumi.Resource, urn: pulumi.Output<string>, aliases: pulumi.Output<string>[]): pulumi.Resource {
   return Object.create(parent, { urn: { value: urn }, __aliases: { value: aliases } });
 }
+
+/**
+ * An Output's value, rejecting when the Output does: a registration the mocks refused rejects its
+ * resource's URN, where `apply` would never call back (and a render awaiting it would hang). The
+ * promise() of an Output is internal to the SDK.
+ */
+export const outputValue = <T>(out: pulumi.Output<T>): Promise<T> => (out as unknown as { promise(): Promise<T> }).promise();

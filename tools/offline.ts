@@ -3,7 +3,7 @@
  * every resource it registers, with its inputs and resource options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializeResourceProperties, specialSecretSig, specialSigKey, withAliases } from "../services/sdk-internals";
+import { serializeResourceProperties, specialSecretSig, specialSigKey, outputValue, withAliases } from "../services/sdk-internals";
 import type { RuntimeConfig } from "./stack-file";
 
 /** What a RandomPassword's `result` reads as offline. */
@@ -83,11 +83,11 @@ function mockState(type: string, name: string, inputs: Record<string, any>, opts
   }
 }
 
-const valueOf = <T>(out: pulumi.Input<T>): Promise<T> => new Promise((resolve) => pulumi.output(out).apply((v) => resolve(v as T)));
+const valueOf = <T>(out: pulumi.Input<T>): Promise<T> => outputValue(pulumi.output(out) as pulumi.Output<T>);
 
 async function resolveOutput(value: unknown): Promise<unknown> {
   const out: pulumi.Output<unknown> = pulumi.output(value as any);
-  const [plain, secret] = await Promise.all([new Promise((resolve) => out.apply((v) => resolve(v))), pulumi.isSecret(out)]);
+  const [plain, secret] = await Promise.all([outputValue(out), pulumi.isSecret(out)]);
   return secret ? new Secret(plain) : plain;
 }
 
@@ -102,6 +102,7 @@ export type Program = string | (() => Promise<Record<string, unknown>>);
  */
 export async function runOffline(cfg: RuntimeConfig, program: Program, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
+  const refusals: string[] = [];
   const providers = new Map<string, string>();
   const pending: {
     key: string;
@@ -115,23 +116,13 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        const inputs = reviveSecrets(args.inputs) as Record<string, unknown>;
-        const key = `${args.type}::${args.name}`;
-        if (args.type !== "pulumi:pulumi:Stack") {
-          if (registered.has(key)) throw new Error(`two resources named ${key}`);
-          // A provider reference is `<urn>::<id>`; default providers are not registered under mocks.
-          if (args.provider) providers.set(key, args.provider.split("::")[3]);
-          registered.set(key, {
-            type: args.type,
-            name: args.name,
-            parent: null,
-            custom: args.custom ?? true,
-            ...(args.id ? { id: args.id } : {}),
-            inputs,
-            options: undefined as unknown as RecordedOptions,
-          });
+        try {
+          return recordResource(args);
+        } catch (err) {
+          // Refused after the program has run: thrown here, the SDK would reject promises nobody awaits.
+          refusals.push(`${args.type}::${args.name}: ${err instanceof Error ? err.message : String(err)}`);
+          return { id: `${args.name}-refused-id`, state: {} };
         }
-        return { id: args.id || `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, opts, args.id) };
       },
       call(args) {
         return args.inputs;
@@ -142,6 +133,26 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
     // A preview: what `pulumi preview` computes, and what the program does when it only plans.
     true,
   );
+
+  function recordResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    const inputs = reviveSecrets(args.inputs) as Record<string, unknown>;
+    const key = `${args.type}::${args.name}`;
+    if (args.type !== "pulumi:pulumi:Stack") {
+      if (registered.has(key)) throw new Error("a second resource of that type and name");
+      // A provider reference is `<urn>::<id>`; default providers are not registered under mocks.
+      if (args.provider) providers.set(key, args.provider.split("::")[3]);
+      registered.set(key, {
+        type: args.type,
+        name: args.name,
+        parent: null,
+        custom: args.custom ?? true,
+        ...(args.id ? { id: args.id } : {}),
+        inputs,
+        options: undefined as unknown as RecordedOptions,
+      });
+    }
+    return { id: args.id || `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, opts, args.id) };
+  }
 
   // Kept as Outputs: the stack's own resolution would drop which values are secret.
   const exported: Record<string, unknown> = {};
@@ -158,8 +169,14 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
     return exported;
   });
 
-  // Every registration has reached the mocks once every URN is known, exports or not.
-  await Promise.all(pending.map((p) => valueOf(p.resource.urn)));
+  // Every registration has reached the mocks once every URN is known, exports or not. One the mocks refused
+  // rejects its URN and id: each is awaited, so that the render fails with the first such error.
+  const registrations = await Promise.allSettled(
+    pending.flatMap(({ resource }) => [valueOf(resource.urn), ...(pulumi.CustomResource.isInstance(resource) ? [valueOf(resource.id)] : [])]),
+  );
+  const refused = registrations.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (refused) throw refused.reason;
+  if (refusals.length > 0) throw new Error(`the mocks refused ${refusals.join("; ")}`);
 
   // By name: module loaders disagree on the order of a module's exports.
   const outputs: Record<string, unknown> = {};
