@@ -38,15 +38,9 @@ export function planStack(
   const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};
   const spec = buildStackSpec(config, available, files);
   const notRun = config.stopped.filter((name) => !spec.services.some((s) => s.name === name));
-  const stoppedProblem =
-    config.target === "swarm" && config.stopped.length > 0
-      ? "nothing with robotoff:target swarm (a Swarm service runs its replicas; the containers target alone keeps one stopped)"
-      : notRun.length > 0
-        ? `services this stack runs (${spec.services.map((s) => s.name).join(", ")})`
-        : undefined;
-  if (stoppedProblem) {
-    const found = JSON.stringify(config.target === "swarm" ? config.stopped : notRun);
-    throw new ConfigError(typeof source === "string" ? { stack: source } : source, [{ key: `${NAMESPACE}:stopped`, expected: stoppedProblem, found }]);
+  if (notRun.length > 0) {
+    const expected = `services this stack runs (${spec.services.map((s) => s.name).join(", ")})`;
+    throw new ConfigError(typeof source === "string" ? { stack: source } : source, [{ key: `${NAMESPACE}:stopped`, expected, found: JSON.stringify(notRun) }]);
   }
   return { config, spec, secretSources: sources };
 }

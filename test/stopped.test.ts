@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { containerOf, PROJECT_DIR, renderStack } from "./harness";
+import { containerOf, ofType, PROJECT_DIR, renderStack } from "./harness";
 
-function withStopped(services: string[]): string {
+function withStopped(services: string[], from = join(PROJECT_DIR, "Pulumi.prod.yaml")): string {
   const file = join(mkdtempSync(join(tmpdir(), "robotoff-stopped-")), "Pulumi.prod.yaml");
-  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const doc = load(readFileSync(from, "utf8")) as { config: Record<string, unknown> };
   doc.config["robotoff:stopped"] = services;
   writeFileSync(file, dump(doc));
   return file;
@@ -30,5 +30,22 @@ describe("robotoff:stopped [scheduler, postgres_backup]", () => {
       expect(containerOf(r, service).inputs.start, service).toBeUndefined();
       expect(containerOf(r, service).inputs.mustRun, service).toBeUndefined();
     }
+  });
+});
+
+describe("robotoff:stopped [scheduler] on swarm", () => {
+  const file = withStopped(["scheduler"], join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"));
+  const replicas = async () =>
+    Object.fromEntries(
+      ofType(await renderStack("staging", file), "docker:index/service:Service").map((s) => [
+        (s.inputs.taskSpec as any).networksAdvanceds[0].aliases[0],
+        (s.inputs.mode as any).replicated.replicas,
+      ]),
+    );
+  it("keeps the scheduler's service with no task, and the other services' replicas", async () => {
+    const r = await replicas();
+    expect(r.scheduler).toBe(0);
+    expect(r.api).toBe(2);
+    expect(r.postgres).toBe(1);
   });
 });

@@ -126,7 +126,8 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
       placement: scheduling.nodeLabel ? { constraints: [`node.labels.${scheduling.nodeLabel.replace("=", "==")}`] } : undefined,
       networksAdvanceds: [{ name: ctx.networkName, aliases: [spec.name] }],
     },
-    mode: { replicated: { replicas: scheduling.replicas } },
+    // robotoff:stopped: the service stays, with no task, across deploys.
+    mode: { replicated: { replicas: spec.stopped ? 0 : scheduling.replicas } },
     updateConfig: policy("rollback"),
     rollbackConfig: policy("pause"),
     endpointSpec: { mode: ctx.networking.endpointMode, ports: endpointPorts(spec, ctx.networking) },
