@@ -130,3 +130,9 @@ export interface StackSpec {
   readonly volumes: readonly VolumeSpec[];
   readonly services: readonly ServiceSpec[];
 }
+
+/** The tasks a scheduled service runs: its replicas, none while robotoff:stopped lists it; undefined unscheduled. */
+export function runningReplicas(spec: Pick<ServiceSpec, "scheduling" | "stopped">): number | undefined {
+  if (!spec.scheduling) return undefined;
+  return spec.stopped ? 0 : spec.scheduling.replicas;
+}

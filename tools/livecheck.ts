@@ -7,9 +7,11 @@
  * Exit 0: all up; 1: something is down; 2: a Docker Engine does not answer, or bad arguments.
  */
 import { apiHealthUrl } from "../models/healthchecks";
+import { runningReplicas } from "../models/spec";
 import type { StackPlan } from "../models/stack-plan";
 import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
-import { runCommand } from "./cli-errors";
+import { runCommand, UnreachableError } from "./cli-errors";
+import { assessSwarm, lastTaskError, parseServiceLs, SERVICE_LS } from "./ops-swarm";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
 import { planStackFile } from "./stack-file";
 
@@ -17,6 +19,9 @@ export interface PlacedContainer extends DeclaredContainer {
   /** The Docker host it runs on, and that Engine's url (none for the default one). */
   readonly host: string;
   readonly url?: string;
+  /** On Swarm: the service's configured replicas, and the tasks the stack runs (none while robotoff:stopped lists it). */
+  readonly replicas?: number;
+  readonly expectedTasks?: number;
 }
 
 /** The containers the stack declares, from its StackSpec, by service name. */
@@ -29,6 +34,7 @@ export function declaredContainers(plan: StackPlan): PlacedContainer[] {
       hasHealthcheck: s.healthcheck !== undefined,
       host: s.host,
       ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
+      ...(s.scheduling ? { replicas: s.scheduling.replicas, expectedTasks: runningReplicas(s) } : {}),
     }))
     .sort((a, b) => a.service.localeCompare(b.service));
 }
@@ -53,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
   const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const docker = dockerOn(plan.spec.hosts);
   const declared = declaredContainers(plan);
+
+  if (plan.config.target === "swarm") return swarmLivecheck(plan, declared, docker);
 
   const verdicts: Verdict[] = [];
   const inspected: InspectedContainer[] = [];
@@ -87,6 +95,36 @@ export async function main(argv: string[]): Promise<number> {
   }
   for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);
   if (unreachable) return 2;
+  return verdicts.every((v) => v.up) ? 0 : 1;
+}
+
+/** Every service through the manager (the stack's one host), then the api's health URL from there. */
+async function swarmLivecheck(plan: StackPlan, declared: readonly PlacedContainer[], docker: typeof import("./cli").docker): Promise<number> {
+  const url = plan.spec.hosts[0]?.url;
+  const engine = await docker(url, ["version", "--format", "{{.Server.Version}}"], 60_000);
+  if (engine.code !== 0) {
+    const why = `Docker Engine not reachable${url ? ` at ${url}` : ""}: ${lastLine(engine)}`;
+    for (const d of declared) process.stdout.write(`${formatVerdict({ service: d.service, up: false, detail: why })}\n`);
+    return 2;
+  }
+  const listed = await docker(url, SERVICE_LS, 60_000);
+  if (listed.code !== 0) throw new UnreachableError(`docker service ls${url ? ` at ${url}` : ""}: ${lastLine(listed)} (is this Engine a swarm manager?)`);
+  const rows = parseServiceLs(listed.stdout);
+  const whyDown = new Map<string, string>();
+  for (const v of assessSwarm(declared, rows)) {
+    const name = declared.find((d) => d.service === v.service)!.name;
+    if (!v.up && rows.has(name)) {
+      const error = await lastTaskError(docker, url, name);
+      if (error) whyDown.set(name, error);
+    }
+  }
+  const verdicts = assessSwarm(declared, rows, whyDown);
+  const target = apiHealthTarget(plan);
+  const api = verdicts.find((v) => v.service === "api");
+  if (target && api) {
+    verdicts.push(api.up ? await apiHealth(docker, url, target) : { service: "api health", up: false, detail: `${target.url}: not checked, the api is down` });
+  }
+  for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);
   return verdicts.every((v) => v.up) ? 0 : 1;
 }
 

@@ -10,7 +10,7 @@ import type { StackPlan } from "../models/stack-plan";
 import { lastLine } from "./cli";
 import { ArgumentError, InputError } from "./cli-errors";
 import type { PlacedContainer } from "./livecheck";
-import { lifecycle, type Engines } from "./ops-lifecycle";
+import type { Engines } from "./ops-lifecycle";
 
 /** The containers a restore stops and starts again: those that write to the database. */
 export const APP_SERVICES = ["api", "workers", "scheduler"] as const;
@@ -29,7 +29,7 @@ function backupContainer(plan: StackPlan, all: readonly PlacedContainer[]): Plac
 /** Takes a dump now; prints the host path of the file written. */
 export async function backupNow(plan: StackPlan, all: readonly PlacedContainer[], engines: Engines): Promise<number> {
   const c = backupContainer(plan, all);
-  const r = await engines.docker(c.url, ["exec", c.name, "sh", BACKUP_SCRIPT, "once"], NO_LIMIT);
+  const r = await engines.docker(c.url, ["exec", await engines.container(c), "sh", BACKUP_SCRIPT, "once"], NO_LIMIT);
   if (r.stderr) process.stderr.write(`${r.stderr}\n`);
   const written = r.stdout.split("\n").pop() ?? "";
   if (r.code !== 0 || !written.startsWith(`${BACKUP_MOUNT}/`)) {
@@ -65,7 +65,7 @@ async function confirmed(question: string): Promise<boolean> {
 export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer[], file: string, opts: { yes: boolean }, engines: Engines): Promise<number> {
   const c = backupContainer(plan, all);
   const inContainer = posix.join(BACKUP_MOUNT, dumpName(plan, file));
-  const check = await engines.docker(c.url, ["exec", c.name, "sh", BACKUP_SCRIPT, "check", inContainer], NO_LIMIT);
+  const check = await engines.docker(c.url, ["exec", await engines.container(c), "sh", BACKUP_SCRIPT, "check", inContainer], NO_LIMIT);
   if (check.code !== 0) throw new InputError(`not restored: ${lastLine(check).replaceAll(`${BACKUP_MOUNT}/`, `${backupDir(plan.config)}/`)}`);
   const kept = new Set(plan.spec.services.filter((s) => s.stopped).map((s) => s.name as string));
   const apps = all.filter((a) => (APP_SERVICES as readonly string[]).includes(a.service) && !kept.has(a.service));
@@ -77,14 +77,14 @@ export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer
       return 1;
     }
   }
-  const stopped = await lifecycle("stop", apps, engines);
+  const stopped = await engines.lifecycle("stop", apps);
   if (stopped !== 0) {
     process.stderr.write("not restored: the app did not stop; start what stopped with npm run ops -- start\n");
     return 1;
   }
-  const restore = await engines.docker(c.url, ["exec", c.name, "sh", BACKUP_SCRIPT, "restore", inContainer], NO_LIMIT);
+  const restore = await engines.docker(c.url, ["exec", await engines.container(c), "sh", BACKUP_SCRIPT, "restore", inContainer], NO_LIMIT);
   if (restore.stderr) process.stderr.write(`${restore.stderr}\n`);
-  const started = await lifecycle("start", apps, engines);
+  const started = await engines.lifecycle("start", apps);
   if (restore.code !== 0) {
     process.stderr.write(`restore failed, database ${db} unchanged (one transaction): ${lastLine(restore)}\n`);
     return 1;

@@ -2,19 +2,23 @@
 import { lastLine, type docker } from "./cli";
 import type { PlacedContainer } from "./livecheck";
 
-/** The docker CLI on a stack's hosts (tools/cli.ts dockerOn), and the environment it needs for one of them. */
+/** The docker CLI on a stack's hosts (tools/cli.ts dockerOn), and how the stack's target runs a service. */
 export interface Engines {
   readonly docker: typeof docker;
+  /** The environment the docker CLI needs for one of the hosts. */
   readonly env: (url: string | undefined) => NodeJS.ProcessEnv | undefined;
+  /** The container a command runs in for a service: its own, or a running task's on Swarm (tools/ops-swarm.ts). */
+  readonly container: (t: PlacedContainer) => Promise<string>;
+  readonly lifecycle: (verb: "stop" | "start" | "restart", targets: readonly PlacedContainer[]) => Promise<number>;
 }
 
 const DONE = { stop: "stopped", start: "started", restart: "restarted" } as const;
 
 /** Stops (in reverse start order), starts or restarts (in start order), one line per container. */
-export async function lifecycle(verb: "stop" | "start" | "restart", targets: readonly PlacedContainer[], engines: Engines): Promise<number> {
+export async function lifecycle(run: typeof docker, verb: "stop" | "start" | "restart", targets: readonly PlacedContainer[]): Promise<number> {
   let status = 0;
   for (const t of verb === "stop" ? [...targets].reverse() : targets) {
-    const r = await engines.docker(t.url, [verb, t.name], 300_000);
+    const r = await run(t.url, [verb, t.name], 300_000);
     if (r.code === 0) process.stdout.write(`${t.service}: ${DONE[verb]} (${t.name})\n`);
     else {
       status = 1;

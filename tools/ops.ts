@@ -23,6 +23,7 @@ import { declaredContainers, type PlacedContainer } from "./livecheck";
 import { psTable, type PsContainer } from "./ops-ps";
 import { backupNow, readPreview, replacesPostgres, restoreDump } from "./ops-backup";
 import { lifecycle } from "./ops-lifecycle";
+import { parseServiceLs, SERVICE_LS, swarmContainer, swarmLifecycle, swarmPsTable } from "./ops-swarm";
 import { planStackFile } from "./stack-file";
 
 const USAGE = `usage: npm run ops -- --stack <name> [--config-file <path>] <verb> [service...]
@@ -172,6 +173,24 @@ function prefixed(engines: Engines, url: string | undefined, args: string[], pre
   });
 }
 
+/** The docker CLI on the stack's hosts, and how its target stops, starts and reaches a service's container. */
+function enginesFor(plan: StackPlan): Engines {
+  const run = dockerOn(plan.spec.hosts);
+  const base = { docker: run, env: dockerEnvOn(plan.spec.hosts) };
+  if (plan.config.target === "swarm") {
+    return { ...base, container: (t) => swarmContainer(run, t), lifecycle: (verb, targets) => swarmLifecycle(run, verb, targets) };
+  }
+  return { ...base, container: async (t) => t.name, lifecycle: (verb, targets) => lifecycle(run, verb, targets) };
+}
+
+async function swarmPs(targets: readonly PlacedContainer[], engines: Engines): Promise<number> {
+  const url = targets[0]?.url;
+  const listed = await engines.docker(url, SERVICE_LS, 60_000);
+  if (listed.code !== 0) throw new UnreachableError(`docker service ls${url ? ` at ${url}` : ""}: ${lastLine(listed)} (is this Engine a swarm manager?)`);
+  process.stdout.write(`${swarmPsTable(targets, parseServiceLs(listed.stdout))}\n`);
+  return 0;
+}
+
 async function ps(targets: readonly PlacedContainer[], engines: Engines): Promise<number> {
   const found: PsContainer[] = [];
   for (const url of new Set(targets.map((t) => t.url))) {
@@ -189,11 +208,12 @@ async function ps(targets: readonly PlacedContainer[], engines: Engines): Promis
   return 0;
 }
 
-async function logs(targets: readonly PlacedContainer[], args: OpsArgs, engines: Engines): Promise<number> {
+/** `verb` is `logs` for a container, `service logs` on Swarm (every task's lines). */
+async function logs(targets: readonly PlacedContainer[], args: OpsArgs, engines: Engines, verb: string[]): Promise<number> {
   const options = [...(args.follow ? ["--follow"] : []), ...(args.tail ? ["--tail", args.tail] : []), ...(args.since ? ["--since", args.since] : [])];
-  if (targets.length === 1) return attached(engines, targets[0].url, ["logs", ...options, targets[0].name]);
+  if (targets.length === 1) return attached(engines, targets[0].url, [...verb, ...options, targets[0].name]);
   const width = Math.max(...targets.map((t) => t.service.length));
-  const one = (t: PlacedContainer) => prefixed(engines, t.url, ["logs", ...options, t.name], `${t.service.padEnd(width)} | `);
+  const one = (t: PlacedContainer) => prefixed(engines, t.url, [...verb, ...options, t.name], `${t.service.padEnd(width)} | `);
   // Followed logs run side by side; the others one service after the other.
   const codes = args.follow ? await Promise.all(targets.map(one)) : [];
   if (!args.follow) for (const t of targets) codes.push(await one(t));
@@ -203,7 +223,7 @@ async function logs(targets: readonly PlacedContainer[], args: OpsArgs, engines:
 export async function main(argv: string[]): Promise<number> {
   const args = parseOpsArgs(argv);
   const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile && resolve(args.configFile));
-  const engines: Engines = { docker: dockerOn(plan.spec.hosts), env: dockerEnvOn(plan.spec.hosts) };
+  const engines = enginesFor(plan);
   if (args.verb === "backup" || args.verb === "restore") {
     const all = selectServices(plan, []);
     if (args.ifReplaced) readPreview(args.ifReplaced); // a bad file fails before any Engine is asked
@@ -217,17 +237,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   const targets = selectServices(plan, args.operands);
   await ensureEngines(targets, engines);
+  const swarm = plan.config.target === "swarm";
   switch (args.verb) {
     case "ps":
-      return ps(targets, engines);
+      return swarm ? swarmPs(targets, engines) : ps(targets, engines);
     case "logs":
-      return logs(targets, args, engines);
+      return logs(targets, args, engines, swarm ? ["service", "logs"] : ["logs"]);
     case "exec": {
       const tty = process.stdin.isTTY && process.stdout.isTTY ? ["-it"] : ["-i"];
-      return attached(engines, targets[0].url, ["exec", ...tty, targets[0].name, ...args.command]);
+      return attached(engines, targets[0].url, ["exec", ...tty, await engines.container(targets[0]), ...args.command]);
     }
     default:
-      return lifecycle(args.verb, targets, engines);
+      return engines.lifecycle(args.verb, targets);
   }
 }
 

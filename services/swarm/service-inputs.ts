@@ -3,7 +3,7 @@
  * target states is kept where Swarm has it (image, command, entrypoint, env, memory, mounts, aliases,
  * stop signal and grace, healthcheck); what Swarm lacks is said where it is dropped.
  */
-import type { ServiceSpec } from "../../models/spec";
+import { runningReplicas, type ServiceSpec } from "../../models/spec";
 import { formatDuration } from "../../models/duration";
 import { dockerHealthcheck } from "../docker-inputs";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL, isPublic } from "../../models/ports";
@@ -127,7 +127,7 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
       networksAdvanceds: [{ name: ctx.networkName, aliases: [spec.name] }],
     },
     // robotoff:stopped: the service stays, with no task, across deploys.
-    mode: { replicated: { replicas: spec.stopped ? 0 : scheduling.replicas } },
+    mode: { replicated: { replicas: runningReplicas(spec) } },
     updateConfig: policy("rollback"),
     rollbackConfig: policy("pause"),
     endpointSpec: { mode: ctx.networking.endpointMode, ports: endpointPorts(spec, ctx.networking) },
