@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BACKUP_SCRIPT } from "../models/backup";
 import { main as livecheck } from "../tools/livecheck";
 import { main as ops } from "../tools/ops";
 import { assessSwarm, parseServiceLs, swarmPsTable, taskCounts, type ServiceRow } from "../tools/ops-swarm";
@@ -104,11 +105,20 @@ describe("npm run ops on swarm", () => {
   });
   it("stop scales to 0, dependents first; start scales back to the configured replicas, in start order", async () => {
     const log = withLog();
-    const stop = await runMain(ops, [...STACK, "stop", "postgres", "workers"], fake({ FAKE_LOG: log }));
+    const stopped = serviceLs({ postgres: "0/0", workers: "0/0" });
+    const stop = await runMain(ops, [...STACK, "stop", "postgres", "workers"], fake({ FAKE_LOG: log, FAKE_SERVICE_LS: stopped }));
     expect(stop.stdout.split("\n")).toEqual(["workers: stopped (robotoff-workers, 0 tasks)", "postgres: stopped (robotoff-postgres, 0 tasks)"]);
     const start = await runMain(ops, [...STACK, "start", "workers", "postgres"], fake({ FAKE_LOG: log }));
     expect(start.stdout.split("\n")).toEqual(["postgres: started (robotoff-postgres, 1 tasks)", "workers: started (robotoff-workers, 3 tasks)"]);
-    expect(calls(log).filter((c) => c.includes("service"))).toEqual(Array(4).fill("default service scale"));
+    // Each stop waits until no task of the service runs (docker service ls), each start does not.
+    expect(calls(log).filter((c) => c.includes("service"))).toEqual([
+      "default service scale",
+      "default service ls",
+      "default service scale",
+      "default service ls",
+      "default service scale",
+      "default service scale",
+    ]);
   });
   it("restart rolls the service like an update (service update --force), and in start order; a failure says so and exits 1", async () => {
     const log = withLog();
@@ -127,6 +137,14 @@ describe("npm run ops on swarm", () => {
   it("backup: in the running task's container of postgres_backup on this Engine", async () => {
     const r = await runMain(ops, [...STACK, "backup"], fake({ FAKE_EXEC_STDOUT: "/backups/postgres-20261129T030000Z.dump" }));
     expect([r.code, r.stdout]).toEqual([0, "/srv/robotoff/backups/postgres-20261129T030000Z.dump"]);
+  });
+  it("runs the backup with the secrets the task's own process reads (an exec bypasses the task's secret bridge)", async () => {
+    // The stand-in CLI echoes what exec was asked: the dump fails, and the failure shows the command.
+    const r = await runMain(ops, [...STACK, "backup"], fake());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `backup failed: exec task-robotoff-postgres_backup /bin/sh -c PGPASSWORD="$(cat '/run/secrets/postgresPassword')" && export PGPASSWORD && exec "$0" "$@" sh ${BACKUP_SCRIPT} once`,
+    );
   });
   it("exec with no task of the service on this Engine: names the nodes its tasks run on", async () => {
     const r = await runMain(ops, [...STACK, "exec", "postgres", "--", "psql"], fake({ FAKE_NO_TASK: "robotoff-postgres", FAKE_SERVICE_PS: "db-node-1" }));

@@ -7,8 +7,11 @@ export interface Engines {
   readonly docker: typeof docker;
   /** The environment the docker CLI needs for one of the hosts. */
   readonly env: (url: string | undefined) => NodeJS.ProcessEnv | undefined;
-  /** The container a command runs in for a service: its own, or a running task's on Swarm (tools/ops-swarm.ts). */
-  readonly container: (t: PlacedContainer) => Promise<string>;
+  /**
+   * What follows `docker exec [-i]` to run `command` in a service: its container, or a running task's on
+   * Swarm, where the command is also given the secrets the task's own process reads (tools/ops-swarm.ts).
+   */
+  readonly exec: (t: PlacedContainer, command: readonly string[]) => Promise<string[]>;
   readonly lifecycle: (verb: "stop" | "start" | "restart", targets: readonly PlacedContainer[]) => Promise<number>;
 }
 

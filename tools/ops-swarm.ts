@@ -5,8 +5,12 @@
  *   logs      `docker service logs` (every task of the service)
  *   stop      `docker service scale <name>=0`; start: back to its robotoff:swarm.replicas; restart:
  *             `docker service update --force` (rolls like an update)
- *   exec      in a running task's container on that Engine (a task on another node: run it there)
+ *   exec      in a running task's container on that Engine (a task on another node: run it there), with
+ *             the secrets in its environment as the task's own process has them
  */
+import type { ServiceSpec } from "../models/spec";
+import { secretEnvCommand } from "../services/swarm/secret-env";
+import { secretFiles } from "../services/swarm/service-inputs";
 import { lastLine, type docker } from "./cli";
 import { InputError } from "./cli-errors";
 import type { PlacedContainer } from "./livecheck";
@@ -93,6 +97,19 @@ export async function lastTaskError(run: typeof docker, url: string | undefined,
 }
 
 const DONE = { stop: "stopped", start: "started", restart: "restarted" } as const;
+/** Longer than any stop grace period of the stack (data services: 120 s). */
+const STOP_WAIT_SECONDS = 180;
+
+/** The service's running tasks once none runs, or after `seconds`. */
+async function runningAfter(run: typeof docker, t: PlacedContainer, seconds: number): Promise<number> {
+  for (let waited = 0; ; waited++) {
+    const listed = await run(t.url, ["service", "ls", "--filter", `name=${t.name}`, "--format", "{{json .}}"], 60_000);
+    const row = parseServiceLs(listed.stdout).get(t.name);
+    const running = (row && taskCounts(row.Replicas)?.running) ?? 0;
+    if (running === 0 || waited >= seconds) return running;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
 
 /** stop, start, restart on Swarm, in the order `ops` gives (stop: dependents first); one line per service. */
 export async function swarmLifecycle(run: typeof docker, verb: "stop" | "start" | "restart", targets: readonly PlacedContainer[]): Promise<number> {
@@ -103,7 +120,12 @@ export async function swarmLifecycle(run: typeof docker, verb: "stop" | "start" 
         ? ["service", "update", "--force", "--detach=false", "--quiet", t.name]
         : ["service", "scale", "--detach=false", `${t.name}=${verb === "stop" ? 0 : (t.replicas ?? 1)}`];
     const r = await run(t.url, args, 900_000);
-    if (r.code === 0)
+    // The scale converges once no task is desired; those running get their stop grace period to end.
+    const left = r.code === 0 && verb === "stop" ? await runningAfter(run, t, STOP_WAIT_SECONDS) : 0;
+    if (left > 0) {
+      status = 1;
+      process.stdout.write(`${t.service}: not stopped: ${left} tasks still running after ${STOP_WAIT_SECONDS} s\n`);
+    } else if (r.code === 0)
       process.stdout.write(`${t.service}: ${DONE[verb]} (${t.name}${verb === "restart" ? "" : `, ${verb === "stop" ? 0 : t.replicas} tasks`})\n`);
     else {
       status = 1;
@@ -129,4 +151,12 @@ export async function swarmContainer(run: typeof docker, t: PlacedContainer): Pr
       ? `no running task of ${t.service} (${t.name}) on this Engine: its tasks run on ${where.join(", ")}; run the command on that node`
       : `no running task of ${t.service} (${t.name}): ${here.code === 0 ? "none runs (npm run ops -- ps)" : lastLine(here)}`,
   );
+}
+
+/**
+ * A command for `docker exec` in a task: given the secrets the task's own process reads into its
+ * environment (services/swarm: a shell bridge in front of the image's command, which an exec bypasses).
+ */
+export function withSecretEnv(spec: Pick<ServiceSpec, "name" | "env">, command: readonly string[]): string[] {
+  return secretEnvCommand(Object.fromEntries(secretFiles(spec).map((f) => [f.variable, f.fileName])), command);
 }

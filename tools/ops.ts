@@ -23,7 +23,7 @@ import { declaredContainers, type PlacedContainer } from "./livecheck";
 import { psTable, type PsContainer } from "./ops-ps";
 import { backupNow, readPreview, replacesPostgres, restoreDump } from "./ops-backup";
 import { lifecycle } from "./ops-lifecycle";
-import { parseServiceLs, SERVICE_LS, swarmContainer, swarmLifecycle, swarmPsTable } from "./ops-swarm";
+import { parseServiceLs, SERVICE_LS, swarmContainer, swarmLifecycle, swarmPsTable, withSecretEnv } from "./ops-swarm";
 import { planStackFile } from "./stack-file";
 
 const USAGE = `usage: npm run ops -- --stack <name> [--config-file <path>] <verb> [service...]
@@ -178,9 +178,14 @@ function enginesFor(plan: StackPlan): Engines {
   const run = dockerOn(plan.spec.hosts);
   const base = { docker: run, env: dockerEnvOn(plan.spec.hosts) };
   if (plan.config.target === "swarm") {
-    return { ...base, container: (t) => swarmContainer(run, t), lifecycle: (verb, targets) => swarmLifecycle(run, verb, targets) };
+    const specOf = (t: PlacedContainer) => plan.spec.services.find((s) => s.name === t.service)!;
+    return {
+      ...base,
+      exec: async (t, command) => [await swarmContainer(run, t), ...withSecretEnv(specOf(t), command)],
+      lifecycle: (verb, targets) => swarmLifecycle(run, verb, targets),
+    };
   }
-  return { ...base, container: async (t) => t.name, lifecycle: (verb, targets) => lifecycle(run, verb, targets) };
+  return { ...base, exec: async (t, command) => [t.name, ...command], lifecycle: (verb, targets) => lifecycle(run, verb, targets) };
 }
 
 async function swarmPs(targets: readonly PlacedContainer[], engines: Engines): Promise<number> {
@@ -245,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
       return logs(targets, args, engines, swarm ? ["service", "logs"] : ["logs"]);
     case "exec": {
       const tty = process.stdin.isTTY && process.stdout.isTTY ? ["-it"] : ["-i"];
-      return attached(engines, targets[0].url, ["exec", ...tty, await engines.container(targets[0]), ...args.command]);
+      return attached(engines, targets[0].url, ["exec", ...tty, ...(await engines.exec(targets[0], args.command))]);
     }
     default:
       return engines.lifecycle(args.verb, targets);

@@ -5,13 +5,16 @@
  * robin (endpointMode dnsrr) and ports are published in host mode; the VIP and the ingress mesh are not
  * exercised. Everything it creates carries PREFIX and is removed at the end, also on failure.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/command";
+import { main as livecheck } from "../../tools/livecheck";
+import { main as ops } from "../../tools/ops";
+import { runMain } from "../in-process";
 import { engine, engineAnswers } from "./engine-api";
 import { createNetwork } from "./replay";
 import { createConfig, createSecret, createService, deleteService, runningReplicas, updateService, type ServiceInputs } from "./swarm-replay";
@@ -366,4 +369,59 @@ describe("swarm: on a single-node swarm", () => {
     await sh(`docker exec -i ${pg} pg_restore -U postgres -d postgres < ${dump}`);
     expect(await psql("SELECT count(*), sum(n) FROM swarm_backup_check;")).toBe("1000|500500");
   }, 120_000);
+});
+
+// The operator commands, in this worker (test/in-process.ts), against the real swarm: the stack as deployed
+// last (the v2 tag), through the docker CLI.
+describe("swarm: npm run ops and npm run livecheck on it", () => {
+  const stack = () => ["--stack", "staging", "--config-file", stackFile("v2")];
+  const lines = (text: string) => text.split("\n");
+
+  it("livecheck: every service UP, with its running tasks", async () => {
+    const r = await runMain(livecheck, stack());
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(lines(r.stdout)).toContain("api: UP (2/2 tasks)");
+    expect(lines(r.stdout)).toContain("workers: UP (2/2 tasks)");
+    expect(lines(r.stdout).filter((l) => l.includes(": UP")).length).toBe(servicesOf(state.render).length);
+  }, 120_000);
+
+  it("ps: each service with its running and desired tasks", async () => {
+    const r = await runMain(ops, [...stack(), "ps"]);
+    expect(r.code, r.stderr).toBe(0);
+    const row = (service: string) =>
+      lines(r.stdout)
+        .find((l) => l.startsWith(`${PREFIX}${LABEL}-${service} `))
+        ?.split(/ {3,}/);
+    expect(row("api")?.slice(1, 4)).toEqual(["api", "2/2 running", `${APP_IMAGE}:v2`]);
+    expect(row("postgres")?.slice(1, 3)).toEqual(["postgres", "1/1 running"]);
+  }, 120_000);
+
+  it("stop scales the workers to 0 (livecheck then says so), start brings back their 2 tasks, healthy", async () => {
+    const stop = await runMain(ops, [...stack(), "stop", "workers"]);
+    expect([stop.code, stop.stdout]).toEqual([0, `workers: stopped (${PREFIX}${LABEL}-workers, 0 tasks)`]);
+    const down = await runMain(livecheck, stack());
+    expect(down.code).toBe(1);
+    expect(lines(down.stdout), down.stdout).toContain("workers: DOWN (0/0 tasks, the stack asks for 2 (npm run ops -- start workers, or pulumi up))");
+    const start = await runMain(ops, [...stack(), "start", "workers"]);
+    expect([start.code, start.stdout]).toEqual([0, `workers: started (${PREFIX}${LABEL}-workers, 2 tasks)`]);
+    expect(await runningReplicas(byAlias("workers").id)).toEqual({ running: 2, replicas: 2 });
+  }, 300_000);
+
+  it("backup takes a dump in the postgres_backup task; restore puts it back with the app scaled down meanwhile", async () => {
+    const pg = await runningContainerOf("postgres");
+    const psql = (sql: string) => sh(`docker exec ${pg} psql -U postgres -d postgres -At -c "${sql}"`);
+    await psql("CREATE TABLE ops_backup_check (n int); INSERT INTO ops_backup_check SELECT generate_series(1, 10);");
+    const backup = await runMain(ops, [...stack(), "backup"]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(existsSync(backup.stdout)).toBe(true);
+    await psql("DROP TABLE ops_backup_check;");
+    const restore = await runMain(ops, [...stack(), "restore", "--yes", backup.stdout]);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(lines(restore.stdout).pop()).toMatch(/^restored postgres-.*\.dump into postgres$/);
+    expect(await psql("SELECT count(*) FROM ops_backup_check;")).toBe("10");
+    for (const role of ["api", "workers", "scheduler"]) {
+      const { running, replicas } = await runningReplicas(byAlias(role).id);
+      expect(running, role).toBe(replicas);
+    }
+  }, 600_000);
 });
