@@ -367,6 +367,9 @@ export const OBJECT_KEYS: ReadonlySet<string> = new Set([
   "stopped",
 ]);
 
+/** The keys that place services on Docker hosts: the app's (with postgres, Elasticsearch and the exporters), and tf_serving's. */
+export const HOST_KEYS = { app: ["app", "host"], tf_serving: ["tfServing", "host"] } as const;
+
 /** The host each service runs on: the app's three roles, postgres and Elasticsearch share robotoff:app.host. */
 export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elasticsearch" | "tf_serving"): string {
   return service === "tf_serving" ? cfg.tfServing.host : cfg.app.host;

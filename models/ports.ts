@@ -14,6 +14,8 @@ export interface PublishedPort extends HostBinding {
   /** Port inside the container. */
   readonly containerPort: number;
   readonly protocol: "tcp" | "udp";
+  /** The config key that sets the binding (`app.api.expose.http`), for validation's messages. */
+  readonly configKey: string;
 }
 
 const BINDING = /^(?:(.+):)?([0-9]+)$/;

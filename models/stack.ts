@@ -45,8 +45,8 @@ export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr
 /** Seconds a clean stop may take: data services checkpoint and flush; the rest gets compose's 10 s. */
 export const STOP_GRACE_SECONDS = { data: 120, default: 10 } as const;
 
-function published(binding: HostBinding | null, containerPort: number): PublishedPort[] {
-  return binding === null ? [] : [{ ...binding, containerPort, protocol: "tcp" }];
+function published(binding: HostBinding | null, containerPort: number, configKey: string): PublishedPort[] {
+  return binding === null ? [] : [{ ...binding, containerPort, protocol: "tcp", configKey }];
 }
 
 /** Drops unset variables (compose passes a bare `KEY:` only when it is set) and sorts by name. */
@@ -219,7 +219,7 @@ function apiSpec(ctx: Context): Spec {
   const { cfg } = ctx;
   const api = cfg.app.api;
   return appRole(ctx, "api", api.memory, {
-    ports: published(api.expose.http, PORTS.api),
+    ports: published(api.expose.http, PORTS.api, "app.api.expose.http"),
     publishBeyondLoopback: mayPublishBeyondLoopback("app", cfg.tfServing.allowRemoteAccess),
     ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
     dependsOn: ["workers", "postgres", "elasticsearch", ...ctx.tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
@@ -255,7 +255,7 @@ function postgresSpec(ctx: Context): Spec {
       POSTGRES_DB: pg.db,
       POSTGRES_PASSWORD: ctx.secrets.has("postgresPassword") ? { secret: "postgresPassword" } : undefined,
     }),
-    ports: published(pg.expose.postgres, PORTS.postgres),
+    ports: published(pg.expose.postgres, PORTS.postgres, "postgres.expose.postgres"),
     volumes: [{ volume: "postgres-data", containerPath: VOLUMES.postgresData }],
     memoryMb: pg.memory,
     shmSizeMb: pg.shmSize,
@@ -303,7 +303,10 @@ function tfServingSpecs(ctx: Context): Spec[] {
     image: "tf-serving",
     entrypoint: tfServingEntrypoint(),
     env: {},
-    ports: [...published(tfs.expose.grpc, PORTS.tfServingGrpc), ...published(tfs.expose.rest, PORTS.tfServingRest)],
+    ports: [
+      ...published(tfs.expose.grpc, PORTS.tfServingGrpc, "tfServing.expose.grpc"),
+      ...published(tfs.expose.rest, PORTS.tfServingRest, "tfServing.expose.rest"),
+    ],
     ...(mayPublishBeyondLoopback("tfServing", tfs.allowRemoteAccess) ? { publishBeyondLoopback: true } : {}),
     binds: [{ hostPath: modelsDir, containerPath: TF_MODELS_MOUNT, readOnly: false }],
     ...(tfs.models ? { dependsOn: ["tf_models" as const] } : {}),
@@ -324,7 +327,7 @@ function statsdSpec(ctx: Context, mapping: string): Spec {
     entrypoint: ["/bin/statsd_exporter"],
     command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
     env: {},
-    ports: published(statsd.expose.metrics, PORTS.statsdMetrics),
+    ports: published(statsd.expose.metrics, PORTS.statsdMetrics, "monitoring.statsd.expose.metrics"),
     files: [{ containerPath: STATSD_MAPPING, content: mapping }],
     readOnlyRootfs: true,
     memoryMb: statsd.memory,

@@ -4,10 +4,11 @@
  */
 import type { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
-import { hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
+import { HOST_KEYS, hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
 import { ConfigError, removalFix, type ConfigIssue, type ConfigSource } from "./config-error";
 import { managedBy } from "./app-env";
-import { bindingsClash, formatBinding, isPublic, mayPublishBeyondLoopback, type HostBinding } from "./ports";
+import { bindingsClash, formatBinding, isPublic, type HostBinding } from "./ports";
+import { buildStackSpec } from "./stack";
 import { SECRET_KEYS } from "./secrets";
 import { formatMb } from "./size";
 
@@ -119,13 +120,6 @@ function secretIssues(raw: Readonly<Record<string, string>>, environment: unknow
   return issues;
 }
 
-interface Published extends HostBinding {
-  readonly path: readonly string[];
-  readonly text: string;
-  /** The Docker host that publishes it. */
-  readonly host: string;
-}
-
 /** Keys earlier releases documented, and why they are gone. */
 const RETIRED_KEYS: Readonly<Record<string, string>> = {
   "postgres.host": "postgres runs on robotoff:app.host, with the app: its port is never published to another host",
@@ -133,6 +127,8 @@ const RETIRED_KEYS: Readonly<Record<string, string>> = {
 };
 
 /** Placement on Docker hosts: known hosts, reachable addresses, published ports across hosts. */
+const hostKeys = Object.entries(HOST_KEYS) as [keyof typeof HOST_KEYS, readonly string[]][];
+
 function placementIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const known = Object.keys(cfg.hosts);
@@ -151,11 +147,7 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
         found: "nothing",
       });
   }
-  const services = [
-    ["app", ["app", "host"]],
-    ["tf_serving", ["tfServing", "host"]],
-  ] as const;
-  for (const [service, path] of services) {
+  for (const [service, path] of hostKeys) {
     const where = hostOf(cfg, service);
     if (!known.includes(where))
       issues.push({ key: fullKey(path), expected: `one of ${known.map((k) => JSON.stringify(k)).join(", ")} (robotoff:hosts)`, found: describe(where) });
@@ -163,7 +155,7 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
   // What the app reaches at start on another host (postgres and Elasticsearch run with it), and the ports it
   // would reach it on.
   const needed: (readonly [string, readonly string[], readonly (HostBinding | null)[]])[] =
-    cfg.app.setTfServingHost && cfg.tfServing.enabled ? [["tf_serving", ["tfServing", "host"], [cfg.tfServing.expose.grpc, cfg.tfServing.expose.rest]]] : [];
+    cfg.app.setTfServingHost && cfg.tfServing.enabled ? [["tf_serving", HOST_KEYS.tf_serving, [cfg.tfServing.expose.grpc, cfg.tfServing.expose.rest]]] : [];
   for (const [service, path, bindings] of needed) {
     const where = hostOf(cfg, service as "tf_serving");
     if (where === cfg.app.host || !known.includes(where)) continue;
@@ -200,10 +192,7 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
       });
     }
   }
-  for (const [service, path] of [
-    ["app", ["app", "host"]],
-    ["tf_serving", ["tfServing", "host"]],
-  ] as const) {
+  for (const [service, path] of hostKeys) {
     const where = hostOf(cfg, service);
     if (where !== "local")
       issues.push({
@@ -250,36 +239,24 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
 /** Rules that span keys; they run on a config the schema accepted. */
 function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const published: Published[] = [];
-  const publish = (host: string, path: string[], binding: HostBinding | null) => {
-    if (binding !== null) published.push({ ...binding, path, text: formatBinding(binding), host });
-  };
-  publish(cfg.app.host, ["app", "api", "expose", "http"], cfg.app.api.expose.http);
-  publish(cfg.app.host, ["postgres", "expose", "postgres"], cfg.postgres.expose.postgres);
-  // statsd runs beside the api (models/stack.ts).
-  if (cfg.monitoring.enabled) publish(cfg.app.host, ["monitoring", "statsd", "expose", "metrics"], cfg.monitoring.statsd.expose.metrics);
-  if (cfg.tfServing.enabled) {
-    publish(cfg.tfServing.host, ["tfServing", "expose", "grpc"], cfg.tfServing.expose.grpc);
-    publish(cfg.tfServing.host, ["tfServing", "expose", "rest"], cfg.tfServing.expose.rest);
-  }
-
+  // Every port the spec publishes, on its service's host, with the key that sets it and whether the stack
+  // lets that service publish beyond loopback.
+  const published = buildStackSpec(cfg, new Set(SECRET_KEYS), { statsdMapping: "" }).services.flatMap((svc) =>
+    svc.ports.map((p) => ({ ...p, host: svc.host, service: svc.name, mayBePublic: svc.publishBeyondLoopback === true })),
+  );
   published.forEach((b, i) => {
     const clash = published.slice(0, i).find((a) => a.host === b.host && bindingsClash(a, b));
+    const text = formatBinding(b);
     if (clash) {
       issues.push({
-        key: fullKey(b.path),
+        key: fullKey(b.configKey.split(".")),
         expected: "a host address and port no other service publishes",
-        found: `${describe(b.text)}, already published by ${fullKey(clash.path)}`,
+        found: `${describe(text)}, already published by ${fullKey(clash.configKey.split("."))}`,
       });
     }
-    const service = b.path[0];
-    const mayBePublic = mayPublishBeyondLoopback(
-      service === "monitoring" ? "statsd" : (service as "app" | "postgres" | "tfServing"),
-      cfg.tfServing.allowRemoteAccess,
-    );
-    if (!mayBePublic && isPublic(b)) {
-      const hint = service === "tfServing" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it";
-      issues.push({ key: fullKey(b.path), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(b.text) });
+    if (!b.mayBePublic && isPublic(b)) {
+      const hint = b.service === "tf_serving" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it";
+      issues.push({ key: fullKey(b.configKey.split(".")), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(text) });
     }
   });
 

@@ -8,13 +8,13 @@ import { containerPorts, fileDelivery, memorySwapMb } from "../services/docker-i
 
 describe("containerPorts", () => {
   it("publishes an every-interface binding on 0.0.0.0 and [::], as compose's 5500:5500 does", () => {
-    expect(containerPorts([{ port: 5500, containerPort: 5500, protocol: "tcp" }])).toEqual([
+    expect(containerPorts([{ port: 5500, containerPort: 5500, protocol: "tcp", configKey: "app.api.expose.http" }])).toEqual([
       { internal: 5500, external: 5500, ip: "0.0.0.0", protocol: "tcp" },
       { internal: 5500, external: 5500, ip: "::", protocol: "tcp" },
     ]);
   });
   it("keeps a binding with an address as it is", () => {
-    expect(containerPorts([{ ip: "127.0.0.1", port: 15432, containerPort: 5432, protocol: "tcp" }])).toEqual([
+    expect(containerPorts([{ ip: "127.0.0.1", port: 15432, containerPort: 5432, protocol: "tcp", configKey: "postgres.expose.postgres" }])).toEqual([
       { internal: 5432, external: 15432, ip: "127.0.0.1", protocol: "tcp" },
     ]);
   });
@@ -26,7 +26,7 @@ describe("containerPorts", () => {
     });
     fc.assert(
       fc.property(fc.array(binding), (bindings) => {
-        const ports = containerPorts(bindings.map((b) => ({ ...b, protocol: "tcp" as const })));
+        const ports = containerPorts(bindings.map((b) => ({ ...b, protocol: "tcp" as const, configKey: "k" })));
         expect(ports.every((p) => p.ip.length > 0)).toBe(true);
         expect(ports.length).toBe(bindings.reduce((n, b) => n + (b.ip === undefined ? 2 : 1), 0));
       }),

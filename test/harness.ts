@@ -3,12 +3,14 @@
  * stacks and configs: one run at a time (the SDK's state is global), each with the program's own
  * modules evaluated afresh (the SDK stays loaded).
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { vi } from "vitest";
 import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
-export const PROJECT_DIR = resolve(__dirname, "..");
+import { PROJECT_DIR } from "../tools/cli";
+
+export { PROJECT_DIR };
 const INDEX = join(PROJECT_DIR, "index.ts");
 
 let running: Promise<unknown> = Promise.resolve();

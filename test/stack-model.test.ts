@@ -82,8 +82,8 @@ describe("topology switches", () => {
   it("restores the reference's tf_serving ports on every interface with expose 8500/8501", () => {
     const s = spec({ "robotoff:tfServing": { expose: { grpc: "8500", rest: "8501" }, allowRemoteAccess: true } });
     expect(service(s, "tf_serving").ports).toEqual([
-      { port: 8500, containerPort: 8500, protocol: "tcp" },
-      { port: 8501, containerPort: 8501, protocol: "tcp" },
+      { port: 8500, containerPort: 8500, protocol: "tcp", configKey: "tfServing.expose.grpc" },
+      { port: 8501, containerPort: 8501, protocol: "tcp", configKey: "tfServing.expose.rest" },
     ]);
   });
 });

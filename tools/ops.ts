@@ -9,7 +9,8 @@
  *                                                    --if-replaced, only when that preview replaces postgres
  *   restore [--yes] <file>                           puts a dump back (tools/ops-backup.ts)
  * Containers and hosts come from the StackSpec (tools/stack-file.ts planStackFile), the program's own
- * placement. Exit 0: done; 1: a docker command failed; 2: bad arguments, or an Engine does not answer.
+ * placement; on robotoff:target swarm, the Swarm services of the same names (tools/ops-swarm.ts).
+ * Exit 0: done; 1: a docker command failed; 2: bad arguments, or an Engine does not answer.
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";

@@ -5,14 +5,16 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { run } from "../../tools/command";
 import { engine, ENGINE_SOCKET } from "./engine-api";
 import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, type ContainerInputs } from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
 
-export const PROJECT_DIR = resolve(__dirname, "..", "..");
+import { PROJECT_DIR } from "../../tools/cli";
+
+export { PROJECT_DIR };
 /** Every name the tier creates starts with this (containers, networks, volumes, image tags it builds). */
 export { PREFIX } from "./leftovers";
 import { ignoreMissing, PREFIX } from "./leftovers";
