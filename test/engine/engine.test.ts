@@ -247,6 +247,46 @@ for (const { stack, label, file } of STACKS) {
       expect([r.code, r.stderr]).toEqual([0, r.stderr]);
     }, 300_000);
 
+    it("returns, at every path livecheck and ops ps read, the kind of value the inspect fixture the unit tests use holds", async () => {
+      const fixture = JSON.parse(readFileSync(join(PROJECT_DIR, "test/fixtures/docker-inspect/dev-healthy.json"), "utf8")) as any[];
+      const live = await Promise.all(containers().map((c) => inspectContainer(c.inputs.name)));
+      const record = process.env.ROBOTOFF_ENGINE_RECORD_INSPECT;
+      if (record && label === "dev") {
+        // The fixture, recorded: this run's names and folders back to the dev stack's own.
+        const text = [
+          [sut.hostRoot, "/srv/robotoff"],
+          [`${PREFIX}${label}-webnet`, "webnet"],
+          [`${PREFIX}${label}-po_default`, "po_default"],
+          [`${PREFIX}${label}-postgres-data`, "postgres-data"],
+          [`${PREFIX}${label}-es-data`, "es-data"],
+          [`${PREFIX}${label}-`, "robotoff-"],
+        ].reduce((t, [from, to]) => t.replaceAll(from, to), JSON.stringify(live, null, 2));
+        writeFileSync(record, `${text}\n`);
+        log(`recorded the dev containers' inspect to ${record}`);
+      }
+      const kindAt = (doc: any, path: string) => {
+        const v = path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), doc);
+        return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
+      };
+      // tools/livecheck-verdict.ts InspectedContainer and tools/ops-ps.ts PsContainer.
+      const paths = ["Name", "Path", "Args", "State.Status", "State.Running", "State.Restarting", "State.OOMKilled", "State.ExitCode", "NetworkSettings.Ports"];
+      for (const path of paths) expect(new Set(live.map((c) => kindAt(c, path))), path).toEqual(new Set(fixture.map((c) => kindAt(c, path))));
+      const healthy = (docs: any[]) =>
+        docs
+          .filter((c) => c.State.Health)
+          .map((c) => [
+            kindAt(c, "State.Health.Status"),
+            kindAt(c, "State.Health.Log"),
+            kindAt(c.State.Health.Log[0], "Output"),
+            kindAt(c.State.Health.Log[0], "ExitCode"),
+          ]);
+      expect(new Set(healthy(live).map(String))).toEqual(new Set(healthy(fixture).map(String)));
+      // A published port as the fixture writes it: {HostIp, HostPort} strings, one per address.
+      const published = live.flatMap((c) => Object.values(c.NetworkSettings.Ports ?? {}).flatMap((b: any) => b ?? []));
+      expect(published.length).toBeGreaterThan(0);
+      for (const b of published) expect(Object.keys(b).sort()).toEqual(["HostIp", "HostPort"]);
+    }, 120_000);
+
     it("doctor checks the host these containers run on, and flags what this machine lacks", async () => {
       const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", stack, "--config-file", sut.configFile], {
         cwd: PROJECT_DIR,
