@@ -3,7 +3,10 @@
  * asserted on the docker.Service inputs the program registers, against the reference topology
  * (staging has prod's shape), plus what Swarm adds: replicas, pinning, rolling updates, secret files.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dump, load } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Secret, type RecordedResource, type Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-file";
@@ -200,3 +203,22 @@ for (const service of SERVICES_OF.prod) {
     });
   });
 }
+
+describe("robotoff:tfServing.models on swarm", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-swarm-models-")), "Pulumi.staging.yaml");
+  const doc = load(readFileSync(join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"), "utf8")) as { config: Record<string, any> };
+  doc.config["robotoff:tfServing"] = {
+    ...doc.config["robotoff:tfServing"],
+    models: [{ name: "logo", url: "https://example.org/logo.tar.gz", sha256: "a".repeat(64) }],
+  };
+  writeFileSync(file, dump(doc));
+  it("runs tf_models once, pinned beside tf_serving (the models folder is node-local), and tf_serving after it", async () => {
+    const services = ofType(await renderStack("staging", file), "docker:index/service:Service");
+    const byAlias = (alias: string) => services.find((s) => (s.inputs.taskSpec as any).networksAdvanceds[0].aliases[0] === alias)!;
+    const [models, serving] = [byAlias("tf_models"), byAlias("tf_serving")];
+    expect((models.inputs.mode as any).replicated.replicas).toBe(1);
+    expect((models.inputs.taskSpec as any).placement).toEqual((serving.inputs.taskSpec as any).placement);
+    expect((models.inputs.taskSpec as any).placement.constraints).toHaveLength(1);
+    expect(serving.options.dependsOn).toContain(keyOf(models));
+  });
+});
