@@ -4,13 +4,13 @@ import base from "./vitest.config.mts";
 // The mutation run (stryker.config.json) mutates models/ and services/. The excluded files test the
 // operator tools (fake docker and pulumi CLIs, the commands and their errors, the diff of two renders)
 // mostly in child processes, which never see a mutant; the git-ref diff needs a git checkout, which the
-// sandbox is not. Files are isolated: Stryker reruns vitest in the same workers, and the harness's
-// renders, cached by stack, would otherwise be reused from a run with another mutant (or none).
+// sandbox is not. Files share their workers, as in npm test (the SDK loads once per worker): the harness
+// keys its cached renders by the active mutant (test/harness.ts renderStack).
 export default mergeConfig(
   base,
   defineConfig({
     test: {
-      isolate: true,
+      isolate: false,
       exclude: [
         "test/doctor.test.ts",
         "test/livecheck.test.ts",

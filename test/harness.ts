@@ -28,9 +28,13 @@ export function renderProgram(cfg: RuntimeConfig, programPath = INDEX, opts?: Of
 
 const rendered = new Map<string, Promise<Rendered>>();
 
-/** A stack rendered from its stack file (or `configFile`), once per set of arguments in a worker. */
+/**
+ * A stack rendered from its stack file (or `configFile`), once per set of arguments in a worker; under a
+ * mutation run, once per mutant (StrykerJS switches mutants in one worker: stryker.config.json).
+ */
 export function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
-  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString()]);
+  const mutant = (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
+  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString(), mutant]);
   if (!rendered.has(key)) rendered.set(key, renderProgram(loadRuntimeConfig(PROJECT_DIR, stack, configFile), INDEX, opts));
   return rendered.get(key)!;
 }
