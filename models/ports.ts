@@ -68,11 +68,6 @@ export function bindingsClash(a: HostBinding, b: HostBinding): boolean {
   return a.port === b.port && (isEveryInterface(a.ip) || isEveryInterface(b.ip) || a.ip === b.ip);
 }
 
-/** The services whose ports the stack may publish beyond loopback: the api, and tf_serving where config allows it. */
-export function mayPublishBeyondLoopback(service: "app" | "postgres" | "tfServing" | "statsd", tfServingAllowRemoteAccess: boolean): boolean {
-  return service === "app" || (service === "tfServing" && tfServingAllowRemoteAccess);
-}
-
 /**
  * The container label that states that intent, for the policy pack (policy/policies.ts) to read: it
  * cannot read the stack's config, only what the program registers.

@@ -66,7 +66,7 @@ export interface ServiceSpec {
   /** Variables in name order; unset compose variables are absent. */
   readonly env: Readonly<Record<string, EnvValue>>;
   readonly ports: readonly PublishedPort[];
-  /** The stack allows its ports beyond loopback (models/ports.ts mayPublishBeyondLoopback). */
+  /** The stack allows its ports beyond loopback: the api's, and tf_serving's with robotoff:tfServing.allowRemoteAccess. */
   readonly publishBeyondLoopback?: boolean;
   readonly binds: readonly BindMount[];
   /** Files written into the container at create, from content the stack ships. */

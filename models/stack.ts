@@ -2,7 +2,7 @@
 import { posix } from "node:path";
 import type { StackConfig } from "./config";
 import { formatMb } from "./size";
-import { mayPublishBeyondLoopback, type HostBinding, type PublishedPort } from "./ports";
+import type { HostBinding, PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
 import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
@@ -220,7 +220,8 @@ function apiSpec(ctx: Context): Spec {
   const api = cfg.app.api;
   return appRole(ctx, "api", api.memory, {
     ports: published(api.expose.http, PORTS.api, "app.api.expose.http"),
-    publishBeyondLoopback: mayPublishBeyondLoopback("app", cfg.tfServing.allowRemoteAccess),
+    // The one service published beyond loopback by default (compose's ROBOTOFF_EXPOSE).
+    publishBeyondLoopback: true,
     ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
     dependsOn: ["workers", "postgres", "elasticsearch", ...ctx.tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
     healthcheck: apiHealthcheck(PORTS.api, api.healthcheck),
@@ -307,7 +308,8 @@ function tfServingSpecs(ctx: Context): Spec[] {
       ...published(tfs.expose.grpc, PORTS.tfServingGrpc, "tfServing.expose.grpc"),
       ...published(tfs.expose.rest, PORTS.tfServingRest, "tfServing.expose.rest"),
     ],
-    ...(mayPublishBeyondLoopback("tfServing", tfs.allowRemoteAccess) ? { publishBeyondLoopback: true } : {}),
+    // docker/ml.yml published 8500 and 8501 on every interface: only where config allows it.
+    ...(tfs.allowRemoteAccess ? { publishBeyondLoopback: true } : {}),
     binds: [{ hostPath: modelsDir, containerPath: TF_MODELS_MOUNT, readOnly: false }],
     ...(tfs.models ? { dependsOn: ["tf_models" as const] } : {}),
     memoryMb: tfs.memory,

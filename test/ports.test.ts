@@ -7,7 +7,15 @@ describe("host bindings ([ip:]port, as ROBOTOFF_EXPOSE and POSTGRES_EXPOSE)", ()
     expect(parseBinding("127.0.0.1:5500")).toEqual({ ip: "127.0.0.1", port: 5500 });
   });
   it("reads 5500 (compose default) as every interface", () => {
-    expect(parseBinding("5500")).toEqual({ port: 5500 });
+    expect(parseBinding("5500")).toStrictEqual({ port: 5500 });
+    expect(parseBinding("65535")).toStrictEqual({ port: 65535 });
+  });
+  it("says what a binding looks like, and what it was given", () => {
+    expect(bindingProblem("five")).toBe("[ip:]port, e.g. 127.0.0.1:5500 or 5500");
+    expect(bindingProblem("10.0.0.1:65536")).toBe("a port from 1 to 65535");
+    expect(() => parseBinding("five")).toThrow('"five" is not [ip:]port, e.g. 127.0.0.1:5500 or 5500');
+    expect(bindingProblem("foo 5500")).toBeDefined();
+    expect(bindingProblem("5500abc")).toBeDefined();
   });
   it.each(["", ":5500", "5500:5500", "localhost:5500", "127.0.0.1:", "127.0.0.1:0", "70000", "256.0.0.1:80", "5500/tcp", "-1"])("rejects %j", (text) => {
     expect(bindingProblem(text)).toBeDefined();
