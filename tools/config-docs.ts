@@ -125,7 +125,8 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   "dev.pythonVersion": { meaning: "`PYTHON_VERSION` build arg" },
   "dev.productOpenerNetwork": { meaning: "`PO_LOCAL_NET`: Product Opener's network, looked up (never created or deleted); the app joins it too" },
   stopped: {
-    meaning: 'services kept stopped across deploys (`[scheduler]`): created, not started, and left stopped by a refresh (see "Maintenance")',
+    meaning:
+      'services kept stopped across deploys (`[scheduler]`): created, not started, and left stopped by a refresh (see "Maintenance"); on Swarm, zero replicas',
   },
   "volumes.postgresData.name": { meaning: "Docker name of the postgres data volume" },
   "volumes.postgresData.lifecycle": {
