@@ -54,6 +54,18 @@ describe("assess", () => {
     const restarting = edit("workers", (c) => Object.assign(c.State, { Status: "restarting", Running: false, Restarting: true, ExitCode: 1 }));
     expect(formatVerdict(assess(declared, restarting)[1])).toBe("workers: DOWN (restarting, exit code 1)");
   });
+  it("says UP for a container robotoff:stopped keeps stopped, and DOWN when it runs all the same", () => {
+    const kept = declared.map((d) => (d.service === "scheduler" ? { ...d, stopped: true } : d));
+    const exited = edit("scheduler", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 0 }));
+    expect(formatVerdict(assess(kept, exited)[2])).toBe("scheduler: UP (stopped by robotoff:stopped)");
+    expect(formatVerdict(assess(kept, recorded())[2])).toBe("scheduler: DOWN (stopped by robotoff:stopped, yet running)");
+  });
+  it("takes which containers robotoff:stopped keeps stopped from the spec", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "robotoff-livecheck-stopped-")), "Pulumi.prod.yaml");
+    writeFileSync(file, `${readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")}  robotoff:stopped: [scheduler]\n`);
+    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod", file).plan);
+    expect(placed.filter((p) => p.stopped).map((p) => p.service)).toEqual(["scheduler"]);
+  });
   it("says DOWN for a declared container the host does not have", () => {
     const inspected = recorded().filter((c) => c.Name !== "/robotoff-scheduler");
     expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler)");

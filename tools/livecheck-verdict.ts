@@ -10,6 +10,8 @@ export interface DeclaredContainer {
   /** Docker container name. */
   readonly name: string;
   readonly hasHealthcheck: boolean;
+  /** Kept stopped by robotoff:stopped: up while it does not run. */
+  readonly stopped?: boolean;
 }
 
 /** The part of a ContainerInspect object the verdict reads. */
@@ -43,10 +45,11 @@ const lastOutput = (c: InspectedContainer) => {
 
 export function assess(declared: readonly DeclaredContainer[], inspected: readonly InspectedContainer[]): Verdict[] {
   const byName = new Map(inspected.map((c) => [c.Name.replace(/^\//, ""), c]));
-  return declared.map(({ service, name, hasHealthcheck }) => {
+  return declared.map(({ service, name, hasHealthcheck, stopped }) => {
     const c = byName.get(name);
     if (!c) return { service, up: false, detail: `no container ${name}` };
     const s = c.State;
+    if (stopped) return { service, up: !s.Running, detail: `stopped by robotoff:stopped${s.Running ? ", yet running" : ""}` };
     if (!s.Running || s.Status !== "running") {
       const why = s.OOMKilled ? ", killed: out of memory" : s.ExitCode ? `, exit code ${s.ExitCode}` : "";
       return { service, up: false, detail: `${s.Restarting ? "restarting" : s.Status}${why}` };

@@ -34,6 +34,7 @@ export function declaredContainers(plan: StackPlan): PlacedContainer[] {
       hasHealthcheck: s.healthcheck !== undefined,
       host: s.host,
       ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
+      ...(s.stopped ? { stopped: true } : {}),
       ...(s.scheduling ? { replicas: s.scheduling.replicas, expectedTasks: runningReplicas(s) } : {}),
     }))
     .sort((a, b) => a.service.localeCompare(b.service));
