@@ -10,8 +10,8 @@ import { apiHealthUrl } from "../models/healthchecks";
 import { runningReplicas } from "../models/spec";
 import type { StackPlan } from "../models/stack-plan";
 import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
-import { runCommand, UnreachableError } from "./cli-errors";
-import { assessSwarm, lastTaskError, parseServiceLs, SERVICE_LS } from "./ops-swarm";
+import { runCommand } from "./cli-errors";
+import { assessSwarm, lastTaskError, listServices } from "./ops-swarm";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
 import { planStackFile } from "./stack-file";
 
@@ -108,9 +108,7 @@ async function swarmLivecheck(plan: StackPlan, declared: readonly PlacedContaine
     for (const d of declared) process.stdout.write(`${formatVerdict({ service: d.service, up: false, detail: why })}\n`);
     return 2;
   }
-  const listed = await docker(url, SERVICE_LS, 60_000);
-  if (listed.code !== 0) throw new UnreachableError(`docker service ls${url ? ` at ${url}` : ""}: ${lastLine(listed)} (is this Engine a swarm manager?)`);
-  const rows = parseServiceLs(listed.stdout);
+  const rows = await listServices(docker, url);
   const whyDown = new Map<string, string>();
   for (const v of assessSwarm(declared, rows)) {
     const name = declared.find((d) => d.service === v.service)!.name;

@@ -12,7 +12,7 @@ import type { ServiceSpec } from "../models/spec";
 import { secretEnvCommand } from "../services/swarm/secret-env";
 import { secretFiles } from "../services/swarm/service-inputs";
 import { lastLine, type docker } from "./cli";
-import { InputError } from "./cli-errors";
+import { InputError, UnreachableError } from "./cli-errors";
 import type { PlacedContainer } from "./livecheck";
 import type { Verdict } from "./livecheck-verdict";
 
@@ -27,6 +27,13 @@ export interface ServiceRow {
 }
 
 export const SERVICE_LS = ["service", "ls", "--format", "{{json .}}"];
+
+/** The manager's services by name; an Engine that cannot list them (no manager, no answer) fails in one line. */
+export async function listServices(run: typeof docker, url: string | undefined): Promise<Map<string, ServiceRow>> {
+  const listed = await run(url, SERVICE_LS, 60_000);
+  if (listed.code !== 0) throw new UnreachableError(`docker service ls${url ? ` at ${url}` : ""}: ${lastLine(listed)} (is this Engine a swarm manager?)`);
+  return parseServiceLs(listed.stdout);
+}
 
 export function parseServiceLs(stdout: string): Map<string, ServiceRow> {
   const rows = stdout
@@ -115,18 +122,16 @@ async function runningAfter(run: typeof docker, t: PlacedContainer, seconds: num
 export async function swarmLifecycle(run: typeof docker, verb: "stop" | "start" | "restart", targets: readonly PlacedContainer[]): Promise<number> {
   let status = 0;
   for (const t of verb === "stop" ? [...targets].reverse() : targets) {
+    const tasks = verb === "stop" ? 0 : (t.replicas ?? 1);
     const args =
-      verb === "restart"
-        ? ["service", "update", "--force", "--detach=false", "--quiet", t.name]
-        : ["service", "scale", "--detach=false", `${t.name}=${verb === "stop" ? 0 : (t.replicas ?? 1)}`];
+      verb === "restart" ? ["service", "update", "--force", "--detach=false", "--quiet", t.name] : ["service", "scale", "--detach=false", `${t.name}=${tasks}`];
     const r = await run(t.url, args, 900_000);
     // The scale converges once no task is desired; those running get their stop grace period to end.
     const left = r.code === 0 && verb === "stop" ? await runningAfter(run, t, STOP_WAIT_SECONDS) : 0;
     if (left > 0) {
       status = 1;
       process.stdout.write(`${t.service}: not stopped: ${left} tasks still running after ${STOP_WAIT_SECONDS} s\n`);
-    } else if (r.code === 0)
-      process.stdout.write(`${t.service}: ${DONE[verb]} (${t.name}${verb === "restart" ? "" : `, ${verb === "stop" ? 0 : t.replicas} tasks`})\n`);
+    } else if (r.code === 0) process.stdout.write(`${t.service}: ${DONE[verb]} (${t.name}${verb === "restart" ? "" : `, ${tasks} tasks`})\n`);
     else {
       status = 1;
       process.stdout.write(`${t.service}: not ${DONE[verb]}: ${lastLine(r)}\n`);

@@ -24,7 +24,7 @@ import { declaredContainers, type PlacedContainer } from "./livecheck";
 import { psTable, type PsContainer } from "./ops-ps";
 import { backupNow, readPreview, replacesPostgres, restoreDump } from "./ops-backup";
 import { lifecycle } from "./ops-lifecycle";
-import { parseServiceLs, SERVICE_LS, swarmContainer, swarmLifecycle, swarmPsTable, withSecretEnv } from "./ops-swarm";
+import { listServices, swarmContainer, swarmLifecycle, swarmPsTable, withSecretEnv } from "./ops-swarm";
 import { planStackFile } from "./stack-file";
 
 const USAGE = `usage: npm run ops -- --stack <name> [--config-file <path>] <verb> [service...]
@@ -191,9 +191,7 @@ function enginesFor(plan: StackPlan): Engines {
 
 async function swarmPs(targets: readonly PlacedContainer[], engines: Engines): Promise<number> {
   const url = targets[0]?.url;
-  const listed = await engines.docker(url, SERVICE_LS, 60_000);
-  if (listed.code !== 0) throw new UnreachableError(`docker service ls${url ? ` at ${url}` : ""}: ${lastLine(listed)} (is this Engine a swarm manager?)`);
-  process.stdout.write(`${swarmPsTable(targets, parseServiceLs(listed.stdout))}\n`);
+  process.stdout.write(`${swarmPsTable(targets, await listServices(engines.docker, url))}\n`);
   return 0;
 }
 
