@@ -11,6 +11,8 @@ export default mergeConfig(
   defineConfig({
     test: {
       isolate: false,
+      // Credits each test with the mutants covered by the renders it reads (test/mutation-coverage.ts).
+      setupFiles: ["test/mutation-setup.ts"],
       exclude: [
         "test/doctor.test.ts",
         "test/livecheck.test.ts",
@@ -18,6 +20,7 @@ export default mergeConfig(
         "test/diff.test.ts",
         "test/render-command.test.ts",
         "test/cli-errors.test.ts",
+        "test/mutation-coverage.test.ts", // plays StrykerJS's namespace by hand
       ],
     },
   }),

@@ -9,6 +9,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
 import { PROJECT_DIR } from "../tools/cli";
+import { activeMutant, credit, measured } from "./mutation-coverage";
 
 export { PROJECT_DIR };
 const INDEX = join(PROJECT_DIR, "index.ts");
@@ -16,27 +17,39 @@ const INDEX = join(PROJECT_DIR, "index.ts");
 let running: Promise<unknown> = Promise.resolve();
 
 /** Runs `programPath` (index.ts by default) with `cfg`, after every run started before it has ended. */
-export function renderProgram(cfg: RuntimeConfig, programPath = INDEX, opts?: OfflineOptions): Promise<Rendered> {
+export async function renderProgram(cfg: RuntimeConfig, programPath = INDEX, opts?: OfflineOptions): Promise<Rendered> {
+  const { value, covered } = await renderMeasured(cfg, programPath, opts);
+  credit(covered);
+  return value;
+}
+
+function renderMeasured(cfg: RuntimeConfig, programPath: string, opts?: OfflineOptions) {
   const fresh = () => {
     vi.resetModules(); // the program's modules, not the SDK (node_modules are not in vitest's registry)
     return import(programPath);
   };
-  const result = running.then(() => runOffline(cfg, fresh, { ...opts, analyze: true }));
+  const result = running.then(() => measured(() => runOffline(cfg, fresh, { ...opts, analyze: true })));
   running = result.catch(() => undefined);
   return result;
 }
 
-const rendered = new Map<string, Promise<Rendered>>();
+const rendered = new Map<string, Promise<{ value: Rendered; covered: string[] }>>();
+let renderedUnder: string | undefined;
 
 /**
  * A stack rendered from its stack file (or `configFile`), once per set of arguments in a worker; under a
- * mutation run, once per mutant (StrykerJS switches mutants in one worker: stryker.config.json).
+ * mutation run, once per mutant (StrykerJS switches mutants in one worker: stryker.config.json), and every
+ * caller is credited with the mutants the render covered (test/mutation-coverage.ts).
  */
-export function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
-  const mutant = (globalThis as { __stryker__?: { activeMutant?: string } }).__stryker__?.activeMutant;
-  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString(), mutant]);
-  if (!rendered.has(key)) rendered.set(key, renderProgram(loadRuntimeConfig(PROJECT_DIR, stack, configFile), INDEX, opts));
-  return rendered.get(key)!;
+export async function renderStack(stack: string, configFile?: string, opts?: OfflineOptions): Promise<Rendered> {
+  const mutant = activeMutant();
+  if (mutant !== renderedUnder) rendered.clear(); // a render made under another mutant is of another program
+  renderedUnder = mutant;
+  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString()]);
+  if (!rendered.has(key)) rendered.set(key, renderMeasured(loadRuntimeConfig(PROJECT_DIR, stack, configFile), INDEX, opts));
+  const { value, covered } = await rendered.get(key)!;
+  credit(covered);
+  return value;
 }
 
 export const CONTAINER = "docker:index/container:Container";
