@@ -90,8 +90,11 @@ const Healthcheck = (d: { interval: string; timeout: string; retries: number; st
     })
     .prefault({});
 
-const DockerName = Text.pipe(z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/));
-const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/);
+/** A string matching `pattern`; `what` is what the error says was expected. */
+const Matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `expected ${what}` });
+
+const DockerName = Text.pipe(Matching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "a Docker name: letters, digits, _ . and -, starting with a letter or digit"));
+const EnvName = Matching(/^[A-Za-z_][A-Za-z0-9_.]*$/, "a variable name: letters, digits, _ and ., not starting with a digit");
 
 const AppRole = (memory: string, min: string) => z.strictObject({ memory: Size(min, "Robotoff loads its models and data at start", memory) });
 
@@ -145,7 +148,9 @@ const Postgres = z.strictObject({
   memory: Size("256m", "postgres needs room for shared_buffers and connections", "4g"),
   shmSize: Size("64m", "Docker's default; postgres' parallel queries use it", "1g"),
   /** Server settings passed as `-c name=value`, in this order. */
-  settings: z.record(z.string().regex(/^[a-z][a-z0-9_.]*$/), z.union([z.string().min(1), z.number()])).default({ shared_buffers: "1024MB", work_mem: "64MB" }),
+  settings: z
+    .record(Matching(/^[a-z][a-z0-9_.]*$/, "a postgres setting name like shared_buffers"), z.union([z.string().min(1), z.number()]))
+    .default({ shared_buffers: "1024MB", work_mem: "64MB" }),
   expose: z.strictObject({ postgres: Binding("127.0.0.1:5432") }).prefault({}),
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" }),
   /** How long a create waits for postgres to be healthy before it fails the deploy. */
@@ -171,7 +176,7 @@ const Elasticsearch = z.strictObject({
   memory: Size("512m", "Elasticsearch needs twice its heap", "2g"),
   /** JVM heap, both -Xms and -Xmx. */
   heapSize: Size("256m", "Elasticsearch's smallest workable heap", "512m"),
-  diskWatermarkHigh: Text.pipe(z.string().regex(/^[0-9]+(\.[0-9]+)?%$/)).default("95%"),
+  diskWatermarkHigh: Text.pipe(Matching(/^[0-9]+(\.[0-9]+)?%$/, "a percentage like 95%")).default("95%"),
   nofile: z.int().min(65535).default(262144),
   /**
    * bootstrap.memory_lock keeps the heap out of swap; it needs an unlimited memlock ulimit, the one
@@ -205,7 +210,7 @@ const TfServing = z.strictObject({
     .array(
       z.strictObject({
         /** The model's name in models.config and in the app's requests. */
-        name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/),
+        name: Matching(/^[a-z0-9][a-z0-9_.-]*$/, "a model name: lowercase letters, digits, _ . and -"),
         /** The release archive (.tar.gz), e.g. a robotoff-models release asset. */
         url: custom(z.string(), (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : "an http(s) URL of a .tar.gz archive")),
         sha256: custom(z.string(), (v) => (/^[0-9a-f]{64}$/.test(v) ? undefined : "the archive's sha256, 64 lowercase hex digits")),
@@ -215,7 +220,7 @@ const TfServing = z.strictObject({
         platform: z.string().min(1).default("tensorflow"),
       }),
     )
-    .refine((list) => new Set(list.map((m) => m.name)).size === list.length, { error: "models with distinct names" })
+    .refine((list) => new Set(list.map((m) => m.name)).size === list.length, { error: "expected models with distinct names" })
     .optional(),
   /** How long a deploy waits for the models to be in place (downloads) before it fails. */
   modelsTimeout: Duration("15m0s"),
@@ -228,12 +233,9 @@ const TfServing = z.strictObject({
 /** A Docker host. `local` is the provider's default (DOCKER_HOST, or the local socket). */
 const Host = z.strictObject({
   /** How the stack reaches the Engine: ssh://user@host, tcp://host:port, or unix:///path/to/docker.sock. */
-  url: z
-    .string()
-    .regex(/^((ssh|tcp):\/\/[^\s/]+|unix:\/\/\/[^\s]+)$/, { error: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address" })
-    .optional(),
+  url: Matching(/^((ssh|tcp):\/\/[^\s/]+|unix:\/\/\/[^\s]+)$/, "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address").optional(),
   /** How containers on other hosts reach this one; defaults to the host name of url. */
-  address: Text.pipe(z.string().regex(/^[A-Za-z0-9.-]+$/)).optional(),
+  address: Text.pipe(Matching(/^[A-Za-z0-9.-]+$/, "a host name or IPv4 address like 10.0.0.5")).optional(),
   /** Options for the local `ssh` client that reaches an ssh:// url (`-i <key>`, `-o UserKnownHostsFile=<file>`). */
   sshOpts: z.array(Text.pipe(z.string().min(1))).optional(),
 });
@@ -249,7 +251,7 @@ const Dev = z.strictObject({
   /** OFF_UID / OFF_GID build args: your uid and gid, so that files written to the mounts stay yours. */
   offUid: z.int().nonnegative().default(1000),
   offGid: z.int().nonnegative().default(1000),
-  pythonVersion: Text.pipe(z.string().regex(/^[0-9]+\.[0-9]+$/)).default("3.7"),
+  pythonVersion: Text.pipe(Matching(/^[0-9]+\.[0-9]+$/, "a Python version like 3.7")).default("3.7"),
   /** PO_LOCAL_NET: the Product Opener network, created by Product Opener's own stack. */
   productOpenerNetwork: DockerName.default("po_default"),
 });
@@ -275,7 +277,7 @@ const Monitoring = z.strictObject({
 const Volume = (name: string) => z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
 
 /** A Swarm node label as `key=value`, set with `docker node update --label-add key=value <node>`. */
-const NodeLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9._-]+$/, { error: "a node label like robotoff.postgres=true" });
+const NodeLabel = Matching(/^[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9._-]+$/, "a node label like robotoff.postgres=true");
 const Replicas = z.int().min(1).max(100);
 
 /** robotoff:target swarm: how Swarm runs the same services (read only for that target). */
@@ -323,7 +325,7 @@ export const StackConfigSchema = z
       .preprocess((v) => (typeof v === "string" && /^-?[0-9]+$/.test(v) ? Number(v) : v), z.int().min(1).max(100))
       .default(5),
     /** Docker hosts by name; `local` always exists. */
-    hosts: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), Host).default({}),
+    hosts: z.record(Matching(/^[a-z][a-z0-9-]*$/, "a host name: lowercase letters, digits and -, starting with a letter"), Host).default({}),
     app: App.prefault({}),
     postgres: Postgres.prefault({}),
     elasticsearch: Elasticsearch.prefault({}),

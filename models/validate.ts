@@ -52,10 +52,10 @@ function suggestion(path: readonly PropertyKey[], key: string): string | undefin
 }
 
 function expectedText(issue: z.core.$ZodIssue): string {
+  // The schema's own words (config.ts: a size, a duration, a name) say more than zod's.
+  if (issue.message.startsWith("expected ")) return issue.message.slice("expected ".length);
   switch (issue.code) {
     case "invalid_type":
-      // The schema's own words (config.ts: a size, a duration, text) say more than the type.
-      if (issue.message.startsWith("expected ")) return issue.message.replace(/^expected /, "");
       return issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -63,10 +63,12 @@ function expectedText(issue: z.core.$ZodIssue): string {
       return `at least ${issue.minimum}`;
     case "too_big":
       return `at most ${issue.maximum}`;
+    case "invalid_key": // a record's key: what its own schema says
+      return issue.issues.map((inner) => expectedText(inner as z.core.$ZodIssue)).join("; ");
     case "invalid_format":
       return issue.format === "regex" ? `a value matching ${(issue as any).pattern}` : `a ${issue.format}`;
     default:
-      return issue.message.replace(/^expected /, "");
+      return issue.message;
   }
 }
 
