@@ -8,10 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { describe, expect, it } from "vitest";
-import { ConfigError } from "../models/config-error";
-import { planStackFile } from "../tools/stack-file";
-import { PROJECT_DIR } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshImport, PROJECT_DIR } from "./harness";
 
 type Patch = Record<string, unknown>;
 interface Case {
@@ -21,6 +19,12 @@ interface Case {
   /** Every key the error names, and what it says of it: the operator's words, so each is spelt out. */
   readonly issues: Readonly<Record<string, string>>;
 }
+
+/** Docker Swarm, with every data service pinned to a node. */
+const SWARM = {
+  "robotoff:target": "swarm",
+  "robotoff:swarm": { nodeLabels: { postgres: "robotoff.postgres=true", elasticsearch: "robotoff.es=true", tfServing: "robotoff.ml=true" } },
+};
 
 const CASES: readonly Case[] = [
   {
@@ -441,6 +445,56 @@ const CASES: readonly Case[] = [
     issues: { "robotoff:app.env.1X": 'expected a variable name: letters, digits, _ and ., not starting with a digit, found "y"' },
   },
   {
+    what: "swarm without the node label of postgres's data",
+    stack: "prod",
+    patch: { "robotoff:target": "swarm", "robotoff:swarm": { nodeLabels: { elasticsearch: "robotoff.es=true", tfServing: "robotoff.ml=true" } } },
+    issues: { "robotoff:swarm.nodeLabels.postgres": "expected the node label (key=value) of the node that holds postgres's data, found nothing" },
+  },
+  {
+    what: "swarm with a service on another host",
+    stack: "prod",
+    patch: {
+      ...SWARM,
+      "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
+      "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
+    },
+    issues: { "robotoff:tfServing.host": 'expected "local" on swarm (the manager the stack talks to; robotoff:swarm.nodeLabels places services), found "ml"' },
+  },
+  {
+    what: "swarm with the dev image build",
+    stack: "dev",
+    patch: { ...SWARM },
+    issues: { "robotoff:dev.enabled": "expected false on swarm (an image built on one host is on no other node), found true" },
+  },
+  {
+    what: "swarm with a port bound to an address",
+    stack: "prod",
+    patch: { ...SWARM, "robotoff:app": { api: { expose: { http: "10.0.0.5:5500" } } } },
+    issues: { "robotoff:app.api.expose.http": 'expected a port without an address: Swarm publishes on every interface, found "10.0.0.5:5500"' },
+  },
+  {
+    what: "swarm: ingress ports on a dnsrr service",
+    stack: "prod",
+    patch: { ...SWARM, "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr" }, "robotoff:app": { api: { expose: { http: "5500" } } } },
+    issues: {
+      "robotoff:swarm.publishMode":
+        'expected "host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; robotoff:app.api.expose.http publishes one), found "ingress"',
+    },
+  },
+  {
+    what: "swarm: start-first while the api holds a host-mode port",
+    stack: "prod",
+    patch: {
+      ...SWARM,
+      "robotoff:swarm": { ...SWARM["robotoff:swarm"], publishMode: "host", apiUpdateOrder: "start-first" },
+      "robotoff:app": { api: { expose: { http: "5500" } } },
+    },
+    issues: {
+      "robotoff:swarm.apiUpdateOrder":
+        'expected "stop-first" while the api publishes host-mode port "5500" (the new task cannot bind the port its old task holds on that node), or publishMode ingress, found "start-first"',
+    },
+  },
+  {
     what: "several problems at once",
     stack: "prod",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
@@ -464,6 +518,13 @@ function merge(base: any, patch: any): any {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "robotoff-bad-"));
+
+// The schema is built when models/config.ts is evaluated: evaluated afresh here, a mutation run's mutant is in it.
+let planStackFile: typeof import("../tools/stack-file").planStackFile;
+let ConfigError: typeof import("../models/config-error").ConfigError;
+beforeAll(async () => {
+  ({ planStackFile, ConfigError } = await freshImport(async () => ({ ...(await import("../tools/stack-file")), ...(await import("../models/config-error")) })));
+});
 
 /** The message the program fails with for a stack file's config: the text the render prints on stderr. */
 function errorFor(stack: string, config: unknown, name: string): string {

@@ -1,13 +1,17 @@
 /** Config messages say the command that fixes the problem, and config the CLI writes is accepted (issue 11, items 2 and 3). */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../models/config-error";
-import { parseStackConfig } from "../models/validate";
-import { loadRuntimeConfig } from "../tools/stack-file";
-import { PROJECT_DIR } from "./harness";
+import { PROJECT_DIR, freshModules } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({
+  ...(await import("../models/config-error")),
+  ...(await import("../models/validate")),
+  ...(await import("../tools/stack-file")),
+}));
 
 /** A shipped stack's runtime config with `change` applied to its top-level values (objects parsed). */
 function configOf(stack: string, change: (values: Record<string, any>) => void): { raw: Record<string, string>; secretKeys: Set<string> } {
-  const runtime = loadRuntimeConfig(PROJECT_DIR, stack);
+  const runtime = m.loadRuntimeConfig(PROJECT_DIR, stack);
   const values: Record<string, any> = Object.fromEntries(Object.entries(runtime.config).map(([k, v]) => [k, v.startsWith("{") ? JSON.parse(v) : v]));
   change(values);
   const raw = Object.fromEntries(
@@ -21,9 +25,9 @@ function configOf(stack: string, change: (values: Record<string, any>) => void):
 function messageOf(stack: string, change: (values: Record<string, any>) => void): string {
   const { raw, secretKeys } = configOf(stack, change);
   try {
-    parseStackConfig(raw, stack, secretKeys);
+    m.parseStackConfig(raw, stack, secretKeys);
   } catch (err) {
-    if (err instanceof ConfigError) return err.message;
+    if (err instanceof m.ConfigError) return err.message;
     throw err;
   }
   throw new Error("the config was accepted");
@@ -56,7 +60,7 @@ describe("config messages name the right fix", () => {
   });
   it("an empty optional secret in dev is accepted (it leaks nothing)", () => {
     const { raw, secretKeys } = configOf("dev", (v) => (v["robotoff:offPassword"] = ""));
-    expect(() => parseStackConfig(raw, "dev", secretKeys)).not.toThrow();
+    expect(() => m.parseStackConfig(raw, "dev", secretKeys)).not.toThrow();
   });
 });
 
@@ -66,7 +70,7 @@ describe("config the CLI writes with --path is accepted", () => {
       v["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } };
       v["robotoff:app"].api.expose.http = 5500;
     });
-    const cfg = parseStackConfig(raw, "prod", secretKeys);
+    const cfg = m.parseStackConfig(raw, "prod", secretKeys);
     expect(cfg.tfServing.expose).toEqual({ grpc: { port: 8500 }, rest: { port: 8501 } });
     expect(cfg.app.api.expose.http).toEqual({ port: 5500 });
   });
@@ -75,7 +79,7 @@ describe("config the CLI writes with --path is accepted", () => {
       v["robotoff:app"].tag = 1234;
       v["robotoff:app"].env = { FEATURE_LEVEL: 2 };
     });
-    const cfg = parseStackConfig(raw, "dev", secretKeys);
+    const cfg = m.parseStackConfig(raw, "dev", secretKeys);
     expect(cfg.app.tag).toBe("1234");
     expect(cfg.app.env).toEqual({ FEATURE_LEVEL: "2" });
   });

@@ -1,21 +1,28 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError } from "../models/config-error";
-import { parseStackConfig } from "../models/validate";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackConfig } from "../models/config";
+import type { ConfigError } from "../models/config-error";
+import { freshModules } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({ ...(await import("../models/config-error")), ...(await import("../models/validate")) }));
 
 const minimal = { "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" };
 
 function issuesOf(raw: Record<string, string>): { key: string; expected: string; found: string }[] {
   try {
-    parseStackConfig(raw, "dev");
+    m.parseStackConfig(raw, "dev");
   } catch (err) {
-    if (err instanceof ConfigError) return [...err.issues];
+    if (err instanceof m.ConfigError) return [...err.issues];
     throw err;
   }
   throw new Error("config was accepted");
 }
 
 describe("stack config defaults", () => {
-  const cfg = parseStackConfig(minimal, "dev");
+  let cfg: StackConfig;
+  beforeAll(() => {
+    cfg = m.parseStackConfig(minimal, "dev");
+  });
   // Parsed once, here: sizes in MB (2g -> 2048), durations in seconds (1m0s -> 60), bindings as ip and port.
   it("fills every default of docker-compose.yml + docker/ml.yml", () => {
     expect(cfg.networkName).toBe("webnet");
@@ -73,7 +80,7 @@ describe("stack config defaults", () => {
     });
   });
   it("ignores other namespaces (the provider's docker:host, for one)", () => {
-    expect(() => parseStackConfig({ ...minimal, "docker:host": "ssh://x" }, "dev")).not.toThrow();
+    expect(() => m.parseStackConfig({ ...minimal, "docker:host": "ssh://x" }, "dev")).not.toThrow();
   });
 });
 
@@ -105,7 +112,7 @@ describe("stack config errors", () => {
   });
   it("prints the pulumi config set command that fixes each key", () => {
     try {
-      parseStackConfig({ ...minimal, "robotoff:networkName": "" }, "staging");
+      m.parseStackConfig({ ...minimal, "robotoff:networkName": "" }, "staging");
       expect.unreachable();
     } catch (err) {
       expect((err as Error).message).toContain("pulumi config set --path 'robotoff:networkName' <value> --stack staging");
@@ -123,7 +130,7 @@ describe("secrets in config", () => {
   it("requires every secret in staging and prod, each fixed with --secret", () => {
     for (const environment of ["staging", "prod"]) {
       try {
-        parseStackConfig({ ...prodBase, "robotoff:environment": environment }, environment);
+        m.parseStackConfig({ ...prodBase, "robotoff:environment": environment }, environment);
         expect.unreachable();
       } catch (err) {
         const issues = (err as ConfigError).issues;
@@ -134,12 +141,12 @@ describe("secrets in config", () => {
     }
   });
   it("accepts prod with every secret set as a secret", () => {
-    expect(() => parseStackConfig({ ...prodBase, ...allSecrets }, "prod", secretKeys)).not.toThrow();
+    expect(() => m.parseStackConfig({ ...prodBase, ...allSecrets }, "prod", secretKeys)).not.toThrow();
   });
   it("rejects a secret set in clear in prod, without printing it", () => {
     const keys = new Set([...secretKeys].filter((k) => k !== "robotoff:mongoUri"));
     try {
-      parseStackConfig({ ...prodBase, ...allSecrets }, "prod", keys);
+      m.parseStackConfig({ ...prodBase, ...allSecrets }, "prod", keys);
       expect.unreachable();
     } catch (err) {
       expect((err as ConfigError).issues).toEqual([
@@ -153,6 +160,6 @@ describe("secrets in config", () => {
     expect(issuesOf(dev).map((i) => i.key)).toEqual(["robotoff:postgresPassword"]);
   });
   it("needs no secret in dev", () => {
-    expect(() => parseStackConfig(minimal, "dev")).not.toThrow();
+    expect(() => m.parseStackConfig(minimal, "dev")).not.toThrow();
   });
 });

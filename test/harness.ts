@@ -4,7 +4,7 @@
  * modules evaluated afresh (the SDK stays loaded).
  */
 import { join } from "node:path";
-import { vi } from "vitest";
+import { beforeAll, vi } from "vitest";
 import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
@@ -31,6 +31,33 @@ function renderMeasured(cfg: RuntimeConfig, programPath: string, opts?: OfflineO
   const result = running.then(() => measured(() => runOffline(cfg, fresh, { ...opts, analyze: true })));
   running = result.catch(() => undefined);
   return result;
+}
+
+/**
+ * Modules evaluated afresh, for a hook to call: what a module builds when it is evaluated (the config schema,
+ * a regular expression) then holds a mutation run's mutant, which StrykerJS switches on after vitest has
+ * imported the test file.
+ */
+export async function freshImport<T>(load: () => Promise<T>): Promise<T> {
+  vi.resetModules();
+  return load();
+}
+
+/**
+ * The exports `load` gathers, imported afresh (freshImport) before the file's tests run: one module graph, so
+ * that an error class is the one the functions throw. Read them in tests and hooks, not while vitest collects.
+ */
+export function freshModules<T extends object>(load: () => Promise<T>): T {
+  let loaded: T | undefined;
+  beforeAll(async () => {
+    loaded = await freshImport(load);
+  });
+  return new Proxy({} as T, {
+    get: (_, key) => {
+      if (!loaded) throw new Error(`${String(key)} read before the file's beforeAll imported it`);
+      return loaded[key as keyof T];
+    },
+  });
 }
 
 const rendered = new Map<string, Promise<{ value: Rendered; covered: string[] }>>();

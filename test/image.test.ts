@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { canonicalRepository, isImageReference, isImageRepository, isImageTag, parseImageReference } from "../models/image";
+import { freshModules } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({ ...(await import("../models/image")) }));
 
 describe("Docker image references", () => {
   it.each([
@@ -10,17 +13,17 @@ describe("Docker image references", () => {
     "tensorflow/serving:2.4.0",
     "localhost:5000/robotoff:dev",
     `postgres@sha256:${"a".repeat(64)}`,
-  ])("accepts %s", (ref) => expect(isImageReference(ref)).toBe(true));
+  ])("accepts %s", (ref) => expect(m.isImageReference(ref)).toBe(true));
 
   it.each(["", "Postgres:11", "postgres:", "postgres:11 ", "-postgres", "ghcr.io//robotoff", "postgres:-1", "a:b:c"])("rejects %j", (ref) =>
-    expect(isImageReference(ref)).toBe(false),
+    expect(m.isImageReference(ref)).toBe(false),
   );
 
   it("tells a repository from a reference with a tag", () => {
-    expect(isImageRepository("ghcr.io/openfoodfacts/robotoff")).toBe(true);
-    expect(isImageRepository("ghcr.io/openfoodfacts/robotoff:latest")).toBe(false);
-    expect(isImageTag("sha-abc")).toBe(true);
-    expect(isImageTag("a/b")).toBe(false);
+    expect(m.isImageRepository("ghcr.io/openfoodfacts/robotoff")).toBe(true);
+    expect(m.isImageRepository("ghcr.io/openfoodfacts/robotoff:latest")).toBe(false);
+    expect(m.isImageTag("sha-abc")).toBe(true);
+    expect(m.isImageTag("a/b")).toBe(false);
   });
 
   it.each([
@@ -28,17 +31,17 @@ describe("Docker image references", () => {
     ["localhost:5000/robotoff:dev", { repository: "localhost:5000/robotoff", tag: "dev" }],
     ["localhost:5000/robotoff", { repository: "localhost:5000/robotoff" }],
     [`ghcr.io/off/robotoff:v1@sha256:${"b".repeat(64)}`, { repository: "ghcr.io/off/robotoff", tag: "v1", digest: `sha256:${"b".repeat(64)}` }],
-  ])("splits %s into repository, tag and digest", (ref, parts) => expect(parseImageReference(ref)).toEqual(parts));
+  ])("splits %s into repository, tag and digest", (ref, parts) => expect(m.parseImageReference(ref)).toEqual(parts));
 
   it("refuses a reference longer than 255 characters", () => {
-    expect(isImageReference(`a${"b".repeat(254)}`)).toBe(true);
-    expect(isImageReference(`a${"b".repeat(255)}`)).toBe(false);
-    expect(canonicalRepository("Not An Image")).toBeUndefined();
+    expect(m.isImageReference(`a${"b".repeat(254)}`)).toBe(true);
+    expect(m.isImageReference(`a${"b".repeat(255)}`)).toBe(false);
+    expect(m.canonicalRepository("Not An Image")).toBeUndefined();
   });
 
   it("resolves a registry only where the first component has a dot or a port, or is localhost", () => {
-    expect(canonicalRepository("localhost/robotoff")).toBe("localhost/robotoff");
-    expect(canonicalRepository("openfoodfacts/robotoff:latest")).toBe("docker.io/openfoodfacts/robotoff");
-    expect(canonicalRepository("registry:5000/robotoff")).toBe("registry:5000/robotoff");
+    expect(m.canonicalRepository("localhost/robotoff")).toBe("localhost/robotoff");
+    expect(m.canonicalRepository("openfoodfacts/robotoff:latest")).toBe("docker.io/openfoodfacts/robotoff");
+    expect(m.canonicalRepository("registry:5000/robotoff")).toBe("registry:5000/robotoff");
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { formatMb, sizeProblem, sizeToMb } from "../models/size";
+import { freshModules } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({ ...(await import("../models/size")) }));
 
 describe("compose sizes -> provider MB", () => {
   it.each([
@@ -13,23 +16,23 @@ describe("compose sizes -> provider MB", () => {
     ["1024k", 1],
     ["1048576b", 1],
   ])("%s is %i MB", (text, mb) => {
-    expect(sizeToMb(text)).toBe(mb);
+    expect(m.sizeToMb(text)).toBe(mb);
   });
 
   it.each(["2gb", "-1g", "0", "0g", "2", "2G ", "1.5g", "g", "", "2 g", "2t", "01g", "1000k", "1b"])("rejects %j", (text) => {
-    expect(sizeProblem(text)).toBeDefined();
-    expect(() => sizeToMb(text)).toThrow(`"${text}" is not`);
+    expect(m.sizeProblem(text)).toBeDefined();
+    expect(() => m.sizeToMb(text)).toThrow(`"${text}" is not`);
   });
 
   it("formats whole gibibytes as g and the rest as m", () => {
-    expect(formatMb(2048)).toBe("2g");
-    expect(formatMb(1536)).toBe("1536m");
-    expect(() => formatMb(0)).toThrow();
-    expect(() => formatMb(1.5)).toThrow();
+    expect(m.formatMb(2048)).toBe("2g");
+    expect(m.formatMb(1536)).toBe("1536m");
+    expect(() => m.formatMb(0)).toThrow();
+    expect(() => m.formatMb(1.5)).toThrow();
   });
 
   it("parse(format(mb)) == mb for every positive MB count", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 32 }), (mb) => sizeToMb(formatMb(mb)) === mb));
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 32 }), (mb) => m.sizeToMb(m.formatMb(mb)) === mb));
   });
 
   it("agrees with the unit arithmetic for any amount and unit", () => {
@@ -37,8 +40,8 @@ describe("compose sizes -> provider MB", () => {
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom("k", "m", "g"), (n, unit) => {
         const bytes = n * { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit];
         const text = `${n}${unit}`;
-        if (bytes % 1024 ** 2 === 0) return sizeToMb(text) === bytes / 1024 ** 2;
-        return sizeProblem(text) !== undefined;
+        if (bytes % 1024 ** 2 === 0) return m.sizeToMb(text) === bytes / 1024 ** 2;
+        return m.sizeProblem(text) !== undefined;
       }),
     );
   });

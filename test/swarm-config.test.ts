@@ -1,37 +1,41 @@
 /** robotoff:target and robotoff:swarm: what validation refuses (naming the key), and what the default keeps. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../models/config-error";
-import { planStack } from "../models/stack-plan";
-import { loadRuntimeConfig } from "../tools/stack-file";
-import { PROJECT_DIR } from "./harness";
+import { PROJECT_DIR, freshModules } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({
+  ...(await import("../models/config-error")),
+  ...(await import("../models/stack-plan")),
+  ...(await import("../tools/stack-file")),
+}));
 
 const FIXTURE = join(__dirname, "fixtures/Pulumi.staging-swarm.yaml");
 
 /** Plans the swarm fixture with some top-level keys merged (objects one level deep) or removed (undefined). */
 function plan(patch: Record<string, unknown>, file = FIXTURE) {
-  const rc = loadRuntimeConfig(PROJECT_DIR, "staging", file);
+  const rc = m.loadRuntimeConfig(PROJECT_DIR, "staging", file);
   const raw = { ...rc.config };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) delete raw[key];
     else if (typeof value === "object" && value !== null) raw[key] = JSON.stringify({ ...(raw[key] ? JSON.parse(raw[key]) : {}), ...value });
     else raw[key] = String(value);
   }
-  return planStack(raw, "staging", new Set(rc.secretKeys), () => "# mapping\n");
+  return m.planStack(raw, "staging", new Set(rc.secretKeys), () => "# mapping\n");
 }
 
 function issueKeys(patch: Record<string, unknown>, file?: string): string[] {
   try {
     plan(patch, file);
   } catch (err) {
-    if (err instanceof ConfigError) return err.issues.map((i) => i.key);
+    if (err instanceof m.ConfigError) return err.issues.map((i) => i.key);
     throw err;
   }
   return [];
 }
 
 const swarm = (s: Record<string, unknown>) => ({
-  "robotoff:swarm": { ...JSON.parse(loadRuntimeConfig(PROJECT_DIR, "staging", FIXTURE).config["robotoff:swarm"]), ...s },
+  "robotoff:swarm": { ...JSON.parse(m.loadRuntimeConfig(PROJECT_DIR, "staging", FIXTURE).config["robotoff:swarm"]), ...s },
 });
 
 describe("swarm config is refused naming the key", () => {

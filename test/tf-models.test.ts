@@ -11,10 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelsConfig, TF_MODELS_SH, type TfModel } from "../models/tf-models";
+import type { TfModel } from "../models/tf-models";
 import { run } from "../tools/command";
-import { planStackFile } from "../tools/stack-file";
-import { PROJECT_DIR } from "./harness";
+import { PROJECT_DIR, freshModules } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({ ...(await import("../models/tf-models")), ...(await import("../tools/stack-file")) }));
 
 /** Every folder this file makes, removed at the end. */
 const SCRATCH = mkdtempSync(join(tmpdir(), "robotoff-tf-models-test-"));
@@ -36,7 +38,7 @@ const LOGO = {
 
 describe("robotoff:tfServing.models in the stack", () => {
   it("adds tf_models on tf_serving's host, with its folder, and makes tf_serving wait for it", () => {
-    const spec = planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan.spec;
+    const spec = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan.spec;
     const tfModels = spec.services.find((s) => s.name === "tf_models")!;
     const tfServing = spec.services.find((s) => s.name === "tf_serving")!;
     expect(tfModels.binds).toEqual(tfServing.binds);
@@ -46,24 +48,24 @@ describe("robotoff:tfServing.models in the stack", () => {
     expect(tfModels.env.TF_MODELS).toBe(`universal-logo-detector 1 ${SHA} ${LOGO.url}`);
   });
   it("leaves models to the operator when the key is unset, as before", () => {
-    const spec = planStackFile(PROJECT_DIR, "prod").plan.spec;
+    const spec = m.planStackFile(PROJECT_DIR, "prod").plan.spec;
     expect(spec.services.map((s) => s.name)).not.toContain("tf_models");
     expect(spec.services.find((s) => s.name === "tf_serving")!.dependsOn).toEqual([]);
   });
   it("lets tf_serving read a changed models.config without a restart", () => {
-    const entrypoint = planStackFile(PROJECT_DIR, "prod").plan.spec.services.find((s) => s.name === "tf_serving")!.entrypoint;
+    const entrypoint = m.planStackFile(PROJECT_DIR, "prod").plan.spec.services.find((s) => s.name === "tf_serving")!.entrypoint;
     expect(entrypoint).toContain("--model_config_file_poll_wait_seconds=60");
   });
   it("refuses a bad checksum, a URL that is none, two models of one name", () => {
     const bad = stackFile({ models: [{ ...LOGO, sha256: "abc", url: "ftp://x" }, LOGO, LOGO] });
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(
+    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(
       /robotoff:tfServing\.models\.0\.sha256: expected the archive's sha256, 64 lowercase hex digits/,
     );
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\.0\.url: expected an http\(s\) URL/);
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models: expected models with distinct names/);
+    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\.0\.url: expected an http\(s\) URL/);
+    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models: expected models with distinct names/);
   });
   it("writes models.config with each model's folder, platform and version", () => {
-    expect(modelsConfig([{ ...LOGO, version: 2, platform: "tensorflow" }])).toBe(
+    expect(m.modelsConfig([{ ...LOGO, version: 2, platform: "tensorflow" }])).toBe(
       'model_config_list {\n  config {\n    name: "universal-logo-detector"\n    base_path: "/models/universal-logo-detector"\n    model_platform: "tensorflow"\n    model_version_policy { specific { versions: 2 } }\n  }\n}\n',
     );
   });
@@ -109,9 +111,9 @@ describe("tf-models.sh", () => {
       TF_MODELS_ROOT: root,
       TF_MODELS_STATE: state,
       TF_MODELS: models.map((m) => `${m.name} ${m.version} ${m.sha256} ${m.url}`).join("\n"),
-      TF_MODELS_CONFIG: modelsConfig(models),
+      TF_MODELS_CONFIG: m.modelsConfig(models),
     };
-    const child = spawn("sh", ["-c", TF_MODELS_SH, "tf-models.sh"], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("sh", ["-c", m.TF_MODELS_SH, "tf-models.sh"], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr.on("data", (d) => (log += d));
     const exited = new Promise((r) => child.on("exit", r));
@@ -139,7 +141,7 @@ describe("tf-models.sh", () => {
     expect((await provision(root, models)).ready).toBe(true);
     expect(readFileSync(join(root, "logo/1/saved_model.pb"), "utf8")).toBe("logo v1");
     expect(readFileSync(join(root, "nutrition/1/saved_model.pb"), "utf8")).toBe("nutrition v1");
-    expect(readFileSync(join(root, "models.config"), "utf8")).toBe(modelsConfig(models));
+    expect(readFileSync(join(root, "models.config"), "utf8")).toBe(m.modelsConfig(models));
     expect(requests).toEqual(["/logo-1.tar.gz", "/nutrition-1.tar.gz"]);
     expect(existsSync(join(root, ".provisioning"))).toBe(false);
 
@@ -157,7 +159,7 @@ describe("tf-models.sh", () => {
     expect((await provision(root, second)).ready).toBe(true);
     expect(requests).toEqual(["/nutrition-b.tar.gz"]);
     expect(readFileSync(join(root, "nutrition/2/saved_model.pb"), "utf8")).toBe("nutrition v2");
-    expect(readFileSync(join(root, "models.config"), "utf8")).toBe(modelsConfig(second));
+    expect(readFileSync(join(root, "models.config"), "utf8")).toBe(m.modelsConfig(second));
   });
   it("a wrong checksum fails naming the model, and leaves the served models and models.config as they were", async () => {
     const root = mkdtempSync(join(SCRATCH, "models-root-"));
@@ -172,7 +174,7 @@ describe("tf-models.sh", () => {
     expect(r.failure).toBe(`model logo: sha256 of ${bad[0].url} is ${tampered.sha256}, expected ${release.sha256}`);
     expect(r.log).toMatch(/tf_models: FAILED: model logo: sha256 .*; models\.config unchanged/);
     expect(readFileSync(join(root, "logo/1/saved_model.pb"), "utf8")).toBe("logo v1");
-    expect(readFileSync(join(root, "models.config"), "utf8")).toBe(modelsConfig(good));
+    expect(readFileSync(join(root, "models.config"), "utf8")).toBe(m.modelsConfig(good));
   });
   it("a download that fails names the model too", async () => {
     const root = mkdtempSync(join(SCRATCH, "models-root-"));
