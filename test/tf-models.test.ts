@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TfModel } from "../models/tf-models";
-import { run } from "../tools/command";
+import { run, type CommandResult } from "../tools/command";
 import { PROJECT_DIR, freshModules } from "./harness";
 
 // Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
@@ -103,17 +103,21 @@ describe("tf-models.sh", () => {
   });
   afterAll(() => server.close());
 
-  /** Runs the script until it says ready or failed; what it said. */
-  async function provision(root: string, models: TfModel[]): Promise<{ ready: boolean; failure?: string; log: string }> {
+  /**
+   * Runs the tf_models service the stack plans for `models` as its spec says (its entrypoint, the script file
+   * it uploads, its environment), with its models folder at `root` and its state folder in the scratch folder,
+   * until the script says ready or failed; what it said, and what the service's healthcheck then says.
+   */
+  async function provision(root: string, models: TfModel[]): Promise<{ ready: boolean; failure?: string; log: string; health: CommandResult }> {
+    const svc = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models })).plan.spec.services.find((s) => s.name === "tf_models")!;
     const state = mkdtempSync(join(SCRATCH, "models-state-"));
-    const env = {
-      PATH: process.env.PATH,
-      TF_MODELS_ROOT: root,
-      TF_MODELS_STATE: state,
-      TF_MODELS: models.map((m) => `${m.name} ${m.version} ${m.sha256} ${m.url}`).join("\n"),
-      TF_MODELS_CONFIG: m.modelsConfig(models),
-    };
-    const child = spawn("sh", ["-c", m.TF_MODELS_SH, "tf-models.sh"], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    const [shell, scriptPath] = svc.entrypoint!;
+    const script = join(state, "script.sh");
+    writeFileSync(script, svc.files!.find((f) => f.containerPath === scriptPath)!.content);
+    const containerState = svc.env.TF_MODELS_STATE as string;
+    const env = { ...(svc.env as Record<string, string>), PATH: process.env.PATH, TF_MODELS_ROOT: root, TF_MODELS_STATE: state };
+    expect(svc.binds).toEqual([{ hostPath: expect.any(String), containerPath: svc.env.TF_MODELS_ROOT, readOnly: false }]);
+    const child = spawn(shell, [script], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     child.stderr.on("data", (d) => (log += d));
     const exited = new Promise((r) => child.on("exit", r));
@@ -123,8 +127,10 @@ describe("tf-models.sh", () => {
     process.kill(-child.pid!, "SIGTERM");
     await exited;
     await Promise.race([drained, new Promise((r) => setTimeout(r, 1000))]);
+    const [probe, ...probeArgs] = svc.healthcheck!.command.map((a) => a.replaceAll(containerState, state));
+    const health = await run(probe, probeArgs);
     const failed = join(state, "tf-models.failed");
-    return { ready: existsSync(join(state, "tf-models.ready")), failure: existsSync(failed) ? readFileSync(failed, "utf8").trim() : undefined, log };
+    return { ready: existsSync(join(state, "tf-models.ready")), failure: existsSync(failed) ? readFileSync(failed, "utf8").trim() : undefined, log, health };
   }
   const model = (name: string, a: { file: string; sha256: string }, version = 1): TfModel => ({
     name,
@@ -146,7 +152,9 @@ describe("tf-models.sh", () => {
     expect(existsSync(join(root, ".provisioning"))).toBe(false);
 
     requests.length = 0;
-    expect((await provision(root, models)).ready).toBe(true);
+    const again = await provision(root, models);
+    expect(again.ready).toBe(true);
+    expect([again.health.code, again.health.stdout]).toEqual([0, ""]);
     expect(requests).toEqual([]);
   });
   it("a changed list downloads only the model that changed", async () => {
@@ -171,6 +179,7 @@ describe("tf-models.sh", () => {
     const bad = [{ ...model("logo", tampered), sha256: release.sha256 }];
     const r = await provision(root, bad);
     expect(r.ready).toBe(false);
+    expect([r.health.code, r.health.stdout]).toEqual([1, r.failure]);
     expect(r.failure).toBe(`model logo: sha256 of ${bad[0].url} is ${tampered.sha256}, expected ${release.sha256}`);
     expect(r.log).toMatch(/tf_models: FAILED: model logo: sha256 .*; models\.config unchanged/);
     expect(readFileSync(join(root, "logo/1/saved_model.pb"), "utf8")).toBe("logo v1");
