@@ -380,5 +380,6 @@ export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elastics
 /** How containers elsewhere reach a host: its address, or the host name of its url. */
 export function hostAddress(cfg: StackConfig, host: string): string | undefined {
   const h = cfg.hosts[host];
-  return h?.address ?? (h?.url ? new URL(h.url).hostname : undefined);
+  // A unix:// url names no host: its hostname is empty.
+  return h?.address ?? (h?.url ? new URL(h.url).hostname || undefined : undefined);
 }

@@ -495,6 +495,27 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    what: "a number above its maximum",
+    stack: "dev",
+    patch: { "robotoff:app": { api: { healthcheck: { retries: 101 } } } },
+    issues: { "robotoff:app.api.healthcheck.retries": "expected at most 100, found 101" },
+  },
+  {
+    what: "a fraction where a whole number goes",
+    stack: "dev",
+    patch: { "robotoff:app": { ipcPort: 66.5 } },
+    issues: { "robotoff:app.ipcPort": "expected a whole number, found 66.5" },
+  },
+  {
+    what: "tf_serving on a host whose address the app cannot tell",
+    stack: "prod",
+    patch: {
+      "robotoff:hosts": { ml: { url: "unix:///var/run/ml.sock" } },
+      "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
+    },
+    issues: { "robotoff:hosts.ml.address": "expected the address the app reaches ml at, found nothing" },
+  },
+  {
     what: "several problems at once",
     stack: "prod",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
