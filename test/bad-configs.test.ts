@@ -516,6 +516,78 @@ const CASES: readonly Case[] = [
     issues: { "robotoff:hosts.ml.address": "expected the address the app reaches ml at, found nothing" },
   },
   {
+    what: "postgres shared memory below its minimum",
+    stack: "dev",
+    patch: { "robotoff:postgres": { shmSize: "32m" } },
+    issues: { "robotoff:postgres.shmSize": "expected at least 64m (Docker's default; postgres' parallel queries use it), found \"32m\"" },
+  },
+  {
+    what: "workers below their minimum",
+    stack: "dev",
+    patch: { "robotoff:app": { workers: { memory: "512m" } } },
+    issues: { "robotoff:app.workers.memory": 'expected at least 1g (Robotoff loads its models and data at start), found "512m"' },
+  },
+  {
+    what: "the scheduler below its minimum",
+    stack: "dev",
+    patch: { "robotoff:app": { scheduler: { memory: "256m" } } },
+    issues: { "robotoff:app.scheduler.memory": 'expected at least 512m (Robotoff loads its models and data at start), found "256m"' },
+  },
+  {
+    what: "the backup below its minimum",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { memory: "32m" } } },
+    issues: { "robotoff:postgres.backup.memory": 'expected at least 64m (pg_dump\'s working memory), found "32m"' },
+  },
+  {
+    what: "a backup time past midnight",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { at: "24:00" } } },
+    issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "24:00"' },
+  },
+  {
+    what: "a backup time without its leading zero",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { at: "3:00" } } },
+    issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "3:00"' },
+  },
+  {
+    what: "no backup kept",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { keep: 0 } } },
+    issues: { "robotoff:postgres.backup.keep": "expected at least 1, found 0" },
+  },
+  {
+    what: "an Elasticsearch heap below its minimum",
+    stack: "dev",
+    patch: { "robotoff:elasticsearch": { heapSize: "128m" } },
+    issues: { "robotoff:elasticsearch.heapSize": 'expected at least 256m (Elasticsearch\'s smallest workable heap), found "128m"' },
+  },
+  {
+    what: "Elasticsearch below its minimum",
+    stack: "dev",
+    patch: { "robotoff:elasticsearch": { memory: "256m", heapSize: "256m" } },
+    issues: { "robotoff:elasticsearch.memory": 'expected at least 512m (Elasticsearch needs twice its heap), found "256m"' },
+  },
+  {
+    what: "tf_serving below its minimum",
+    stack: "dev",
+    patch: { "robotoff:tfServing": { memory: "512m" } },
+    issues: { "robotoff:tfServing.memory": 'expected at least 1g (TensorFlow Serving loads every model at start), found "512m"' },
+  },
+  {
+    what: "the statsd exporter below its minimum",
+    stack: "prod",
+    patch: { "robotoff:monitoring": { statsd: { memory: "16m" } } },
+    issues: { "robotoff:monitoring.statsd.memory": 'expected at least 32m (the exporter\'s smallest footprint), found "16m"' },
+  },
+  {
+    what: "a disk watermark with a bare fraction",
+    stack: "dev",
+    patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "95.%" } },
+    issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "95.%"' },
+  },
+  {
     what: "several problems at once",
     stack: "prod",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
@@ -581,5 +653,22 @@ describe("a prod stack without its secrets", () => {
     for (const key of ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"]) {
       expect(message).toContain(`pulumi config set --secret 'robotoff:${key}' <value> --stack prod`);
     }
+  });
+});
+
+describe("values at the edge are accepted", () => {
+  it.each([
+    [
+      "sizes at their minimum, Elasticsearch at exactly twice its heap",
+      { "robotoff:postgres": { memory: "256m", shmSize: "64m" }, "robotoff:elasticsearch": { memory: "512m", heapSize: "256m" } },
+    ],
+    [
+      "ports 1 and 65535, 100 retries, workers at their minimum",
+      { "robotoff:app": { ipcPort: 65535, api: { expose: { http: "127.0.0.1:1" }, healthcheck: { retries: 100 } }, workers: { memory: "1g" } } },
+    ],
+    ["a backup at 23:59, keeping 1000", { "robotoff:postgres": { backup: { at: "23:59", keep: 1000 } } }],
+    ["a fractional disk watermark", { "robotoff:elasticsearch": { diskWatermarkHigh: "92.5%" } }],
+  ])("%s", (_, patch) => {
+    expect(() => errorFor("dev", merge(shipped("dev"), patch), "edge")).toThrow("edge: the config was accepted");
   });
 });
