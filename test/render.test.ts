@@ -139,6 +139,7 @@ describe("render config loading", () => {
     const volumes = ofType(await renderStack("dev", file), VOLUME);
     const pg = volumes.find((v) => v.name === "robotoff-postgres-data")!;
     expect(pg.options).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(pg.inputs.name).toBe("postgres-data"); // Docker would name an unnamed volume at random: the data lost
     expect(volumes.find((v) => v.name === "robotoff-es-data")!.options).toMatchObject({
       protect: false,
       retainOnDelete: false,

@@ -104,6 +104,10 @@ export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
         if (holdsSecret) expect(secret, c.name).toBe(true);
       }
     });
+    it("keeps secret in the state the envs the provider reports back, wherever the envs given are secret, and only there", () => {
+      expect(containers().some((c) => envOf(c).secret)).toBe(true);
+      for (const c of containers()) expect(r.secretOutputs.get(keyOf(c)) ?? [], c.name).toEqual(envOf(c).secret ? ["envs"] : []);
+    });
     it("puts no secret value in clear in any input or output", () => {
       for (const resource of r.resources) expect(leaksSecret(resource.inputs), resource.name).toBe(false);
       expect(leaksSecret(r.outputs)).toBe(false);
