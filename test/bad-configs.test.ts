@@ -588,6 +588,18 @@ const CASES: readonly Case[] = [
     issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "95.%"' },
   },
   {
+    what: "a long key three letters off",
+    stack: "dev",
+    patch: { "robotoff:elastcsrch": {} },
+    issues: { "robotoff:elastcsrch": 'expected no such key (did you mean robotoff:elasticsearch?), found "{}"' },
+  },
+  {
+    what: "a short key three letters off is not guessed",
+    stack: "dev",
+    patch: { "robotoff:qqq": {} },
+    issues: { "robotoff:qqq": 'expected no such key, found "{}"' },
+  },
+  {
     what: "several problems at once",
     stack: "prod",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
