@@ -60,6 +60,8 @@ function expectedText(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "too_small":
+      // A text's minimum is its length: z.string().min(1) is "not empty".
+      if (issue.origin === "string" && issue.minimum === 1) return "a non-empty text";
       return `at least ${issue.minimum}`;
     case "too_big":
       return `at most ${issue.maximum}`;

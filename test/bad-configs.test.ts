@@ -600,6 +600,144 @@ const CASES: readonly Case[] = [
     issues: { "robotoff:qqq": 'expected no such key, found "{}"' },
   },
   {
+    what: "an environment variable name with a dash",
+    stack: "dev",
+    patch: { "robotoff:app": { env: { "A-B": "y" } } },
+    issues: { "robotoff:app.env.A-B": 'expected a variable name: letters, digits, _ and ., not starting with a digit, found "y"' },
+  },
+  {
+    what: "a postgres setting name with a dash",
+    stack: "dev",
+    patch: { "robotoff:postgres": { settings: { "work-mem": "64MB" } } },
+    issues: { "robotoff:postgres.settings.work-mem": 'expected a postgres setting name like shared_buffers, found "64MB"' },
+  },
+  {
+    what: "a postgres setting name starting with a digit",
+    stack: "dev",
+    patch: { "robotoff:postgres": { settings: { "1work": "64MB" } } },
+    issues: { "robotoff:postgres.settings.1work": 'expected a postgres setting name like shared_buffers, found "64MB"' },
+  },
+  {
+    what: "an empty postgres setting value",
+    stack: "dev",
+    patch: { "robotoff:postgres": { settings: { work_mem: "" } } },
+    issues: { "robotoff:postgres.settings.work_mem": 'expected a non-empty text, found ""' },
+  },
+  {
+    what: "a backup time with text before it",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { at: "x03:00" } } },
+    issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "x03:00"' },
+  },
+  {
+    what: "a backup time with text after it",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { at: "03:00x" } } },
+    issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "03:00x"' },
+  },
+  {
+    what: "more than 1000 backups kept",
+    stack: "dev",
+    patch: { "robotoff:postgres": { backup: { keep: 1001 } } },
+    issues: { "robotoff:postgres.backup.keep": "expected at most 1000, found 1001" },
+  },
+  {
+    what: "a disk watermark with text before it",
+    stack: "dev",
+    patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "x95%" } },
+    issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "x95%"' },
+  },
+  {
+    what: "a disk watermark with text after it",
+    stack: "dev",
+    patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "95%x" } },
+    issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "95%x"' },
+  },
+  {
+    what: "a model URL with text before it",
+    stack: "dev",
+    patch: { "robotoff:tfServing": { models: [{ name: "m", url: "xhttps://x/m.tar.gz", sha256: "a".repeat(64) }] } },
+    issues: { "robotoff:tfServing.models.0.url": 'expected an http(s) URL of a .tar.gz archive, found "xhttps://x/m.tar.gz"' },
+  },
+  {
+    what: "a model URL with a space in it",
+    stack: "dev",
+    patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz x", sha256: "a".repeat(64) }] } },
+    issues: { "robotoff:tfServing.models.0.url": 'expected an http(s) URL of a .tar.gz archive, found "https://x/m.tar.gz x"' },
+  },
+  {
+    what: "a checksum with text before it",
+    stack: "dev",
+    patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "x" + "a".repeat(64) }] } },
+    issues: {
+      "robotoff:tfServing.models.0.sha256":
+        'expected the archive\'s sha256, 64 lowercase hex digits, found "xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',
+    },
+  },
+  {
+    what: "a checksum with text after it",
+    stack: "dev",
+    patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64) + "x" }] } },
+    issues: {
+      "robotoff:tfServing.models.0.sha256":
+        'expected the archive\'s sha256, 64 lowercase hex digits, found "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax"',
+    },
+  },
+  {
+    what: "a host url with text before it",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "xssh://deploy@ml" } } },
+    issues: { "robotoff:hosts.ml.url": 'expected an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address, found "xssh://deploy@ml"' },
+  },
+  {
+    what: "a host url with a path",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml/x" } } },
+    issues: { "robotoff:hosts.ml.url": 'expected an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address, found "ssh://deploy@ml/x"' },
+  },
+  {
+    what: "a node label starting with a dash",
+    stack: "dev",
+    patch: { "robotoff:swarm": { nodeLabels: { postgres: "-a=b" } } },
+    issues: { "robotoff:swarm.nodeLabels.postgres": 'expected a node label like robotoff.postgres=true, found "-a=b"' },
+  },
+  {
+    what: "a node label with two =",
+    stack: "dev",
+    patch: { "robotoff:swarm": { nodeLabels: { postgres: "a=b=c" } } },
+    issues: { "robotoff:swarm.nodeLabels.postgres": 'expected a node label like robotoff.postgres=true, found "a=b=c"' },
+  },
+  {
+    what: "restart retries that are no number",
+    stack: "dev",
+    patch: { "robotoff:restartMaxRetries": "abc" },
+    issues: { "robotoff:restartMaxRetries": 'expected a number, found "abc"' },
+  },
+  {
+    what: "restart retries with text after the number",
+    stack: "dev",
+    patch: { "robotoff:restartMaxRetries": "3x" },
+    issues: { "robotoff:restartMaxRetries": 'expected a number, found "3x"' },
+  },
+  {
+    what: "a host name starting with a digit",
+    stack: "prod",
+    patch: { "robotoff:hosts": { "1ml": { url: "ssh://deploy@ml" } } },
+    issues: { "robotoff:hosts.1ml": 'expected a host name: lowercase letters, digits and -, starting with a letter, found {"url":"ssh://deploy@ml"}' },
+  },
+  {
+    what: "a host name with an underscore",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml_x: { url: "ssh://deploy@ml" } } },
+    issues: { "robotoff:hosts.ml_x": 'expected a host name: lowercase letters, digits and -, starting with a letter, found {"url":"ssh://deploy@ml"}' },
+  },
+  {
+    what: "zero replicas",
+    stack: "dev",
+    patch: { "robotoff:swarm": { replicas: { api: 0 } } },
+    issues: { "robotoff:swarm.replicas.api": "expected at least 1, found 0" },
+  },
+  {
     what: "several problems at once",
     stack: "prod",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
@@ -679,7 +817,24 @@ describe("values at the edge are accepted", () => {
       { "robotoff:app": { ipcPort: 65535, api: { expose: { http: "127.0.0.1:1" }, healthcheck: { retries: 100 } }, workers: { memory: "1g" } } },
     ],
     ["a backup at 23:59, keeping 1000", { "robotoff:postgres": { backup: { at: "23:59", keep: 1000 } } }],
-    ["a fractional disk watermark", { "robotoff:elasticsearch": { diskWatermarkHigh: "92.5%" } }],
+    ["a fractional disk watermark, two places", { "robotoff:elasticsearch": { diskWatermarkHigh: "92.25%" } }],
+    ["a three-digit disk watermark", { "robotoff:elasticsearch": { diskWatermarkHigh: "100%" } }],
+    [
+      "a backup at 13:00 and at 03:00, the default written out",
+      { "robotoff:postgres": { backup: { at: "13:00" } }, "robotoff:swarm": { publishMode: "ingress" } },
+    ],
+    ["the default backup time written out", { "robotoff:postgres": { backup: { at: "03:00" } } }],
+    [
+      "a postgres user and database of several letters, settings as text or numbers",
+      { "robotoff:postgres": { user: "robotoff", db: "robotoff", settings: { work_mem: "64MB", max_connections: 100 } } },
+    ],
+    ["an environment variable with a dot and digits", { "robotoff:app": { env: { "A.b_2": "y" } } }],
+    ["a two-digit Python version", { "robotoff:dev": { pythonVersion: "3.10", target: "runtime-dev" } }],
+    ["a host address", { "robotoff:hosts": { ml: { url: "ssh://deploy@ml", address: "10.0.0.5" } } }],
+    [
+      "a model with a platform",
+      { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64), platform: "tensorflow" }] } },
+    ],
   ])("%s", (_, patch) => {
     expect(() => errorFor("dev", merge(shipped("dev"), patch), "edge")).toThrow("edge: the config was accepted");
   });

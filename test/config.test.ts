@@ -24,6 +24,10 @@ describe("stack config defaults", () => {
     cfg = m.parseStackConfig(minimal, "dev");
   });
   // Parsed once, here: sizes in MB (2g -> 2048), durations in seconds (1m0s -> 60), bindings as ip and port.
+  it("publishes Swarm ports through the ingress mesh behind a virtual IP, and joins Product Opener's po_default in dev", () => {
+    expect(cfg.swarm).toMatchObject({ publishMode: "ingress", endpointMode: "vip", replicas: { api: 2, workers: 2, scheduler: 1 } });
+    expect(cfg.dev.productOpenerNetwork).toBe("po_default");
+  });
   it("fills every default of docker-compose.yml + docker/ml.yml", () => {
     expect(cfg.networkName).toBe("webnet");
     expect(cfg.restartPolicy).toBe("no");
