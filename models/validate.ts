@@ -67,8 +67,6 @@ function expectedText(issue: z.core.$ZodIssue): string {
       return `at most ${issue.maximum}`;
     case "invalid_key": // a record's key: what its own schema says
       return issue.issues.map((inner) => expectedText(inner as z.core.$ZodIssue)).join("; ");
-    case "invalid_format":
-      return issue.format === "regex" ? `a value matching ${(issue as any).pattern}` : `a ${issue.format}`;
     default:
       return issue.message;
   }
