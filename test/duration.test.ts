@@ -27,6 +27,11 @@ describe("durations in Go's canonical form", () => {
     expect(m.durationProblem(text)).toBeDefined();
     expect(() => m.parseDuration(text)).toThrow();
   });
+  it("says why", () => {
+    expect(() => m.parseDuration("30")).toThrow('"30" is not a duration in whole seconds like 30s, 1m30s or 2h');
+    expect(() => m.formatDuration(-1)).toThrow("-1 is not a whole number of seconds");
+    expect(() => m.formatDuration(1.5)).toThrow("1.5 is not a whole number of seconds");
+  });
   it("parse(format(s)) == s for every whole number of seconds", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 10 ** 7 }), (s) => m.parseDuration(m.formatDuration(s)) === s));
   });

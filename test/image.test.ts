@@ -31,16 +31,20 @@ describe("Docker image references", () => {
     ["localhost:5000/robotoff:dev", { repository: "localhost:5000/robotoff", tag: "dev" }],
     ["localhost:5000/robotoff", { repository: "localhost:5000/robotoff" }],
     [`ghcr.io/off/robotoff:v1@sha256:${"b".repeat(64)}`, { repository: "ghcr.io/off/robotoff", tag: "v1", digest: `sha256:${"b".repeat(64)}` }],
-  ])("splits %s into repository, tag and digest", (ref, parts) => expect(m.parseImageReference(ref)).toEqual(parts));
+  ])("splits %s into repository, tag and digest", (ref, parts) => expect(m.parseImageReference(ref)).toStrictEqual(parts));
 
   it("refuses a reference longer than 255 characters", () => {
     expect(m.isImageReference(`a${"b".repeat(254)}`)).toBe(true);
     expect(m.isImageReference(`a${"b".repeat(255)}`)).toBe(false);
+    expect(m.isImageRepository(`a${"b".repeat(254)}`)).toBe(true);
+    expect(m.isImageRepository(`a${"b".repeat(255)}`)).toBe(false);
     expect(m.canonicalRepository("Not An Image")).toBeUndefined();
   });
 
   it("resolves a registry only where the first component has a dot or a port, or is localhost", () => {
     expect(m.canonicalRepository("localhost/robotoff")).toBe("localhost/robotoff");
+    expect(m.canonicalRepository("localhost")).toBe("docker.io/library/localhost"); // one component: never a registry
+    expect(m.canonicalRepository("postgres:11")).toBe("docker.io/library/postgres");
     expect(m.canonicalRepository("openfoodfacts/robotoff:latest")).toBe("docker.io/openfoodfacts/robotoff");
     expect(m.canonicalRepository("registry:5000/robotoff")).toBe("registry:5000/robotoff");
   });

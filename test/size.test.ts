@@ -24,11 +24,16 @@ describe("compose sizes -> provider MB", () => {
     expect(() => m.sizeToMb(text)).toThrow(`"${text}" is not`);
   });
 
+  it("says why a size is refused", () => {
+    expect(m.sizeProblem("9999999999g")).toBe("a size below 8 PiB");
+    expect(m.sizeProblem("1000k")).toBe("a whole number of mebibytes (Docker limits are set in MB here)");
+    expect(() => m.sizeToMb("2gb")).toThrow('"2gb" is not a compose size: a whole number followed by b, k, m or g (e.g. 512m, 2g)');
+  });
   it("formats whole gibibytes as g and the rest as m", () => {
     expect(m.formatMb(2048)).toBe("2g");
     expect(m.formatMb(1536)).toBe("1536m");
-    expect(() => m.formatMb(0)).toThrow();
-    expect(() => m.formatMb(1.5)).toThrow();
+    expect(() => m.formatMb(0)).toThrow("0 is not a positive whole number of MB");
+    expect(() => m.formatMb(1.5)).toThrow("1.5 is not a positive whole number of MB");
   });
 
   it("parse(format(mb)) == mb for every positive MB count", () => {
