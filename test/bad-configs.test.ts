@@ -738,6 +738,12 @@ const CASES: readonly Case[] = [
     issues: { "robotoff:swarm.replicas.api": "expected at least 1, found 0" },
   },
   {
+    what: "a stopped service the stack does not run",
+    stack: "dev",
+    patch: { "robotoff:stopped": ["statsd"] },
+    issues: { "robotoff:stopped": 'expected services this stack runs (api, workers, scheduler, postgres, elasticsearch, tf_serving), found ["statsd"]' },
+  },
+  {
     what: "several problems at once",
     stack: "prod",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },

@@ -13,6 +13,7 @@ describe("host bindings ([ip:]port, as ROBOTOFF_EXPOSE and POSTGRES_EXPOSE)", ()
   it("says what a binding looks like, and what it was given", () => {
     expect(bindingProblem("five")).toBe("[ip:]port, e.g. 127.0.0.1:5500 or 5500");
     expect(bindingProblem("10.0.0.1:65536")).toBe("a port from 1 to 65535");
+    expect(bindingProblem("5500x")).toBe("[ip:]port, e.g. 127.0.0.1:5500 or 5500");
     expect(() => parseBinding("five")).toThrow('"five" is not [ip:]port, e.g. 127.0.0.1:5500 or 5500');
     expect(bindingProblem("foo 5500")).toBeDefined();
     expect(bindingProblem("5500abc")).toBeDefined();
