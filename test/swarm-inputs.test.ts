@@ -1,5 +1,5 @@
-// The pure mappings from a service spec to Swarm's service inputs (services/swarm/service-inputs.ts,
-// image-defaults.ts), case by case; the rendered swarm stack is in swarm.stack.test.ts.
+// The pure mappings from a service spec to Swarm's service inputs (services/swarm/service-inputs.ts), case by
+// case; what a container runs is in swarm-secret-env.test.ts, the rendered swarm stack in swarm.stack.test.ts.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ServiceSpec } from "../models/spec";
@@ -7,7 +7,6 @@ import { freshModules, PROJECT_DIR } from "./harness";
 
 const m = freshModules(async () => ({
   ...(await import("../services/swarm/service-inputs")),
-  ...(await import("../services/swarm/image-defaults")),
   ...(await import("../models/stack-plan")),
   ...(await import("../tools/stack-file")),
 }));
@@ -77,31 +76,5 @@ describe("service inputs", () => {
     expect(() => m.swarmServiceInputs({ ...serviceOf("api"), externalNetworks: ["po_default"] }, ctx)).toThrow(
       "api: external networks are not joined on swarm",
     );
-  });
-});
-
-describe("what a container runs (Docker's rule)", () => {
-  it("the image's entrypoint and CMD when the spec sets neither: Robotoff's shell-form entrypoint, then gunicorn", () => {
-    expect(m.effectiveCommand("robotoff")).toEqual([
-      "/bin/sh",
-      "-c",
-      "/docker-entrypoint.sh $0 $@",
-      "gunicorn",
-      "--config /opt/robotoff/gunicorn.py",
-      "--log-file=-",
-      "robotoff.app.api:api",
-    ]);
-  });
-  it("the image's entrypoint before the spec's command", () => {
-    expect(m.effectiveCommand("postgres", undefined, ["postgres", "-c", "a=b"])).toEqual(["docker-entrypoint.sh", "postgres", "-c", "a=b"]);
-    expect(m.effectiveCommand("postgres")).toEqual(["docker-entrypoint.sh", "postgres"]);
-    expect(m.effectiveCommand("postgres-exporter")).toEqual(["/bin/postgres_exporter"]);
-  });
-  it("an entrypoint set in the spec drops the image's CMD", () => {
-    expect(m.effectiveCommand("robotoff", ["/bin/x"])).toEqual(["/bin/x"]);
-    expect(m.effectiveCommand("unknown", ["/bin/x"], ["a"])).toEqual(["/bin/x", "a"]);
-  });
-  it("refuses an image whose entrypoint it does not know", () => {
-    expect(() => m.effectiveCommand("unknown")).toThrow("no entrypoint known for image unknown");
   });
 });
