@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { beforeAll, describe, expect, it } from "vitest";
-import { freshImport, PROJECT_DIR } from "./harness";
+import { describe, expect, it } from "vitest";
+import { freshModules, PROJECT_DIR } from "./harness";
 
 type Patch = Record<string, unknown>;
 interface Case {
@@ -769,20 +769,16 @@ function merge(base: any, patch: any): any {
 const dir = mkdtempSync(join(tmpdir(), "robotoff-bad-"));
 
 // The schema is built when models/config.ts is evaluated: evaluated afresh here, a mutation run's mutant is in it.
-let planStackFile: typeof import("../tools/stack-file").planStackFile;
-let ConfigError: typeof import("../models/config-error").ConfigError;
-beforeAll(async () => {
-  ({ planStackFile, ConfigError } = await freshImport(async () => ({ ...(await import("../tools/stack-file")), ...(await import("../models/config-error")) })));
-});
+const m = freshModules(async () => ({ ...(await import("../tools/stack-file")), ...(await import("../models/config-error")) }));
 
 /** The message the program fails with for a stack file's config: the text the render prints on stderr. */
 function errorFor(stack: string, config: unknown, name: string): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, dump({ config }));
   try {
-    planStackFile(PROJECT_DIR, stack, file);
+    m.planStackFile(PROJECT_DIR, stack, file);
   } catch (err) {
-    if (err instanceof ConfigError) return err.message;
+    if (err instanceof m.ConfigError) return err.message;
     throw err;
   }
   throw new Error(`${name}: the config was accepted`);

@@ -34,23 +34,16 @@ function renderMeasured(cfg: RuntimeConfig, programPath: string, opts?: OfflineO
 }
 
 /**
- * Modules evaluated afresh, for a hook to call: what a module builds when it is evaluated (the config schema,
- * a regular expression) then holds a mutation run's mutant, which StrykerJS switches on after vitest has
- * imported the test file.
- */
-export async function freshImport<T>(load: () => Promise<T>): Promise<T> {
-  vi.resetModules();
-  return load();
-}
-
-/**
- * The exports `load` gathers, imported afresh (freshImport) before the file's tests run: one module graph, so
- * that an error class is the one the functions throw. Read them in tests and hooks, not while vitest collects.
+ * The exports `load` gathers, imported afresh in a beforeAll before the file's tests run: what a module builds
+ * when it is evaluated (the config schema, a regular expression) then holds a mutation run's mutant, which
+ * StrykerJS switches on after vitest has imported the test file. One module graph, so that an error class is
+ * the one the functions throw. Read them in tests and hooks, not while vitest collects.
  */
 export function freshModules<T extends object>(load: () => Promise<T>): T {
   let loaded: T | undefined;
   beforeAll(async () => {
-    loaded = await freshImport(load);
+    vi.resetModules();
+    loaded = await load();
   });
   return new Proxy({} as T, {
     get: (_, key) => {

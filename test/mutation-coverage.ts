@@ -18,14 +18,14 @@ interface StrykerNamespace {
   currentTestId?: string;
   mutantCoverage?: { static: Counts; perTest: Record<string, Counts> };
 }
-interface FileCredit {
-  /** Mutants covered by renders made in this file's hooks, credited to each of its tests. */
-  hooks: Set<string>;
-}
 
 const stryker = () => (globalThis as { __stryker__?: StrykerNamespace }).__stryker__;
 const STATE = Symbol.for("robotoff.mutation-coverage");
-const fileCredit = (): FileCredit => ((globalThis as any)[STATE] ??= { hooks: new Set<string>() });
+/**
+ * Mutants the running file's hooks covered, credited to each of its tests. On globalThis: the renders reset
+ * vitest's modules, so later files may load another instance of this module than the setup file holds.
+ */
+const hookCoverage = (): Set<string> => ((globalThis as any)[STATE] ??= new Set<string>());
 
 /** The mutant a mutation run has switched on, if any. */
 export const activeMutant = (): string | undefined => stryker()?.activeMutant;
@@ -57,7 +57,7 @@ export function credit(covered: readonly string[]): void {
     const bucket = bucketOf(ns);
     for (const id of covered) bucket[id] = (bucket[id] ?? 0) + 1;
   } else {
-    for (const id of covered) fileCredit().hooks.add(id);
+    for (const id of covered) hookCoverage().add(id);
   }
 }
 
@@ -71,7 +71,7 @@ function takeStatic(discard: boolean): void {
   if (!ns) return;
   const covered = ns.mutantCoverage!.static;
   for (const id of Object.keys(covered)) {
-    if (!discard) fileCredit().hooks.add(id);
+    if (!discard) hookCoverage().add(id);
     delete covered[id];
   }
 }
@@ -89,11 +89,11 @@ export function collectWithoutMutant(): void {
 /** vitest hooks of test/mutation-setup.ts (after StrykerJS's own, which names the running test). */
 export function startFile(): void {
   takeStatic(true);
-  fileCredit().hooks.clear();
+  hookCoverage().clear();
 }
 export function startTest(): void {
   takeStatic(false);
-  credit([...fileCredit().hooks]);
+  credit([...hookCoverage()]);
 }
 export function endFile(): void {
   takeStatic(true);
