@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { BACKUP_SCRIPT } from "../models/backup";
 import { main as livecheck } from "../tools/livecheck";
 import { main as ops } from "../tools/ops";
-import { assessSwarm, parseServiceLs, swarmPsTable, taskCounts, type ServiceRow } from "../tools/ops-swarm";
+import { assessSwarm, parseServiceLs, parseUpdateStatuses, swarmPsTable, taskCounts, type ServiceRow } from "../tools/ops-swarm";
 import { declaredContainers } from "../tools/livecheck";
 import { planStackFile } from "../tools/stack-file";
 import { PROJECT_DIR } from "./harness";
@@ -75,6 +75,34 @@ describe("livecheck's verdict on swarm", () => {
   it("is down for a service the manager does not have", () => {
     const listed = new Map([...rows({})].filter(([name]) => name !== "robotoff-statsd"));
     expect(assessSwarm(declared, listed).find((v) => v.service === "statsd")).toEqual({ service: "statsd", up: false, detail: "no service robotoff-statsd" });
+  });
+  describe("after an update Swarm rolled back (the provider may have reported the deploy as done)", () => {
+    // Swarm's messages: the rollback's start names the task; once done, it says so.
+    const MESSAGE = "update rolled back due to failure or early termination of task t1";
+    const updates = (state: string, message = MESSAGE) => parseUpdateStatuses(`robotoff-api\t${state}\t${message}\nrobotoff-workers\n`);
+    const api = (state: string) => assessSwarm(declared, rows({}), new Map(), updates(state)).find((v) => v.service === "api");
+    it("reads each service's update state and message; a service never updated has none", () => {
+      expect([...updates("rollback_completed")]).toEqual([["robotoff-api", { state: "rollback_completed", message: MESSAGE }]]);
+      expect(parseUpdateStatuses("robotoff-api\tcompleted\n").get("robotoff-api")).toEqual({ state: "completed", message: "" });
+    });
+    it("is down, all tasks running, with Swarm's message, the failed task's error and what to do", () => {
+      const why = new Map([["robotoff-api", "Failed 2 minutes ago, task: non-zero exit (137): unhealthy container"]]);
+      expect(assessSwarm(declared, rows({}), why, updates("rollback_completed", "rollback completed")).find((v) => v.service === "api")).toEqual({
+        service: "api",
+        up: false,
+        detail: `2/2 tasks, its last update failed and Swarm rolled it back: it runs the spec it had before (rollback completed): Failed 2 minutes ago, task: non-zero exit (137): unhealthy container; fix what the update changed, then pulumi up --refresh`,
+      });
+    });
+    it.each([
+      ["rollback_started", "its last update failed and Swarm is rolling it back"],
+      ["rollback_paused", "its last update failed and Swarm paused the rollback"],
+      ["paused", "its last update failed and Swarm paused it"],
+    ])("is down while the update is %s", (state, words) => {
+      expect(api(state)?.detail).toBe(`2/2 tasks, ${words} (${MESSAGE}); fix what the update changed, then pulumi up --refresh`);
+    });
+    it.each(["updating", "completed"])("is up while the update is %s", (state) => {
+      expect(api(state)).toEqual({ service: "api", up: true, detail: "2/2 tasks" });
+    });
   });
   it("is up for a service robotoff:stopped keeps at zero tasks, while none runs", () => {
     const stopped = declared.map((d) => (d.service === "scheduler" ? { ...d, expectedTasks: 0 } : d));
@@ -176,5 +204,20 @@ describe("npm run livecheck on swarm", () => {
     );
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n")).toContain("tf_serving: DOWN (0/1 tasks running: Rejected 1 minute ago, no suitable node (scheduling constraints))");
+  });
+  it("exits 1 for a service whose last update Swarm rolled back, asking the manager for every service's update state", async () => {
+    const log = withLog();
+    const r = await runMain(
+      livecheck,
+      STACK,
+      fake({ FAKE_LOG: log, FAKE_SERVICE_INSPECT: "robotoff-workers\\trollback_completed\\trollback completed\\nrobotoff-api" }),
+    );
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split("\n");
+    expect(lines.find((l) => l.startsWith("workers:"))).toBe(
+      "workers: DOWN (3/3 tasks, its last update failed and Swarm rolled it back: it runs the spec it had before (rollback completed); fix what the update changed, then pulumi up --refresh)",
+    );
+    expect(lines.filter((l) => l.includes(": UP")).length).toBe(declared.length - 1);
+    expect(calls(log).filter((c) => c === "default service inspect").length).toBe(1);
   });
 });

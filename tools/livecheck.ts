@@ -11,7 +11,7 @@ import { runningReplicas } from "../models/spec";
 import type { StackPlan } from "../models/stack-plan";
 import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
-import { assessSwarm, lastTaskError, listServices } from "./ops-swarm";
+import { assessSwarm, lastTaskError, listServices, updateStatuses } from "./ops-swarm";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
 import { planStackFile } from "./stack-file";
 
@@ -109,15 +109,20 @@ async function swarmLivecheck(plan: StackPlan, declared: readonly PlacedContaine
     return 2;
   }
   const rows = await listServices(docker, url);
+  const updates = await updateStatuses(
+    docker,
+    url,
+    declared.map((d) => d.name).filter((name) => rows.has(name)),
+  );
   const whyDown = new Map<string, string>();
-  for (const v of assessSwarm(declared, rows)) {
+  for (const v of assessSwarm(declared, rows, new Map(), updates)) {
     const name = declared.find((d) => d.service === v.service)!.name;
     if (!v.up && rows.has(name)) {
       const error = await lastTaskError(docker, url, name);
       if (error) whyDown.set(name, error);
     }
   }
-  const verdicts = assessSwarm(declared, rows, whyDown);
+  const verdicts = assessSwarm(declared, rows, whyDown, updates);
   const target = apiHealthTarget(plan);
   const api = verdicts.find((v) => v.service === "api");
   if (target && api) {

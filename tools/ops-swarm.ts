@@ -68,14 +68,53 @@ export function swarmPsTable(targets: readonly PlacedContainer[], rows: Readonly
     .join("\n");
 }
 
+/** A service's UpdateStatus (`docker service inspect`): its last update's state and Swarm's message about it. */
+export interface UpdateStatus {
+  readonly state: string;
+  readonly message: string;
+}
+
+const UPDATE_STATUS_FORMAT = "{{.Spec.Name}}\t{{if .UpdateStatus}}{{.UpdateStatus.State}}\t{{.UpdateStatus.Message}}{{end}}";
+
+/**
+ * The UpdateStatus of each service named (none listed for a service never updated). The docker provider
+ * can report an update as done while Swarm is still rolling it back (it counts running tasks, and between a
+ * failed new task and Swarm's rollback the old one is the slot's only running task), so livecheck reads
+ * Swarm's own verdict.
+ */
+export async function updateStatuses(run: typeof docker, url: string | undefined, names: readonly string[]): Promise<Map<string, UpdateStatus>> {
+  if (!names.length) return new Map();
+  // A service removed between `service ls` and here fails the command for it alone; the others still print.
+  const r = await run(url, ["service", "inspect", "--format", UPDATE_STATUS_FORMAT, ...names], 60_000);
+  return parseUpdateStatuses(r.stdout);
+}
+
+export function parseUpdateStatuses(stdout: string): Map<string, UpdateStatus> {
+  const statuses = new Map<string, UpdateStatus>();
+  for (const line of stdout.split("\n")) {
+    const [name, state, message = ""] = line.split("\t");
+    if (name && state) statuses.set(name, { state, message });
+  }
+  return statuses;
+}
+
+/** The update states that mean the stack's last deploy of a service did not take (swarm.UpdateState). */
+const FAILED_UPDATE: Readonly<Record<string, string>> = {
+  rollback_started: "its last update failed and Swarm is rolling it back",
+  rollback_completed: "its last update failed and Swarm rolled it back: it runs the spec it had before",
+  rollback_paused: "its last update failed and Swarm paused the rollback",
+  paused: "its last update failed and Swarm paused it",
+};
+
 /**
  * livecheck on Swarm: a service is up when every task the stack asks for runs (healthy, where it has a
- * healthcheck); `whyDown` says what Swarm reports for a service that is not.
+ * healthcheck) and its last update did not fail; `whyDown` says what Swarm reports for a service that is not.
  */
 export function assessSwarm(
   targets: readonly PlacedContainer[],
   rows: ReadonlyMap<string, ServiceRow>,
   whyDown: ReadonlyMap<string, string> = new Map(),
+  updates: ReadonlyMap<string, UpdateStatus> = new Map(),
 ): Verdict[] {
   return targets.map(({ service, name, expectedTasks }) => {
     const row = rows.get(name);
@@ -83,6 +122,15 @@ export function assessSwarm(
     if (!counts) return { service, up: false, detail: `no service ${name}` };
     const why = whyDown.get(name) ? `: ${whyDown.get(name)}` : "";
     if (expectedTasks === 0) return { service, up: counts.running === 0, detail: `stopped by robotoff:stopped, ${counts.running} running` };
+    const update = updates.get(name);
+    const failed = update && FAILED_UPDATE[update.state];
+    if (failed) {
+      return {
+        service,
+        up: false,
+        detail: `${counts.running}/${counts.desired} tasks, ${failed} (${update.message})${why}; fix what the update changed, then pulumi up --refresh`,
+      };
+    }
     if (counts.desired !== expectedTasks) {
       return {
         service,
