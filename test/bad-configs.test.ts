@@ -366,12 +366,33 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    what: "tf_serving on another host with its gRPC port published, its REST port not",
+    stack: "prod",
+    patch: {
+      "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
+      "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: null } },
+    },
+    issues: {
+      "robotoff:tfServing.host":
+        'expected robotoff:app.host ("local"), or tf_serving ports published beyond loopback for the app to reach it from there, found "ml"',
+    },
+  },
+  {
     what: "postgres on another host (a retired key: postgres runs with the app)",
     stack: "prod",
     patch: { "robotoff:hosts": { db: { url: "tcp://db:2376" } }, "robotoff:postgres": { host: "db" } },
     issues: {
       "robotoff:postgres.host":
         'expected no such key (postgres runs on robotoff:app.host, with the app: its port is never published to another host), found "db"',
+    },
+  },
+  {
+    what: "Elasticsearch on another host (a retired key: it runs with the app)",
+    stack: "prod",
+    patch: { "robotoff:hosts": { search: { url: "tcp://search:2376" } }, "robotoff:elasticsearch": { host: "search" } },
+    issues: {
+      "robotoff:elasticsearch.host":
+        'expected no such key (Elasticsearch runs on robotoff:app.host, with the app: its port is never published to another host), found "search"',
     },
   },
   {
@@ -833,6 +854,23 @@ describe("values at the edge are accepted", () => {
     ["an environment variable with a dot and digits", { "robotoff:app": { env: { "A.b_2": "y" } } }],
     ["a two-digit Python version", { "robotoff:dev": { pythonVersion: "3.10", target: "runtime-dev" } }],
     ["a host address", { "robotoff:hosts": { ml: { url: "ssh://deploy@ml", address: "10.0.0.5" } } }],
+    [
+      "tf_serving on another host, both its ports published beyond loopback",
+      {
+        "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
+        "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
+      },
+    ],
+    [
+      "swarm with endpointMode dnsrr and ingress, publishing no port",
+      {
+        ...SWARM,
+        "robotoff:dev": { enabled: false },
+        "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr", publishMode: "ingress" },
+        "robotoff:app": { api: { expose: { http: null } } },
+        "robotoff:tfServing": { expose: { grpc: null, rest: null } },
+      },
+    ],
     [
       "a model with a platform",
       { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64), platform: "tensorflow" }] } },

@@ -7,13 +7,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../models/config-error";
-import { parseStackConfig } from "../models/validate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type CommandResult } from "../tools/command";
-import { checkoutCheck, hostPlans, placeholderFindings, planChecks, withoutBindsUnder, type Probes } from "../tools/doctor-checks";
-import { loadRuntimeConfig, planStackFile } from "../tools/stack-file";
-import { PROJECT_DIR } from "./harness";
+import type { Probes } from "../tools/doctor-checks";
+import type { RuntimeConfig } from "../tools/stack-file";
+import type { StackPlan } from "../models/stack-plan";
+import { freshModules, PROJECT_DIR } from "./harness";
+
+// Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
+const m = freshModules(async () => ({
+  ...(await import("../models/config-error")),
+  ...(await import("../models/validate")),
+  ...(await import("../tools/doctor-checks")),
+  ...(await import("../tools/stack-file")),
+}));
 
 const scratch = mkdtempSync(join(tmpdir(), "robotoff-review-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -30,9 +37,9 @@ function stackFileWith(stack: string, name: string, change: (config: Record<stri
 /** The ConfigError message for a stack file, validated as the tools do. */
 function configMessage(stack: string, configFile: string): string {
   try {
-    planStackFile(PROJECT_DIR, stack, configFile);
+    m.planStackFile(PROJECT_DIR, stack, configFile);
   } catch (err) {
-    if (err instanceof ConfigError) return err.message;
+    if (err instanceof m.ConfigError) return err.message;
     throw err;
   }
   throw new Error(`${configFile} was accepted`);
@@ -53,40 +60,44 @@ const passing: Probes = {
 };
 
 describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
-  const { runtime, plan } = planStackFile(PROJECT_DIR, "dev");
+  let runtime: RuntimeConfig;
+  let plan: StackPlan;
+  beforeAll(() => {
+    ({ runtime, plan } = m.planStackFile(PROJECT_DIR, "dev"));
+  });
   const lines = (findings: { level: string; subject: string; message: string }[]) => findings.map((f) => `${f.level} ${f.subject}: ${f.message}`);
 
   it("says it in one FAIL naming robotoff:hostRoot, and no line per mount under it", async () => {
-    const checkout = checkoutCheck(runtime, plan, () => "missing");
+    const checkout = m.checkoutCheck(runtime, plan, () => "missing");
     expect(lines(checkout.findings)).toEqual([
       "FAIL config: robotoff:hostRoot /srv/robotoff does not exist on this machine: with dev.enabled it must be your Robotoff checkout " +
         "(the openfoodfacts/robotoff:dev image is built from it on the machine that runs Pulumi, and its sources are mounted); " +
         "pulumi config set robotoff:hostRoot <your Robotoff checkout> --stack dev",
     ]);
-    const findings = await planChecks(withoutBindsUnder(hostPlans(plan), checkout.notCheckouts), passing);
+    const findings = await m.planChecks(m.withoutBindsUnder(m.hostPlans(plan), checkout.notCheckouts), passing);
     expect(
       lines(findings).filter((l) => l.includes("/srv/robotoff")),
       "per-mount lines under hostRoot",
     ).toEqual([]);
   });
   it("names a folder without a Dockerfile as such", () => {
-    expect(checkoutCheck(runtime, plan, () => "no Dockerfile").findings[0].message).toContain(
+    expect(m.checkoutCheck(runtime, plan, () => "no Dockerfile").findings[0].message).toContain(
       "robotoff:hostRoot /srv/robotoff has no Dockerfile on this machine",
     );
   });
   it("checks each mount of a real checkout, as before", async () => {
-    const checkout = checkoutCheck(runtime, plan, () => "ready");
+    const checkout = m.checkoutCheck(runtime, plan, () => "ready");
     expect(checkout.findings.map((f) => f.level)).toEqual(["OK"]);
-    const findings = await planChecks(withoutBindsUnder(hostPlans(plan), checkout.notCheckouts), passing);
-    expect(findings.filter((f) => f.message.startsWith("/srv/robotoff/")).length, "one line per bind folder").toBe(hostPlans(plan)[0].binds.length);
+    const findings = await m.planChecks(m.withoutBindsUnder(m.hostPlans(plan), checkout.notCheckouts), passing);
+    expect(findings.filter((f) => f.message.startsWith("/srv/robotoff/")).length, "one line per bind folder").toBe(m.hostPlans(plan)[0].binds.length);
   });
   it("keeps the mount lines of another Docker host, whose folders are not this machine's", () => {
-    const remote = { ...hostPlans(plan)[0], host: "far", url: "ssh://deploy@far" };
-    expect(withoutBindsUnder([remote], ["/srv/robotoff"])[0].binds).toEqual(remote.binds);
+    const remote = { ...m.hostPlans(plan)[0], host: "far", url: "ssh://deploy@far" };
+    expect(m.withoutBindsUnder([remote], ["/srv/robotoff"])[0].binds).toEqual(remote.binds);
   });
   it("has nothing to say outside dev (no image is built)", () => {
-    const prod = planStackFile(PROJECT_DIR, "prod");
-    expect(checkoutCheck(prod.runtime, prod.plan, () => "missing")).toEqual({ findings: [], notCheckouts: [] });
+    const prod = m.planStackFile(PROJECT_DIR, "prod");
+    expect(m.checkoutCheck(prod.runtime, prod.plan, () => "missing")).toEqual({ findings: [], notCheckouts: [] });
   });
 });
 
@@ -103,7 +114,7 @@ describe("numbers where text, a size or a duration goes", () => {
       c["robotoff:postgres"] = { user: 1000, db: 42 };
       Object.assign(c["robotoff:dev"], { target: 7 });
     });
-    const { config } = planStackFile(PROJECT_DIR, "dev", file).plan;
+    const { config } = m.planStackFile(PROJECT_DIR, "dev", file).plan;
     expect([config.app.instance, config.app.domain, config.app.staticOffDomain, config.postgres.user, config.postgres.db, config.dev.target]).toEqual([
       "2",
       "1234",
@@ -128,13 +139,13 @@ describe("numbers where text, a size or a duration goes", () => {
 
 describe("a variable the stack sets itself, in app.env", () => {
   const messageFor = (env: Record<string, string>) => {
-    const runtime = loadRuntimeConfig(PROJECT_DIR, "dev");
+    const runtime = m.loadRuntimeConfig(PROJECT_DIR, "dev");
     const app = JSON.parse(runtime.config["robotoff:app"]);
     const raw = { ...runtime.config, "robotoff:app": JSON.stringify({ ...app, env }) };
     try {
-      parseStackConfig(raw, "dev", new Set(runtime.secretKeys));
+      m.parseStackConfig(raw, "dev", new Set(runtime.secretKeys));
     } catch (err) {
-      if (err instanceof ConfigError) return err.message;
+      if (err instanceof m.ConfigError) return err.message;
       throw err;
     }
     throw new Error("accepted");
@@ -168,10 +179,10 @@ describe("fixes name the --config-file the config was read from", () => {
   });
   it("in doctor's placeholder lines", () => {
     const file = stackFileWith("prod", "prod-copy.yaml", () => {});
-    const { runtime, plan } = planStackFile(PROJECT_DIR, "prod", file);
-    const messages = placeholderFindings(runtime, plan).map((f) => f.message);
+    const { runtime, plan } = m.planStackFile(PROJECT_DIR, "prod", file);
+    const messages = m.placeholderFindings(runtime, plan).map((f) => f.message);
     expect(messages.length).toBeGreaterThan(0);
-    for (const m of messages) expect(m).toMatch(new RegExp(`--stack prod --config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    for (const message of messages) expect(message).toMatch(new RegExp(`--stack prod --config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
   });
   it("in the render, whose program only knows the stack", async () => {
     const file = typo();

@@ -70,6 +70,15 @@ describe("staging on swarm: secrets are files", () => {
     const password = encodeURIComponent(securePlaceholder("robotoff:postgresPassword"));
     expect(decode(dsn.inputs.data)).toBe(`postgresql://postgres:${password}@postgres:5432/postgres?sslmode=disable`);
   });
+  it("has each service mount each file from the docker.Secret made for it, by that secret's id and name", () => {
+    const secrets = ofType(r, DOCKER_SECRET);
+    const refs = ofType(r, SERVICE).flatMap((s) => (containerSpec(s).secrets ?? []).map((ref: any) => ({ service: s.name, ...ref })));
+    expect(refs.length).toBe(3 + 3 * 7); // postgres, its exporter and its backup one each; api, workers and scheduler seven
+    for (const { service, fileName, secretId, secretName } of refs) {
+      const secret = secrets.find((x) => x.inputs.name === `robotoff-${fileName}-v1`);
+      expect({ secretId, secretName }, `${service}: ${fileName}`).toEqual({ secretId: `${secret?.name}-id`, secretName: secret?.inputs.name });
+    }
+  });
   it("ships the statsd mapping as a docker.ServiceConfig named by its content", () => {
     // postgres_backup's script is the other file the stack ships (models/backup.ts).
     const configs = ofType(r, CONFIG).filter((c) => !String(c.inputs.name).startsWith("robotoff-postgres_backup-"));
