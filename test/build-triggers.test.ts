@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ABSENT, BUILD_INPUTS, hashBuildInputs } from "../services/build-triggers";
+import { ABSENT, BUILD_INPUTS, hashBuildInputs } from "../services/build-inputs";
 
 describe("hashBuildInputs (dev image rebuild triggers)", () => {
   const dir = mkdtempSync(join(tmpdir(), "robotoff-build-"));

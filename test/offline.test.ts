@@ -1,6 +1,7 @@
 /** tools/offline.ts: a program whose registration fails under the mocks fails the render, it does not hang. */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { failure, InputError } from "../tools/cli-errors";
 import { runOffline } from "../tools/offline";
 import type { RuntimeConfig } from "../tools/stack-file";
 
@@ -34,6 +35,22 @@ describe("runOffline", () => {
     await expect(runOffline(cfg, async () => ({ id: new Image("img").id }), { imageIdOf })).rejects.toThrow(
       "the mocks refused docker:index/remoteImage:RemoteImage::img: no such image",
     );
+  }, 10_000);
+
+  it("rejects with an InputError, exit 1 without a trace, when the program stops with a RunError (a config the program refused)", async () => {
+    const stopped = runOffline(cfg, async () => {
+      throw new pulumi.RunError("robotoff:hostRoot: no Dockerfile there");
+    });
+    await expect(stopped).rejects.toThrow(InputError);
+    expect(failure(await stopped.catch((err) => err))).toEqual({ code: 1, message: "robotoff:hostRoot: no Dockerfile there" });
+  }, 10_000);
+
+  it("keeps any other error of the program as it is (a bug keeps its trace)", async () => {
+    const bug = await runOffline(cfg, async () => {
+      throw new TypeError("x is undefined");
+    }).catch((err) => err);
+    expect(bug).toBeInstanceOf(TypeError);
+    expect(failure(bug).message).toMatch(/^TypeError: x is undefined\n\s+at /);
   }, 10_000);
 
   it("renders the next program after one that failed", async () => {

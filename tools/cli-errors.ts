@@ -2,7 +2,6 @@
  * How the operator commands end: one clear message, never a stack trace for a user's mistake.
  * Exit 1 for bad input (a stack file, its config), 2 for bad arguments or an Engine that does not answer; a trace only for a bug.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../models/config-error";
 
 /** A file or value the user gave is wrong: exit 1. */
@@ -23,7 +22,9 @@ export class UnreachableError extends Error {
 /** The exit status and message for what a command threw; a bug keeps its stack trace. */
 export function failure(err: unknown): { code: number; message: string } {
   if (err instanceof ArgumentError || err instanceof UnreachableError) return { code: 2, message: err.message };
-  if (err instanceof InputError || err instanceof ConfigError || pulumi.RunError.isInstance(err)) {
+  // The SDK's RunError (a program's clean exit) arrives as an InputError: tools/offline.ts converts it, so that
+  // commands that never run the program do not load the SDK (a second of every ops, doctor or livecheck).
+  if (err instanceof InputError || err instanceof ConfigError) {
     return { code: 1, message: (err as Error).message };
   }
   return { code: 1, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
@@ -39,8 +40,7 @@ export function runCommand(main: (argv: string[]) => Promise<number>): void {
     (err) => {
       const { code, message } = failure(err);
       process.stderr.write(`${message}\n`);
-      // After a failed program the SDK still holds the rejection it reports to the engine: leave now,
-      // so that it is not printed a second time as a crash.
+      // Leave at once: nothing the failed command left pending may print after its message.
       process.exit(code);
     },
   );

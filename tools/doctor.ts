@@ -6,7 +6,7 @@
  * stack runs on that host.
  */
 import { existsSync } from "node:fs";
-import { hasDockerfile } from "../services/build-triggers";
+import { hasDockerfile } from "../services/build-inputs";
 import { dockerOn, PROJECT_DIR, run, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
 import { checkoutCheck, hostPlans, placeholderFindings, planChecks, withoutBindsUnder } from "./doctor-checks";

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { serializeResourceProperties, specialSecretSig, specialSigKey, outputValue, withAliases } from "../services/sdk-internals";
+import { InputError } from "./cli-errors";
 import type { RuntimeConfig } from "./stack-file";
 
 /** What a RandomPassword's `result` reads as offline. */
@@ -156,18 +157,31 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
 
   // Kept as Outputs: the stack's own resolution would drop which values are secret.
   const exported: Record<string, unknown> = {};
+  // The program's own error is kept out of the SDK, which would also report it as an unhandled rejection.
+  let failed: { error: unknown } | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((t) => {
       pending.push({ key: `${t.type}::${t.name}`, resource: t.resource, props: t.props, opts: t.opts, parent: t.opts.parent });
       return undefined;
     });
-    const exports = typeof program === "string" ? await import(program) : await program();
+    let exports: Record<string, unknown>;
+    try {
+      exports = typeof program === "string" ? await import(program) : await program();
+    } catch (error) {
+      failed = { error };
+      return exported;
+    }
     for (const [name, value] of Object.entries(exports)) {
       if (name === "default" || name === "__esModule" || value === undefined) continue;
       exported[name] = value;
     }
     return exported;
   });
+  if (failed) {
+    // A RunError is the program's way to stop on the user's input without a stack trace (services/pulumi-config.ts).
+    const { error } = failed;
+    throw pulumi.RunError.isInstance(error) ? new InputError((error as Error).message) : error;
+  }
 
   // Every registration has reached the mocks once every URN is known, exports or not. One the mocks refused
   // rejects its URN and id: each is awaited, so that the render fails with the first such error.
