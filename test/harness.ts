@@ -4,7 +4,7 @@
  * modules evaluated afresh (the SDK stays loaded).
  */
 import { join } from "node:path";
-import { beforeAll, vi } from "vitest";
+import { beforeAll, beforeEach, vi } from "vitest";
 import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
@@ -41,7 +41,7 @@ function renderMeasured(cfg: RuntimeConfig, programPath: string, opts?: OfflineO
  */
 export function freshModules<T extends object>(load: () => Promise<T>): T {
   let loaded: T | undefined;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     vi.resetModules();
     loaded = await load();
   });
@@ -50,6 +50,24 @@ export function freshModules<T extends object>(load: () => Promise<T>): T {
       if (!loaded) throw new Error(`${String(key)} read before the file's beforeAll imported it`);
       return loaded[key as keyof T];
     },
+  });
+}
+
+/**
+ * beforeAll, whose failure fails each test it precedes. vitest skips the tests of a failed beforeAll, and
+ * StrykerJS counts skipped tests as passing: a mutant that makes an import or a render throw would survive.
+ */
+export function beforeAllTests(fn: () => unknown): void {
+  let failed: { error: unknown } | undefined;
+  beforeAll(async () => {
+    try {
+      await fn();
+    } catch (error) {
+      failed = { error };
+    }
+  });
+  beforeEach(() => {
+    if (failed) throw failed.error;
   });
 }
 

@@ -1,14 +1,14 @@
 /** Containers must run the pulled image (its imageId), not a reference string of their own. */
 import { createHash } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
-import { CONTAINER, IMAGE, ofType, renderStack } from "./harness";
+import { CONTAINER, IMAGE, ofType, renderStack, beforeAllTests } from "./harness";
 
 const imageIdOf = (reference: string) => `sha256:${createHash("sha256").update(reference).digest("hex")}`;
 
 describe("every container uses an image resource", () => {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderStack("dev", undefined, { imageIdOf });
   });
 

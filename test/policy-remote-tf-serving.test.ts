@@ -6,14 +6,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
-import { PROJECT_DIR, renderStack } from "./harness";
+import { PROJECT_DIR, renderStack, beforeAllTests } from "./harness";
 import { validateRender } from "./policy-args";
 
 describe("prod with tf_serving published as the README documents", () => {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")) as any;
     // What `pulumi config set --path` writes: integers.
     doc.config["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } };

@@ -1,12 +1,12 @@
 /** prod on one remote Docker host ("main"), nothing on the local Engine: every Docker resource goes through its provider. */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
-import { keyOf, renderStack } from "./harness";
+import { keyOf, renderStack, beforeAllTests } from "./harness";
 
 describe("prod on one remote host", () => {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderStack("prod", join(__dirname, "fixtures/Pulumi.prod-remote-host.yaml"));
   });
   const docker = () => r.resources.filter((x) => x.type.startsWith("docker:"));

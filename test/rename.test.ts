@@ -1,14 +1,14 @@
 /** Renaming the top component re-parents every resource: aliases must keep all of them. */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadRuntimeConfig } from "../tools/stack-file";
 import type { Rendered } from "../tools/offline";
-import { PROJECT_DIR, renderProgram } from "./harness";
+import { PROJECT_DIR, renderProgram, beforeAllTests } from "./harness";
 import { orphanedUrns, releasedUrns } from "./stack-rules";
 
 describe("a renamed component keeps its state through aliases", () => {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderProgram(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"));
   });
   it("registers every resource under new URNs", () => {

@@ -5,11 +5,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { envEntry, toGraph, toJson, toTable } from "../tools/render";
 import { apiHealthTarget } from "../tools/livecheck";
 import { planStackFile } from "../tools/stack-file";
-import { CONTAINER, PROJECT_DIR, VOLUME, ofType, renderStack } from "./harness";
+import { CONTAINER, PROJECT_DIR, VOLUME, ofType, renderStack, beforeAllTests } from "./harness";
 
 function tempConfig(yaml: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");
@@ -22,7 +22,7 @@ const OPTION_KEYS = ["dependsOn", "protect", "retainOnDelete", "deleteBeforeRepl
 describe("render --format json", () => {
   let prod: any;
   let prodShown: any;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     const r = await renderStack("prod");
     prod = JSON.parse(toJson(r, false));
     prodShown = JSON.parse(toJson(r, true));

@@ -135,6 +135,15 @@ describe("numbers where text, a size or a duration goes", () => {
     );
     expect(message).toMatch(/robotoff:app\.tag: expected an image tag like latest or sha-<commit> \(quote it in the stack file[^)]*\), found 1\.5\n/);
   });
+  it("a boolean where text goes is told what was expected, and not to quote a number", () => {
+    const file = stackFileWith("dev", "booleans.yaml", (c) => {
+      c["robotoff:dev"].pythonVersion = true;
+      c["robotoff:postgres"] = { memory: false };
+    });
+    const message = configMessage("dev", file);
+    expect(message).toContain("robotoff:dev.pythonVersion: expected text, found true\n");
+    expect(message).toContain("robotoff:postgres.memory: expected a compose size like 6g or 6144m, found false\n");
+  });
 });
 
 describe("a variable the stack sets itself, in app.env", () => {

@@ -2,12 +2,12 @@
  * The compose facts of every service, asserted one by one on what the program registers for a
  * shipped stack file. Used by dev.stack.test.ts and prod.stack.test.ts (one program import per file).
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { generatedPlaceholder } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-file";
 import { DEV_IMAGE_BUILD, NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
-import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
+import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 
 const SECRET_KEY_OF: Record<string, string> = {
   POSTGRES_PASSWORD: "postgresPassword",
@@ -35,7 +35,7 @@ function secretValue(stack: "dev" | "prod", variable: string): string {
 export function describeStackFacts(stack: "dev" | "prod"): void {
   const reference = REFERENCE[stack];
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderStack(stack);
   });
 

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Secret, type Rendered } from "../tools/offline";
-import { CONTAINER, VOLUME, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
+import { CONTAINER, VOLUME, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 import { dependencyLevels } from "../models/order";
 import { validateRender } from "./policy-args";
 
@@ -23,7 +23,7 @@ function leaksSecret(value: unknown): boolean {
 
 export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderStack(stack);
   });
   const containers = () => ofType(r, CONTAINER);

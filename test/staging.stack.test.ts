@@ -1,13 +1,13 @@
 /** staging (openfoodfacts.net) has prod's shape with the .net values of the upstream deploy workflow. */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-file";
-import { containerOf, envOf, renderStack } from "./harness";
+import { containerOf, envOf, renderStack, beforeAllTests } from "./harness";
 import { describeGraph, describePolicies, describeStackRules, describeStateKept } from "./stack-rules";
 
 describe("staging: the app containers", () => {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderStack("staging");
   });
   for (const service of ["api", "workers", "scheduler"]) {

@@ -7,13 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Secret, type RecordedResource, type Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-file";
 import { parseDuration } from "../models/duration";
 import { IMAGE_DEFAULTS } from "../services/swarm/image-defaults";
 import { REFERENCE, SECRET, SERVICES_OF, STATSD_MAPPING } from "./fixtures/reference";
-import { CONTAINER, IMAGE, NETWORK, VOLUME, keyOf, ofType, renderStack } from "./harness";
+import { CONTAINER, IMAGE, NETWORK, VOLUME, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 import { validateRender } from "./policy-args";
 
 const SERVICE = "docker:index/service:Service";
@@ -33,7 +33,7 @@ const containerSpec = (s: RecordedResource) => (s.inputs.taskSpec as any).contai
 const decode = (data: unknown) => Buffer.from(String(data instanceof Secret ? data.value : data), "base64").toString("utf8");
 
 let r: Rendered;
-beforeAll(async () => {
+beforeAllTests(async () => {
   r = await renderStack("staging", FIXTURE);
 });
 

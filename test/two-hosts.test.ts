@@ -1,15 +1,15 @@
 /** prod on two Docker hosts: tf_serving on its own VM ("ml"), as Open Food Facts ran docker/ml.yml. */
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { validateRender } from "./policy-args";
-import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack } from "./harness";
+import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 
 const ML = "robotoff-host-ml";
 
 describe("prod on two hosts", () => {
   let r: Rendered;
-  beforeAll(async () => {
+  beforeAllTests(async () => {
     r = await renderStack("prod", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
   });
   const providerOf = (key: string) => r.providers.get(key);
