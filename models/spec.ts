@@ -124,8 +124,6 @@ export interface StackSpec {
   /** The hosts some service runs on. */
   readonly hosts: readonly HostSpec[];
   readonly networkName: string;
-  /** Every external network some service joins. */
-  readonly externalNetworks: readonly string[];
   readonly images: readonly ImageSpec[];
   readonly volumes: readonly VolumeSpec[];
   readonly services: readonly ServiceSpec[];

@@ -387,12 +387,11 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name) } : {}),
     ...(stopped.has(svc.name) ? { stopped: true } : {}),
   }));
-  const externalNetworks = [...new Set(services.flatMap((svc) => svc.externalNetworks ?? []))];
   const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {
     const { url, sshOpts } = cfg.hosts[name] ?? {};
     return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}) };
   });
-  return { hosts, networkName: cfg.networkName, externalNetworks, images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
+  return { hosts, networkName: cfg.networkName, images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
 }
 
 function volumesOf(cfg: StackConfig): VolumeSpec[] {

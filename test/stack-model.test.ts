@@ -116,6 +116,15 @@ describe("secret sources", () => {
   });
 });
 
+describe("restart policy", () => {
+  it("gives every service a retry limit with on-failure only (the Engine refuses one with another policy)", () => {
+    const onFailure = spec({ "robotoff:restartPolicy": "on-failure", "robotoff:restartMaxRetries": "3" });
+    expect(onFailure.services.map((x) => [x.restart, x.restartMaxRetries])).toEqual(onFailure.services.map(() => ["on-failure", 3]));
+    const always = spec({ "robotoff:restartPolicy": "always", "robotoff:restartMaxRetries": "3" });
+    expect(always.services.filter((x) => x.restart !== "always" || "restartMaxRetries" in x)).toEqual([]);
+  });
+});
+
 describe("names and hosts", () => {
   it("names each container <containerPrefix>-<service>, robotoff by default (compose's project name)", () => {
     expect(service(spec(), "postgres").containerName).toBe("robotoff-postgres");
@@ -123,10 +132,11 @@ describe("names and hosts", () => {
   });
   it("keeps sshOpts only for a host reached over a url", () => {
     const s = spec({
-      "robotoff:hosts": { ml: { url: "ssh://deploy@ml", sshOpts: ["-i", "key"] } },
+      // local has no url (the provider's default host): its sshOpts reach nothing.
+      "robotoff:hosts": { local: { sshOpts: ["-v"] }, ml: { url: "ssh://deploy@ml", sshOpts: ["-i", "key"] } },
       "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
       "robotoff:app": { setTfServingHost: true },
     });
-    expect(s.hosts).toEqual([{ name: "local" }, { name: "ml", url: "ssh://deploy@ml", sshOpts: ["-i", "key"] }]);
+    expect(s.hosts).toStrictEqual([{ name: "local" }, { name: "ml", url: "ssh://deploy@ml", sshOpts: ["-i", "key"] }]);
   });
 });

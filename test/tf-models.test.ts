@@ -14,9 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TfModel } from "../models/tf-models";
 import { run, type CommandResult } from "../tools/command";
 import { PROJECT_DIR, freshModules } from "./harness";
+import { runMain } from "./in-process";
 
 // Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
-const m = freshModules(async () => ({ ...(await import("../models/tf-models")), ...(await import("../tools/stack-file")) }));
+const m = freshModules(async () => ({
+  ...(await import("../models/tf-models")),
+  ...(await import("../tools/stack-file")),
+  doctor: (await import("../tools/doctor")).main,
+}));
 
 /** Every folder this file makes, removed at the end. */
 const SCRATCH = mkdtempSync(join(tmpdir(), "robotoff-tf-models-test-"));
@@ -196,11 +201,9 @@ describe("tf-models.sh", () => {
 describe("doctor: each configured model in place with its checksum", () => {
   const fakes = { ROBOTOFF_DOCKER_CLI: join(__dirname, "fixtures/fake-docker.sh"), ROBOTOFF_PULUMI_CLI: join(__dirname, "fixtures/fake-pulumi.sh") };
   const NUTRITION = { ...LOGO, name: "nutrition-table", sha256: "b".repeat(64), version: 2 };
+  // In this worker (test/in-process.ts), with the modules imported afresh: a mutation run's mutant is in them.
   const doctor = (env: NodeJS.ProcessEnv) =>
-    run("npm", ["run", "--silent", "doctor", "--", "--stack", "prod", "--config-file", stackFile({ models: [LOGO, NUTRITION] })], {
-      cwd: PROJECT_DIR,
-      env: { ...fakes, ...env },
-    });
+    runMain(m.doctor, ["--stack", "prod", "--config-file", stackFile({ models: [LOGO, NUTRITION] })], { ...fakes, ...env });
 
   it("says OK for a model whose folder and archive checksum are there, and which one the next deploy downloads", async () => {
     const r = await doctor({ FAKE_NO_MODELS: "nutrition-table" });

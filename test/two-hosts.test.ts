@@ -1,5 +1,8 @@
 /** prod on two Docker hosts: tf_serving on its own VM ("ml"), as Open Food Facts ran docker/ml.yml. */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { validateRender } from "./policy-args";
@@ -66,5 +69,30 @@ describe("prod on two hosts", () => {
     expect(containerOf(r, "api").options.dependsOn).toContain(tf);
     expect(containerOf(r, "workers").options.dependsOn).toContain(tf);
     expect(containerOf(r, "tf_serving").inputs.wait).toBe(true);
+  });
+});
+
+// tf_models (robotoff:tfServing.models) runs the postgres image beside tf_serving: the one image pulled on both hosts.
+describe("prod on two hosts, with models that tf_models downloads on the ml host", () => {
+  let r: Rendered;
+  beforeAllTests(async () => {
+    const doc = load(readFileSync(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), "utf8")) as { config: Record<string, any> };
+    const model = { name: "universal-logo-detector", url: "https://example.org/logo.tar.gz", sha256: "a".repeat(64) };
+    doc.config["robotoff:tfServing"] = { ...doc.config["robotoff:tfServing"], models: [model] };
+    const file = join(mkdtempSync(join(tmpdir(), "robotoff-two-hosts-")), "Pulumi.prod.yaml");
+    writeFileSync(file, dump(doc));
+    r = await renderStack("prod", file);
+  });
+
+  it("pulls postgres' image on each host, and each container runs the image pulled on its own host", () => {
+    const images = new Set(ofType(r, IMAGE).map(keyOf));
+    const postgres = ofType(r, IMAGE).filter((i) => i.inputs.name === "postgres:11.2-alpine");
+    expect(postgres.map((i) => r.providers.get(keyOf(i)))).toEqual([undefined, ML]);
+    for (const c of ofType(r, CONTAINER)) {
+      const pulled = (r.dependencies.get(keyOf(c)) ?? []).filter((d) => images.has(d));
+      expect(pulled.length, String(c.inputs.name)).toBe(1);
+      expect(r.providers.get(pulled[0]), String(c.inputs.name)).toBe(r.providers.get(keyOf(c)));
+    }
+    expect(r.providers.get(keyOf(containerOf(r, "tf_models")))).toBe(ML);
   });
 });
