@@ -18,6 +18,12 @@ function issuesOf(raw: Record<string, string>): { key: string; expected: string;
   throw new Error("config was accepted");
 }
 
+describe("ConfigError", () => {
+  it("is named so in a stack trace or String(err), as the SDK prints an error it did not expect", () => {
+    expect(String(new m.ConfigError({ stack: "dev" }, []))).toMatch(/^ConfigError: /);
+  });
+});
+
 describe("stack config defaults", () => {
   let cfg: StackConfig;
   beforeAll(() => {

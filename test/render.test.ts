@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { envEntry, toGraph, toJson, toTable } from "../tools/render";
+import { InputError } from "../tools/cli-errors";
 import { apiHealthTarget } from "../tools/livecheck";
 import { planStackFile } from "../tools/stack-file";
 import { CONTAINER, PROJECT_DIR, VOLUME, ofType, renderStack, beforeAllTests } from "./harness";
@@ -152,5 +153,19 @@ describe("render config loading", () => {
     const containers = ofType(await renderStack("dev", file), CONTAINER);
     expect(containers.length).toBe(6);
     for (const c of containers) expect([c.inputs.restart, c.inputs.maxRetryCount]).toEqual(["on-failure", 3]);
+  });
+});
+
+// The render validates a stack file before it runs the program (tools/render.ts); the program validates again
+// on its own, as under `pulumi up`: a config it refuses stops it with a RunError, which the render reports as bad input.
+describe("the program, on a config it refuses", () => {
+  it("stops naming the key: a password in plaintext, told apart from secure values by the SDK", async () => {
+    const file = tempConfig(
+      "config:\n  robotoff:environment: prod\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:postgresPassword: hunter2\n  robotoff:ipcAuthkey:\n    secure: v1:placeholder\n",
+    );
+    const error = await renderStack("prod", file).catch((err) => err);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain("robotoff:postgresPassword: expected a secret value (set with --secret), found a plaintext value");
+    expect(error.message, "a value the SDK holds as secret").not.toContain("robotoff:ipcAuthkey: expected a secret value");
   });
 });

@@ -42,6 +42,10 @@ const LOGO = {
 };
 
 describe("robotoff:tfServing.models in the stack", () => {
+  it("serves a model given without a version or platform as version 1 of a tensorflow model", () => {
+    const { config } = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan;
+    expect(config.tfServing.models).toEqual([{ ...LOGO, version: 1, platform: "tensorflow" }]);
+  });
   it("adds tf_models on tf_serving's host, with its folder, and makes tf_serving wait for it", () => {
     const spec = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan.spec;
     const tfModels = spec.services.find((s) => s.name === "tf_models")!;
