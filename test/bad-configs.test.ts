@@ -854,6 +854,7 @@ describe("values at the edge are accepted", () => {
     ["an environment variable with a dot and digits", { "robotoff:app": { env: { "A.b_2": "y" } } }],
     ["a two-digit Python version", { "robotoff:dev": { pythonVersion: "3.10", target: "runtime-dev" } }],
     ["a host address", { "robotoff:hosts": { ml: { url: "ssh://deploy@ml", address: "10.0.0.5" } } }],
+    ["Swarm's defaults written out, and a second secrets version", { "robotoff:swarm": { endpointMode: "vip", publishMode: "ingress", secretsVersion: 2 } }],
     [
       "tf_serving on another host, both its ports published beyond loopback",
       {

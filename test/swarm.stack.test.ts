@@ -64,6 +64,7 @@ describe("staging on swarm: secrets are files", () => {
         .sort(),
     );
     for (const s of secrets) expect(s.inputs.data, String(s.inputs.name)).toBeInstanceOf(Secret);
+    expect(new Set(secrets.map((s) => s.parent))).toEqual(new Set(["robotoff:swarm:Deployment::robotoff"]));
     const pg = secrets.find((s) => s.inputs.name === "robotoff-postgresPassword-v1")!;
     expect(decode(pg.inputs.data)).toBe(securePlaceholder("robotoff:postgresPassword"));
     const dsn = secrets.find((s) => s.inputs.name === "robotoff-postgres_exporter-DATA_SOURCE_NAME-v1")!;

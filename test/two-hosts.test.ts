@@ -22,7 +22,9 @@ describe("prod on two hosts", () => {
   });
   it("creates one Docker provider, for the ml host, at its ssh address", () => {
     const providers = r.resources.filter((x) => x.type === "pulumi:providers:docker");
-    expect(providers.map((p) => [p.name, p.inputs.host])).toEqual([[ML, "ssh://deploy@ml.openfoodfacts.org"]]);
+    expect(providers.map((p) => [p.name, p.inputs.host, p.parent])).toEqual([
+      [ML, "ssh://deploy@ml.openfoodfacts.org", "robotoff:docker:Deployment::robotoff"],
+    ]);
   });
   it("passes the host's sshOpts to the provider's ssh client (robotoff:hosts.ml.sshOpts)", () => {
     const ml = r.resources.find((x) => x.type === "pulumi:providers:docker")!;
