@@ -856,6 +856,34 @@ describe("values at the edge are accepted", () => {
     ["a host address", { "robotoff:hosts": { ml: { url: "ssh://deploy@ml", address: "10.0.0.5" } } }],
     ["Swarm's defaults written out, and a second secrets version", { "robotoff:swarm": { endpointMode: "vip", publishMode: "ingress", secretsVersion: 2 } }],
     [
+      "the same port published on two hosts",
+      {
+        "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
+        "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "5500", rest: "8501" } },
+        "robotoff:app": { api: { expose: { http: "5500" } } },
+      },
+    ],
+    [
+      "swarm with tf_serving off, dnsrr and ingress, the api publishing no port",
+      {
+        ...SWARM,
+        "robotoff:dev": { enabled: false },
+        "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr", publishMode: "ingress" },
+        "robotoff:app": { api: { expose: { http: null } } },
+        "robotoff:tfServing": { enabled: false },
+      },
+    ],
+    [
+      "swarm with endpointMode dnsrr and a port in host mode, the api stopped first",
+      {
+        ...SWARM,
+        "robotoff:dev": { enabled: false },
+        "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr", publishMode: "host", apiUpdateOrder: "stop-first" },
+        "robotoff:app": { api: { expose: { http: "5500" } } },
+        "robotoff:tfServing": { expose: { grpc: null, rest: null } },
+      },
+    ],
+    [
       "tf_serving on another host, both its ports published beyond loopback",
       {
         "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
