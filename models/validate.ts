@@ -154,6 +154,14 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
     if (!known.includes(where))
       issues.push({ key: fullKey(path), expected: `one of ${known.map((k) => JSON.stringify(k)).join(", ")} (robotoff:hosts)`, found: describe(where) });
   }
+  const tfHost = hostOf(cfg, "tf_serving");
+  if (cfg.tfServing.enabled && !cfg.app.setTfServingHost && tfHost !== cfg.app.host && known.includes(tfHost)) {
+    issues.push({
+      key: fullKey(["app", "setTfServingHost"]),
+      expected: `true while tf_serving runs on another host (robotoff:tfServing.host ${JSON.stringify(tfHost)}): the app is told its address`,
+      found: "false",
+    });
+  }
   // What the app reaches at start on another host (postgres and Elasticsearch run with it), and the ports it
   // would reach it on.
   const needed: (readonly [string, readonly string[], readonly (HostBinding | null)[]])[] =

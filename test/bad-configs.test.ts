@@ -378,6 +378,15 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    what: "tf_serving on another host, the app not told where (setTfServingHost false)",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } }, "robotoff:tfServing": { host: "ml" }, "robotoff:app": { setTfServingHost: false } },
+    issues: {
+      "robotoff:app.setTfServingHost":
+        'expected true while tf_serving runs on another host (robotoff:tfServing.host "ml"): the app is told its address, found false',
+    },
+  },
+  {
     what: "postgres on another host (a retired key: postgres runs with the app)",
     stack: "prod",
     patch: { "robotoff:hosts": { db: { url: "tcp://db:2376" } }, "robotoff:postgres": { host: "db" } },
@@ -854,13 +863,17 @@ describe("values at the edge are accepted", () => {
     ["an environment variable with a dot and digits", { "robotoff:app": { env: { "A.b_2": "y" } } }],
     ["a two-digit Python version", { "robotoff:dev": { pythonVersion: "3.10", target: "runtime-dev" } }],
     ["a host address", { "robotoff:hosts": { ml: { url: "ssh://deploy@ml", address: "10.0.0.5" } } }],
+    [
+      "tf_serving off, its host key left on another host",
+      { "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } }, "robotoff:tfServing": { enabled: false, host: "ml" } },
+    ],
     ["Swarm's defaults written out, and a second secrets version", { "robotoff:swarm": { endpointMode: "vip", publishMode: "ingress", secretsVersion: 2 } }],
     [
       "the same port published on two hosts",
       {
         "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
         "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "5500", rest: "8501" } },
-        "robotoff:app": { api: { expose: { http: "5500" } } },
+        "robotoff:app": { setTfServingHost: true, api: { expose: { http: "5500" } } },
       },
     ],
     [
@@ -886,6 +899,7 @@ describe("values at the edge are accepted", () => {
     [
       "tf_serving on another host, both its ports published beyond loopback",
       {
+        "robotoff:app": { setTfServingHost: true },
         "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
         "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
       },
