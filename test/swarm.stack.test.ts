@@ -232,3 +232,19 @@ describe("robotoff:tfServing.models on swarm", () => {
     expect(serving.options.dependsOn).toContain(keyOf(models));
   });
 });
+
+describe("staging on swarm, with volumes named by the operator (robotoff:volumes)", () => {
+  let named: Rendered;
+  beforeAllTests(async () => {
+    const doc = load(readFileSync(FIXTURE, "utf8")) as { config: Record<string, unknown> };
+    doc.config["robotoff:volumes"] = { postgresData: { name: "robotoff_pg" }, esData: { name: "robotoff_es" } };
+    const file = join(mkdtempSync(join(tmpdir(), "robotoff-swarm-volumes-")), "Pulumi.staging.yaml");
+    writeFileSync(file, dump(doc));
+    named = await renderStack("staging", file);
+  });
+  it("mounts each data volume by the name it was given", () => {
+    const volumes = (service: string) => containerSpec(serviceOf(named, service)).mounts.filter((m: any) => m.type === "volume");
+    expect(volumes("postgres").map((m: any) => [m.source, m.target])).toEqual([["robotoff_pg", "/var/lib/postgresql/data"]]);
+    expect(volumes("elasticsearch").map((m: any) => [m.source, m.target])).toEqual([["robotoff_es", "/usr/share/elasticsearch/data"]]);
+  });
+});
