@@ -3,7 +3,10 @@
  * stacks and configs: one run at a time (the SDK's state is global), each with the program's own
  * modules evaluated afresh (the SDK stays loaded).
  */
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { dump, load } from "js-yaml";
 import { beforeAll, beforeEach, vi } from "vitest";
 import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
@@ -13,6 +16,18 @@ import { activeMutant, credit, measured } from "./mutation-coverage";
 
 export { PROJECT_DIR };
 const INDEX = join(PROJECT_DIR, "index.ts");
+
+/**
+ * A copy of the stack file `source` with `change` applied to its config, written to a folder of its own (under
+ * the run's scratch folder, test/global-setup.ts) as `name`; returns its path.
+ */
+export function stackFileWith(source: string, change: (config: Record<string, any>) => void, name = basename(source)): string {
+  const doc = load(readFileSync(source, "utf8")) as { config: Record<string, any> };
+  change(doc.config);
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-stack-")), name);
+  writeFileSync(file, dump(doc));
+  return file;
+}
 
 let running: Promise<unknown> = Promise.resolve();
 

@@ -3,16 +3,13 @@
  * that is no checkout, numbers where text, sizes or durations go, variables the stack sets itself in
  * app.env, fixes that ignored --config-file, and the apiUrl output against livecheck's address.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { run, type CommandResult } from "../tools/command";
 import type { Probes } from "../tools/doctor-checks";
 import type { RuntimeConfig } from "../tools/stack-file";
 import type { StackPlan } from "../models/stack-plan";
-import { freshModules, PROJECT_DIR } from "./harness";
+import { freshModules, PROJECT_DIR, stackFileWith } from "./harness";
 
 // Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
 const m = freshModules(async () => ({
@@ -22,17 +19,9 @@ const m = freshModules(async () => ({
   ...(await import("../tools/stack-file")),
 }));
 
-const scratch = mkdtempSync(join(tmpdir(), "robotoff-review-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** A shipped stack file with `change` applied to its YAML, written to a file of its own. */
-function stackFileWith(stack: string, name: string, change: (config: Record<string, any>) => void): string {
-  const file = load(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
-  change(file.config);
-  const path = join(scratch, name);
-  writeFileSync(path, dump(file));
-  return path;
-}
+/** A shipped stack file with `change` applied to its config, written as `name` (test/harness.ts stackFileWith). */
+const shippedWith = (stack: string, name: string, change: (config: Record<string, any>) => void) =>
+  stackFileWith(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), change, name);
 
 /** The ConfigError message for a stack file, validated as the tools do. */
 function configMessage(stack: string, configFile: string): string {
@@ -103,13 +92,13 @@ describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
 
 describe("numbers where text, a size or a duration goes", () => {
   it("a size or a duration given as a bare number is told the unit it needs", () => {
-    const file = stackFileWith("dev", "bare-numbers.yaml", (c) => (c["robotoff:postgres"] = { memory: 6144, waitTimeout: 90 }));
+    const file = shippedWith("dev", "bare-numbers.yaml", (c) => (c["robotoff:postgres"] = { memory: 6144, waitTimeout: 90 }));
     const message = configMessage("dev", file);
     expect(message).toContain("robotoff:postgres.memory: expected a compose size like 6g or 6144m, found 6144");
     expect(message).toContain("robotoff:postgres.waitTimeout: expected a duration like 90s, found 90");
   });
   it("text keys take back the whole numbers pulumi config set --path stores", () => {
-    const file = stackFileWith("dev", "whole-numbers.yaml", (c) => {
+    const file = shippedWith("dev", "whole-numbers.yaml", (c) => {
       Object.assign(c["robotoff:app"], { instance: 2, domain: 1234, staticOffDomain: 5678 });
       c["robotoff:postgres"] = { user: 1000, db: 42 };
       Object.assign(c["robotoff:dev"], { target: 7 });
@@ -125,7 +114,7 @@ describe("numbers where text, a size or a duration goes", () => {
     ]);
   });
   it("a text value YAML read as a fraction is told to quote it (3.10 reads 3.1)", () => {
-    const file = stackFileWith("dev", "fractions.yaml", (c) => {
+    const file = shippedWith("dev", "fractions.yaml", (c) => {
       c["robotoff:app"].tag = 1.5;
       c["robotoff:dev"].pythonVersion = 3.1;
     });
@@ -136,7 +125,7 @@ describe("numbers where text, a size or a duration goes", () => {
     expect(message).toMatch(/robotoff:app\.tag: expected an image tag like latest or sha-<commit> \(quote it in the stack file[^)]*\), found 1\.5\n/);
   });
   it("a boolean where text goes is told what was expected, and not to quote a number", () => {
-    const file = stackFileWith("dev", "booleans.yaml", (c) => {
+    const file = shippedWith("dev", "booleans.yaml", (c) => {
       c["robotoff:dev"].pythonVersion = true;
       c["robotoff:postgres"] = { memory: false };
     });
@@ -177,7 +166,7 @@ describe("a variable the stack sets itself, in app.env", () => {
 });
 
 describe("fixes name the --config-file the config was read from", () => {
-  const typo = () => stackFileWith("dev", "my dev.yaml", (c) => (c["robotoff:app"].offUsr = "x"));
+  const typo = () => shippedWith("dev", "my dev.yaml", (c) => (c["robotoff:app"].offUsr = "x"));
 
   it("in a config error (livecheck, doctor)", () => {
     const file = typo();
@@ -187,7 +176,7 @@ describe("fixes name the --config-file the config was read from", () => {
     expect(message, "a fix without the file would edit Pulumi.prod.yaml").not.toMatch(/--stack prod$/m);
   });
   it("in doctor's placeholder lines", () => {
-    const file = stackFileWith("prod", "prod-copy.yaml", () => {});
+    const file = shippedWith("prod", "prod-copy.yaml", () => {});
     const { runtime, plan } = m.planStackFile(PROJECT_DIR, "prod", file);
     const messages = m.placeholderFindings(runtime, plan).map((f) => f.message);
     expect(messages.length).toBeGreaterThan(0);

@@ -3,17 +3,14 @@
  * asserted on the docker.Service inputs the program registers, against the reference topology
  * (staging has prod's shape), plus what Swarm adds: replicas, pinning, rolling updates, secret files.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { Secret, type RecordedResource, type Rendered } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-file";
 import { parseDuration } from "../models/duration";
 import { IMAGE_DEFAULTS } from "../services/swarm/image-defaults";
 import { REFERENCE, SECRET, SERVICES_OF, STATSD_MAPPING } from "./fixtures/reference";
-import { CONTAINER, IMAGE, NETWORK, VOLUME, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
+import { CONTAINER, IMAGE, NETWORK, VOLUME, keyOf, ofType, renderStack, beforeAllTests, stackFileWith } from "./harness";
 import { validateRender } from "./policy-args";
 
 const SERVICE = "docker:index/service:Service";
@@ -215,13 +212,9 @@ for (const service of SERVICES_OF.prod) {
 }
 
 describe("robotoff:tfServing.models on swarm", () => {
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-swarm-models-")), "Pulumi.staging.yaml");
-  const doc = load(readFileSync(join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"), "utf8")) as { config: Record<string, any> };
-  doc.config["robotoff:tfServing"] = {
-    ...doc.config["robotoff:tfServing"],
-    models: [{ name: "logo", url: "https://example.org/logo.tar.gz", sha256: "a".repeat(64) }],
-  };
-  writeFileSync(file, dump(doc));
+  const file = stackFileWith(FIXTURE, (c) => {
+    c["robotoff:tfServing"] = { ...c["robotoff:tfServing"], models: [{ name: "logo", url: "https://example.org/logo.tar.gz", sha256: "a".repeat(64) }] };
+  });
   it("runs tf_models once, pinned beside tf_serving (the models folder is node-local), and tf_serving after it", async () => {
     const services = ofType(await renderStack("staging", file), "docker:index/service:Service");
     const byAlias = (alias: string) => services.find((s) => (s.inputs.taskSpec as any).networksAdvanceds[0].aliases[0] === alias)!;
@@ -236,10 +229,9 @@ describe("robotoff:tfServing.models on swarm", () => {
 describe("staging on swarm, with volumes named by the operator (robotoff:volumes)", () => {
   let named: Rendered;
   beforeAllTests(async () => {
-    const doc = load(readFileSync(FIXTURE, "utf8")) as { config: Record<string, unknown> };
-    doc.config["robotoff:volumes"] = { postgresData: { name: "robotoff_pg" }, esData: { name: "robotoff_es" } };
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-swarm-volumes-")), "Pulumi.staging.yaml");
-    writeFileSync(file, dump(doc));
+    const file = stackFileWith(FIXTURE, (c) => {
+      c["robotoff:volumes"] = { postgresData: { name: "robotoff_pg" }, esData: { name: "robotoff_es" } };
+    });
     named = await renderStack("staging", file);
   });
   it("mounts each data volume by the name it was given", () => {

@@ -1,12 +1,9 @@
 /** prod on two Docker hosts: tf_serving on its own VM ("ml"), as Open Food Facts ran docker/ml.yml. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/offline";
 import { validateRender } from "./policy-args";
-import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
+import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests, stackFileWith } from "./harness";
 
 const ML = "robotoff-host-ml";
 
@@ -78,11 +75,10 @@ describe("prod on two hosts", () => {
 describe("prod on two hosts, with models that tf_models downloads on the ml host", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    const doc = load(readFileSync(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), "utf8")) as { config: Record<string, any> };
     const model = { name: "universal-logo-detector", url: "https://example.org/logo.tar.gz", sha256: "a".repeat(64) };
-    doc.config["robotoff:tfServing"] = { ...doc.config["robotoff:tfServing"], models: [model] };
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-two-hosts-")), "Pulumi.prod.yaml");
-    writeFileSync(file, dump(doc));
+    const file = stackFileWith(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), (c) => {
+      c["robotoff:tfServing"] = { ...c["robotoff:tfServing"], models: [model] };
+    });
     r = await renderStack("prod", file);
   });
 
