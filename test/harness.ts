@@ -21,10 +21,15 @@ const INDEX = join(PROJECT_DIR, "index.ts");
  * A copy of the stack file `source` with `change` applied to its config, written to a folder of its own (under
  * the run's scratch folder, test/global-setup.ts) as `name`; returns its path.
  */
-export function stackFileWith(source: string, change: (config: Record<string, any>) => void, name = basename(source)): string {
+export function stackFileWith(
+  source: string,
+  change: (config: Record<string, any>) => void,
+  name = basename(source),
+  dir = mkdtempSync(join(tmpdir(), "robotoff-stack-")),
+): string {
   const doc = load(readFileSync(source, "utf8")) as { config: Record<string, any> };
   change(doc.config);
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-stack-")), name);
+  const file = join(mkdtempSync(join(dir, "stack-")), name);
   writeFileSync(file, dump(doc));
   return file;
 }

@@ -1,6 +1,7 @@
 /**
- * The Docker Engine API over its Unix socket: the calls the docker provider's Go client makes, with the
- * same JSON bodies. Talks to DOCKER_HOST when it is a unix:// address, else /var/run/docker.sock.
+ * The Docker Engine API over a Unix socket: the calls the docker provider's Go client makes, with the
+ * same JSON bodies. `engine` talks to DOCKER_HOST when it is a unix:// address, else /var/run/docker.sock;
+ * `engineAt` to another Engine's socket (a test bed host's, or a local end of an ssh dial: ssh-dial.ts).
  */
 import { request as httpRequest } from "node:http";
 
@@ -27,8 +28,19 @@ export interface EngineRequest {
   readonly timeoutMs?: number;
 }
 
-/** One API call; a status >= 400 throws an EngineError with the Engine's own message. */
-export function engine<T = any>(req: EngineRequest): Promise<T> {
+/** One API call to one Engine; a status >= 400 throws an EngineError with the Engine's own message. */
+export type EngineApi = <T = any>(req: EngineRequest) => Promise<T>;
+
+/** The API of the Engine listening on socketPath. */
+export const engineAt =
+  (socketPath: string): EngineApi =>
+  <T = any>(req: EngineRequest) =>
+    call<T>(socketPath, req);
+
+/** The default Engine (ENGINE_SOCKET). */
+export const engine: EngineApi = engineAt(ENGINE_SOCKET);
+
+function call<T>(socketPath: string, req: EngineRequest): Promise<T> {
   const query = Object.entries(req.query ?? {})
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
@@ -37,7 +49,7 @@ export function engine<T = any>(req: EngineRequest): Promise<T> {
   return new Promise((resolve, reject) => {
     const r = httpRequest(
       {
-        socketPath: ENGINE_SOCKET,
+        socketPath,
         method: req.method,
         path: `${API}${req.path}${query ? `?${query}` : ""}`,
         headers: payload ? { "Content-Type": req.contentType ?? "application/json", "Content-Length": payload.length } : {},
@@ -67,10 +79,10 @@ export function engine<T = any>(req: EngineRequest): Promise<T> {
   });
 }
 
-/** Whether an Engine answers on the socket. */
-export async function engineAnswers(): Promise<boolean> {
+/** Whether an Engine answers (the default one unless another is named). */
+export async function engineAnswers(api: EngineApi = engine): Promise<boolean> {
   try {
-    await engine({ method: "GET", path: "/_ping", timeoutMs: 5_000 });
+    await api({ method: "GET", path: "/_ping", timeoutMs: 5_000 });
     return true;
   } catch {
     return false;

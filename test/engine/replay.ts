@@ -4,7 +4,7 @@
  * wraps). Each function cites the provider function it follows, in internal/provider/.
  */
 import { pack } from "tar-stream";
-import { engine, EngineError } from "./engine-api";
+import { engine, EngineError, type EngineApi } from "./engine-api";
 
 /** Go's time.ParseDuration for what the stack writes ("1m0s", "30s", "500ms"), in nanoseconds. */
 export function goDurationNs(text: string): number {
@@ -104,6 +104,8 @@ export interface CreateOptions {
   /** Engine name of each network the inputs name (the tier maps hosts onto one Engine). */
   readonly networkName?: (name: string) => string;
   readonly log?: (line: string) => void;
+  /** The Engine of the provider the container is registered with; the default Engine when unset. */
+  readonly api?: EngineApi;
 }
 
 export interface CreatedContainer {
@@ -119,19 +121,20 @@ export interface CreatedContainer {
  */
 export async function createContainer(inputs: ContainerInputs, imageId: string, opts: CreateOptions = {}): Promise<CreatedContainer> {
   const log = opts.log ?? (() => {});
+  const api = opts.api ?? engine;
   const name = String(inputs.name);
-  const created = await engine<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name }, json: createBody(inputs, imageId) });
+  const created = await api<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name }, json: createBody(inputs, imageId) });
   const id = created.Id;
   if ((inputs.networksAdvanced ?? []).length) {
     try {
-      await engine({ method: "POST", path: "/networks/bridge/disconnect", json: { Container: id, Force: false } });
+      await api({ method: "POST", path: "/networks/bridge/disconnect", json: { Container: id, Force: false } });
     } catch (err) {
       // containsIgnorableErrorMessage(..., "is not connected to the network bridge")
       if (!(err instanceof EngineError && /is not connected to the network bridge/.test(err.message))) throw err;
     }
     for (const n of inputs.networksAdvanced) {
       const network = (opts.networkName ?? ((x) => x))(n.name);
-      await engine({
+      await api({
         method: "POST",
         path: `/networks/${encodeURIComponent(network)}/connect`,
         json: { Container: id, EndpointConfig: { Aliases: n.aliases, IPAMConfig: { IPv4Address: n.ipv4Address ?? "", IPv6Address: n.ipv6Address ?? "" } } },
@@ -140,15 +143,15 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
   }
   for (const u of inputs.uploads ?? []) {
     const body = await uploadTar(u.file, u.content ?? Buffer.from(u.contentBase64 ?? "", "base64").toString("utf8"), u.executable ?? false);
-    await engine({ method: "PUT", path: `/containers/${id}/archive`, query: { path: "/" }, body, contentType: "application/x-tar" });
+    await api({ method: "PUT", path: `/containers/${id}/archive`, query: { path: "/" }, body, contentType: "application/x-tar" });
   }
   if (inputs.start ?? true) {
-    await engine({ method: "POST", path: `/containers/${id}/start` });
+    await api({ method: "POST", path: `/containers/${id}/start` });
     if (inputs.wait) {
       const timeoutMs = (inputs.waitTimeout ?? 60) * 1000;
       const started = Date.now();
       for (;;) {
-        const state = (await inspectContainer(id)).State;
+        const state = (await inspectContainer(id, api)).State;
         if (state.Health?.Status === "healthy") break;
         if (Date.now() - started > timeoutMs)
           throw new Error(`${name}: container failed to be in healthy state (waited ${inputs.waitTimeout} s; last: ${state.Health?.Status ?? state.Status})`);
@@ -174,9 +177,9 @@ export function updateBody(inputs: ContainerInputs): Record<string, unknown> {
 
 export const UPDATABLE = ["restart", "maxRetryCount", "cpuShares", "memory", "cpuSet", "memorySwap"] as const;
 
-export async function updateContainer(id: string, before: ContainerInputs, after: ContainerInputs): Promise<boolean> {
+export async function updateContainer(id: string, before: ContainerInputs, after: ContainerInputs, api: EngineApi = engine): Promise<boolean> {
   if (!UPDATABLE.some((k) => before[k] !== after[k])) return false;
-  await engine({ method: "POST", path: `/containers/${id}/update`, json: updateBody(after) });
+  await api({ method: "POST", path: `/containers/${id}/update`, json: updateBody(after) });
   return true;
 }
 
@@ -184,22 +187,22 @@ export async function updateContainer(id: string, before: ContainerInputs, after
  * resourceDockerContainerDelete: ContainerStop with destroy_grace_seconds (0 when unset), ContainerRemove
  * with force and remove_volumes, then ContainerWait until not running.
  */
-export async function deleteContainer(id: string, inputs: ContainerInputs): Promise<void> {
+export async function deleteContainer(id: string, inputs: ContainerInputs, api: EngineApi = engine): Promise<void> {
   const grace = inputs.destroyGraceSeconds ?? 0;
   try {
-    await engine({ method: "POST", path: `/containers/${id}/stop`, query: { t: grace }, timeoutMs: (grace + 30) * 1000 });
+    await api({ method: "POST", path: `/containers/${id}/stop`, query: { t: grace }, timeoutMs: (grace + 30) * 1000 });
   } catch (err) {
     if (!(err instanceof EngineError && err.status === 404)) throw err;
     return;
   }
-  await engine({ method: "DELETE", path: `/containers/${id}`, query: { v: inputs.removeVolumes ?? true, force: true } }).catch((err) => {
+  await api({ method: "DELETE", path: `/containers/${id}`, query: { v: inputs.removeVolumes ?? true, force: true } }).catch((err) => {
     if (!(err instanceof EngineError && /No such container|is already in progress/.test(err.message))) throw err;
   });
 }
 
 /** resourceDockerNetworkCreate: NetworkCreate with the name (and driver, options... when set). */
-export async function createNetwork(inputs: Record<string, any>, engineName: string): Promise<string> {
-  const r = await engine<{ Id: string }>({
+export async function createNetwork(inputs: Record<string, any>, engineName: string, api: EngineApi = engine): Promise<string> {
+  const r = await api<{ Id: string }>({
     method: "POST",
     path: "/networks/create",
     json: {
@@ -215,21 +218,21 @@ export async function createNetwork(inputs: Record<string, any>, engineName: str
 }
 
 /** resourceDockerVolumeCreate: VolumeCreate with the name. A `.get` read: VolumeInspect by name. */
-export async function createVolume(name: string): Promise<void> {
-  await engine({ method: "POST", path: "/volumes/create", json: { Name: name } });
+export async function createVolume(name: string, api: EngineApi = engine): Promise<void> {
+  await api({ method: "POST", path: "/volumes/create", json: { Name: name } });
 }
-export async function readVolume(name: string): Promise<void> {
-  await engine({ method: "GET", path: `/volumes/${encodeURIComponent(name)}` });
+export async function readVolume(name: string, api: EngineApi = engine): Promise<void> {
+  await api({ method: "GET", path: `/volumes/${encodeURIComponent(name)}` });
 }
 
 /** resourceDockerImageCreate -> findImage: the image present locally (keep_locally), else a pull (no registry here). */
-export async function findImage(reference: string): Promise<string> {
+export async function findImage(reference: string, api: EngineApi = engine): Promise<string> {
   try {
-    return (await engine<{ Id: string }>({ method: "GET", path: `/images/${encodeURIComponent(reference)}/json` })).Id;
+    return (await api<{ Id: string }>({ method: "GET", path: `/images/${encodeURIComponent(reference)}/json` })).Id;
   } catch (err) {
     if (err instanceof EngineError && err.status === 404) throw new Error(`${reference}: not on this Engine, and no registry is reachable to pull it`);
     throw err;
   }
 }
 
-export const inspectContainer = (id: string) => engine<any>({ method: "GET", path: `/containers/${encodeURIComponent(id)}/json` });
+export const inspectContainer = (id: string, api: EngineApi = engine) => api<any>({ method: "GET", path: `/containers/${encodeURIComponent(id)}/json` });

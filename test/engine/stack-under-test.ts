@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { run } from "../../tools/command";
-import { engine, ENGINE_SOCKET } from "./engine-api";
+import { sshDial } from "../hosts/ssh-dial";
+import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";
 import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, type ContainerInputs } from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
 
@@ -28,6 +29,23 @@ const CONTAINER = "docker:index/container:Container";
 const NETWORK = "docker:index/network:Network";
 const VOLUME = "docker:index/volume:Volume";
 const IMAGE = "docker:index/remoteImage:RemoteImage";
+const PROVIDER = "pulumi:providers:docker";
+
+/** The Engine a provider of the render reaches, as the provider reaches it. */
+export interface HostEngine {
+  readonly api: EngineApi;
+  /** The provider's host (ssh://, unix://...); none for the default provider. */
+  readonly url?: string;
+  /** This machine's default Engine plays this host too: its networks get a suffix (two hosts, one Engine). */
+  readonly sharesDefault: boolean;
+  readonly close: () => Promise<void>;
+}
+
+/** Something the tier created on one provider's Engine. */
+export interface OnHost {
+  readonly name: string;
+  readonly provider?: string;
+}
 
 export interface StackUnderTest {
   /** Stack name (dev, staging, prod) and a label for the tier's names. */
@@ -39,12 +57,42 @@ export interface StackUnderTest {
   readonly render: EngineRender;
   /** What the tier created, for removal and inspection. */
   readonly containers: Map<string, { id: string; inputs: ContainerInputs; resource: EngineResource }>;
-  readonly networks: string[];
-  readonly volumes: string[];
+  readonly networks: OnHost[];
+  readonly volumes: OnHost[];
   readonly builtImages: string[];
   /** What an operator creates before the first deploy (external volumes, Product Opener's network). */
-  readonly operatorVolumes: string[];
-  readonly operatorNetworks: string[];
+  readonly operatorVolumes: OnHost[];
+  readonly operatorNetworks: OnHost[];
+  /** The Engine of each provider of the render, by the provider's logical name ("" for the default one). */
+  readonly engines: Map<string, HostEngine>;
+}
+
+/** The Engine of a resource's provider. */
+export function engineOf(sut: Pick<StackUnderTest, "engines">, provider?: string): HostEngine {
+  const e = sut.engines.get(provider ?? "");
+  if (!e) throw new Error(`no Engine for provider ${provider}: it is not in the render`);
+  return e;
+}
+
+/**
+ * Connects to every provider's host the way the provider does: unix:// through the socket, ssh:// through
+ * `ssh <sshOpts> ... docker system dial-stdio` (../hosts/ssh-dial.ts); the default provider is this machine's.
+ */
+async function connectEngines(render: EngineRender): Promise<Map<string, HostEngine>> {
+  const engines = new Map<string, HostEngine>([["", { api: engine, sharesDefault: true, close: async () => {} }]]);
+  for (const p of render.resources.filter((r) => r.type === PROVIDER)) {
+    const url = String(p.inputs.host ?? "");
+    // A provider's nested inputs reach it as JSON text.
+    const sshOpts: string[] = typeof p.inputs.sshOpts === "string" ? JSON.parse(p.inputs.sshOpts) : (p.inputs.sshOpts ?? []);
+    if (url.startsWith("ssh://")) {
+      const dial = await sshDial(url, sshOpts);
+      engines.set(p.name, { api: engineAt(dial.socketPath), url, sharesDefault: false, close: dial.close });
+    } else if (url.startsWith("unix://")) {
+      const socket = url.slice("unix://".length);
+      engines.set(p.name, { api: engineAt(socket), url, sharesDefault: socket === ENGINE_SOCKET, close: async () => {} });
+    } else throw new Error(`the tier reaches unix:// and ssh:// hosts; provider ${p.name} has ${url}`);
+  }
+  return engines;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -53,8 +101,11 @@ function merge(a: unknown, b: unknown): unknown {
   return Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]]));
 }
 
-/** The stack file with every name the tier creates prefixed and every host folder in a temporary one. */
-export function tierConfig(stackFile: Record<string, any>, hostRoot: string, label: string): Record<string, any> {
+/**
+ * The stack file with every name the tier creates prefixed and every host folder in a temporary one; `extra`
+ * is merged last (the test bed's hosts, say).
+ */
+export function tierConfig(stackFile: Record<string, any>, hostRoot: string, label: string, extra: Record<string, unknown> = {}): Record<string, any> {
   const cfg = stackFile.config ?? {};
   const dev = cfg["robotoff:dev"]?.enabled === true || cfg["robotoff:environment"] === "dev";
   const overlay: Record<string, unknown> = {
@@ -76,7 +127,7 @@ export function tierConfig(stackFile: Record<string, any>, hostRoot: string, lab
         }
       : {}),
   };
-  return { ...stackFile, config: merge(cfg, overlay) };
+  return { ...stackFile, config: merge(merge(cfg, overlay), extra) };
 }
 
 /** A Dockerfile for the dev build (docker/dev.yml's target runtime-dev) on top of the app's stand-in. */
@@ -117,10 +168,15 @@ export function renderForEngine(stack: string, configFile: string): EngineRender
 }
 
 /** Renders the stack with the tier's names, and prepares the host as the README tells an operator to. */
-export async function prepareStack(stack: string, label: string, stackFilePath = join(PROJECT_DIR, `Pulumi.${stack}.yaml`)): Promise<StackUnderTest> {
+export async function prepareStack(
+  stack: string,
+  label: string,
+  stackFilePath = join(PROJECT_DIR, `Pulumi.${stack}.yaml`),
+  extra: Record<string, unknown> = {},
+): Promise<StackUnderTest> {
   const hostRoot = mkdtempSync(join(tmpdir(), `${PREFIX}${label}-`));
   const configFile = `${hostRoot}.yaml`;
-  writeFileSync(configFile, dump(tierConfig(load(readFileSync(stackFilePath, "utf8")) as Record<string, any>, hostRoot, label)));
+  writeFileSync(configFile, dump(tierConfig(load(readFileSync(stackFilePath, "utf8")) as Record<string, any>, hostRoot, label, extra)));
   const render = renderForEngine(stack, configFile);
   prepareHostFolders(render);
   const sut: StackUnderTest = {
@@ -135,25 +191,27 @@ export async function prepareStack(stack: string, label: string, stackFilePath =
     builtImages: [],
     operatorVolumes: [],
     operatorNetworks: [],
+    engines: await connectEngines(render),
   };
   // docker/prod.yml's external volumes: `make create_external_volumes`, before the first deploy.
   for (const v of render.resources.filter((r) => r.type === VOLUME && r.id)) {
-    await createVolume(v.id!);
-    sut.operatorVolumes.push(v.id!);
+    await createVolume(v.id!, engineOf(sut, v.provider).api);
+    sut.operatorVolumes.push({ name: v.id!, provider: v.provider });
   }
   // Product Opener's network (dev): its own stack creates it.
   for (const c of render.resources.filter((r) => r.type === CONTAINER)) {
     for (const n of (c.inputs.networksAdvanced ?? []).slice(1)) {
-      if (sut.operatorNetworks.includes(n.name)) continue;
-      await createNetwork({}, n.name);
-      sut.operatorNetworks.push(n.name);
+      if (sut.operatorNetworks.some((x) => x.name === n.name && x.provider === c.provider)) continue;
+      await createNetwork({}, n.name, engineOf(sut, c.provider).api);
+      sut.operatorNetworks.push({ name: n.name, provider: c.provider });
     }
   }
   return sut;
 }
 
-/** The Engine name of a stack network: hosts other than the default one get a suffix (one Engine plays all). */
-const engineNetworkName = (name: string, provider?: string) => (provider ? `${name}.${provider}` : name);
+/** The Engine name of a stack network: a host that this machine's Engine plays beside the default one gets a suffix. */
+const engineNetworkName = (sut: Pick<StackUnderTest, "engines">, name: string, provider?: string) =>
+  provider && engineOf(sut, provider).sharesDefault ? `${name}.${provider}` : name;
 
 /** The daemon's own limits, from a throwaway container (what a container gets without --ulimit). */
 export async function daemonUlimits(probeImage: string): Promise<{ nofile: number; memlockKb: number }> {
@@ -186,21 +244,22 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
   for (const r of sut.render.resources) {
     switch (r.type) {
       case NETWORK: {
-        const name = engineNetworkName(r.inputs.name, r.provider);
-        await createNetwork(r.inputs, name);
-        sut.networks.push(name);
+        const name = engineNetworkName(sut, r.inputs.name, r.provider);
+        await createNetwork(r.inputs, name, engineOf(sut, r.provider).api);
+        sut.networks.push({ name, provider: r.provider });
         break;
       }
       case VOLUME:
-        if (r.id) await readVolume(r.id);
+        if (r.id) await readVolume(r.id, engineOf(sut, r.provider).api);
         else {
-          await createVolume(r.inputs.name);
-          sut.volumes.push(r.inputs.name);
+          await createVolume(r.inputs.name, engineOf(sut, r.provider).api);
+          sut.volumes.push({ name: r.inputs.name, provider: r.provider });
         }
         break;
       case IMAGE: {
         const build = r.inputs.build;
         if (build) {
+          if (r.provider) throw new Error(`the tier builds images on the default Engine only; ${r.inputs.name} is on ${r.provider}`);
           // buildDockerImage: the context folder sent to the Engine, with target and build args.
           const args = Object.entries(build.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
           const b = await run("docker", ["build", "-q", "--target", build.target, ...args, "-t", r.inputs.name, build.context], {
@@ -210,7 +269,7 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
           if (b.code !== 0) throw new Error(`build of ${r.inputs.name}: ${b.stderr}`);
           sut.builtImages.push(r.inputs.name);
         }
-        imageIds.set(r.inputs.name, await findImage(r.inputs.name));
+        imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, await findImage(r.inputs.name, engineOf(sut, r.provider).api));
         break;
       }
       case CONTAINER: {
@@ -220,14 +279,16 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
           inputs = lowered.inputs;
           for (const line of lowered.changed) opts.log(`ROBOTOFF_ENGINE_LOWER_ULIMITS: ${inputs.name}: ${line}`);
         }
-        const imageId = imageIds.get(inputs.image);
-        if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides`);
+        // Each provider pulls its own images: a container runs the image pulled on its own host.
+        const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`);
+        if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides on its host`);
+        const api = engineOf(sut, r.provider).api;
         try {
-          const c = await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(n, r.provider), log: opts.log });
+          const c = await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log: opts.log, api });
           sut.containers.set(r.key, { id: c.id, inputs, resource: r });
         } catch (err) {
           // The provider keeps a half-created container in its state; the tier records it for removal.
-          const left = await engine({ method: "GET", path: `/containers/${encodeURIComponent(inputs.name)}/json` }).catch(() => undefined);
+          const left = await api({ method: "GET", path: `/containers/${encodeURIComponent(inputs.name)}/json` }).catch(() => undefined);
           if (left) sut.containers.set(r.key, { id: left.Id, inputs, resource: r });
           throw err;
         }
@@ -240,24 +301,30 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
 }
 
 /** Volumes Docker created for a container's image VOLUMEs that no named volume covers (they have no name). */
-async function anonymousVolumes(id: string, named: readonly string[]): Promise<string[]> {
-  const c = await engine<any>({ method: "GET", path: `/containers/${id}/json` }).catch(() => undefined);
+async function anonymousVolumes(api: EngineApi, id: string, named: readonly string[]): Promise<string[]> {
+  const c = await api<any>({ method: "GET", path: `/containers/${id}/json` }).catch(() => undefined);
   return (c?.Mounts ?? []).filter((m: any) => m.Type === "volume" && !named.includes(m.Name) && /^[0-9a-f]{64}$/.test(m.Name)).map((m: any) => m.Name);
 }
 
 /** Removes what the stack and the operator created, containers first (reverse order), then the host folders. */
 export async function removeStack(sut: StackUnderTest): Promise<void> {
   // The provider keeps them (removeVolumes: false, as compose's down does); the tier made them, so it removes them.
-  const anonymous: string[] = [];
+  const anonymous: OnHost[] = [];
+  const named = [...sut.volumes, ...sut.operatorVolumes].map((v) => v.name);
   for (const c of [...sut.containers.values()].reverse()) {
-    anonymous.push(...(await anonymousVolumes(c.id, [...sut.volumes, ...sut.operatorVolumes])));
-    await deleteContainer(c.id, c.inputs).catch(ignoreMissing);
+    const api = engineOf(sut, c.resource.provider).api;
+    anonymous.push(...(await anonymousVolumes(api, c.id, named)).map((name) => ({ name, provider: c.resource.provider })));
+    await deleteContainer(c.id, c.inputs, api).catch(ignoreMissing);
   }
-  for (const v of anonymous) await engine({ method: "DELETE", path: `/volumes/${v}` }).catch(ignoreMissing);
-  for (const n of [...sut.networks, ...sut.operatorNetworks])
-    await engine({ method: "DELETE", path: `/networks/${encodeURIComponent(n)}` }).catch(ignoreMissing);
-  for (const v of [...sut.volumes, ...sut.operatorVolumes]) await engine({ method: "DELETE", path: `/volumes/${encodeURIComponent(v)}` }).catch(ignoreMissing);
+  const remove = (kind: string, x: OnHost) =>
+    engineOf(sut, x.provider)
+      .api({ method: "DELETE", path: `/${kind}/${encodeURIComponent(x.name)}` })
+      .catch(ignoreMissing);
+  for (const v of anonymous) await remove("volumes", v);
+  for (const n of [...sut.networks, ...sut.operatorNetworks]) await remove("networks", n);
+  for (const v of [...sut.volumes, ...sut.operatorVolumes]) await remove("volumes", v);
   for (const i of sut.builtImages) await engine({ method: "DELETE", path: `/images/${encodeURIComponent(i)}` }).catch(ignoreMissing);
+  for (const e of sut.engines.values()) await e.close();
   rmSync(sut.hostRoot, { recursive: true, force: true });
   rmSync(sut.configFile, { force: true });
 }
