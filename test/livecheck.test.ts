@@ -203,7 +203,8 @@ describe("npm run livecheck", () => {
     const broken = join(mkdtempSync(join(tmpdir(), "robotoff-docker-")), "docker");
     writeFileSync(
       broken,
-      `#!/bin/sh\n[ "$2" = "ssh://deploy@ml.openfoodfacts.org" ] && { echo "error during connect: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused" >&2; exit 1; }\nexec ${join(__dirname, "fixtures/fake-docker.sh")} "$@"\n`,
+      // What the docker CLI 28 said for a host with no sshd, in the test bed (test/hosts), this host's name put in.
+      `#!/bin/sh\n[ "$2" = "ssh://deploy@ml.openfoodfacts.org" ] && { echo 'error during connect: Get "http://docker.example.com/v1.50/version": command [ssh -o ConnectTimeout=30 -T -l deploy -- ml.openfoodfacts.org docker system dial-stdio] has exited with exit status 255, make sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=ssh: connect to host ml.openfoodfacts.org port 22: Connection refused' >&2; exit 1; }\nexec ${join(__dirname, "fixtures/fake-docker.sh")} "$@"\n`,
       { mode: 0o755 },
     );
     const run = await livecheck(
@@ -217,7 +218,8 @@ describe("npm run livecheck", () => {
     const lines = run.stdout.trim().split("\n");
     expect(lines).toContain("postgres: UP");
     expect(lines).toContain(
-      "tf_serving: DOWN (Docker Engine not reachable at ssh://deploy@ml.openfoodfacts.org: error during connect: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused)",
+      "tf_serving: DOWN (Docker Engine not reachable at ssh://deploy@ml.openfoodfacts.org: ml.openfoodfacts.org refuses ssh (no sshd listening on port 22): " +
+        "check robotoff:hosts.ml.url and that sshd runs there (ssh said: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused))",
     );
   });
   it("says in one line that no Docker Engine is reachable, and exits 2", async () => {

@@ -6,6 +6,7 @@ import type { StackPlan } from "../models/stack-plan";
 import type { ServiceName, ServiceSpec, Ulimit } from "../models/spec";
 import { modelChecksumFile, modelDir, type TfModel } from "../models/tf-models";
 import { lastLine, type CommandResult } from "./command";
+import { engineUnreachable } from "./engine-unreachable";
 import type { RuntimeConfig } from "./stack-file";
 
 export type Probe = CommandResult;
@@ -309,7 +310,7 @@ export async function planChecks(plans: readonly HostPlan[], probe: Probes, env:
     const { host, url } = plan;
     const engine = await probe.engine(url);
     if (engine.code !== 0) {
-      findings.push({ level: "FAIL", subject: host, message: `Docker Engine not reachable${url ? ` at ${url}` : ""}: ${lastLine(engine)}` });
+      findings.push({ level: "FAIL", subject: host, message: engineUnreachable(host, url, engine) });
       continue;
     }
     findings.push({ level: "OK", subject: host, message: `Docker Engine ${engine.stdout}${url ? ` at ${url}` : ""}` });

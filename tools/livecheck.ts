@@ -10,6 +10,7 @@ import { apiHealthUrl } from "../models/healthchecks";
 import { runningReplicas } from "../models/spec";
 import type { StackPlan } from "../models/stack-plan";
 import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
+import { engineUnreachable } from "./engine-unreachable";
 import { runCommand } from "./cli-errors";
 import { assessSwarm, lastTaskError, listServices, updateStatuses } from "./ops-swarm";
 import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     const engine = await docker(host.url, ["version", "--format", "{{.Server.Version}}"], 60_000);
     if (engine.code !== 0) {
       unreachable = true;
-      const why = `Docker Engine not reachable${host.url ? ` at ${host.url}` : ""}: ${lastLine(engine)}`;
+      const why = engineUnreachable(host.name, host.url, engine);
       verdicts.push(...here.map((d) => ({ service: d.service, up: false, detail: why })));
       continue;
     }
@@ -104,7 +105,7 @@ async function swarmLivecheck(plan: StackPlan, declared: readonly PlacedContaine
   const url = plan.spec.hosts[0]?.url;
   const engine = await docker(url, ["version", "--format", "{{.Server.Version}}"], 60_000);
   if (engine.code !== 0) {
-    const why = `Docker Engine not reachable${url ? ` at ${url}` : ""}: ${lastLine(engine)}`;
+    const why = engineUnreachable(plan.spec.hosts[0]?.name ?? "local", url, engine);
     for (const d of declared) process.stdout.write(`${formatVerdict({ service: d.service, up: false, detail: why })}\n`);
     return 2;
   }

@@ -17,7 +17,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startOrder } from "../models/order";
 import type { StackPlan } from "../models/stack-plan";
-import { dockerCli, dockerEnvOn, dockerOn, lastLine, PROJECT_DIR } from "./cli";
+import { dockerCli, dockerEnvOn, dockerOn, PROJECT_DIR } from "./cli";
+import { engineUnreachable } from "./engine-unreachable";
 import type { Engines } from "./ops-lifecycle";
 import { ArgumentError, runCommand, UnreachableError } from "./cli-errors";
 import { declaredContainers, type PlacedContainer } from "./livecheck";
@@ -131,7 +132,7 @@ export function selectServices(plan: StackPlan, names: readonly string[]): Place
 export async function ensureEngines(targets: readonly PlacedContainer[], engines: Engines): Promise<void> {
   for (const url of new Set(targets.map((t) => t.url))) {
     const answer = await engines.docker(url, ["version", "--format", "{{.Server.Version}}"], 60_000);
-    if (answer.code !== 0) throw new UnreachableError(`Docker Engine not reachable${url ? ` at ${url}` : ""}: ${lastLine(answer)}`);
+    if (answer.code !== 0) throw new UnreachableError(engineUnreachable(targets.find((t) => t.url === url)!.host, url, answer));
   }
 }
 
