@@ -37,7 +37,7 @@ const bedHosts = (b: Bed, sshOpts: readonly string[] = b.sshOpts) =>
 
 /** An operator command (tools/<name>.ts) against the stack file, as a child process. */
 const tool = (name: string, args: string[], configFile = sut.configFile) =>
-  run(process.execPath, ["--require", "./tools/register.js", `tools/${name}.ts`, ...args, "--stack", "prod", "--config-file", configFile], {
+  run(process.execPath, ["--require", "./tools/register.js", `tools/${name}.ts`, "--stack", "prod", "--config-file", configFile, ...args], {
     cwd: PROJECT_DIR,
     timeoutMs: 300_000,
   });
@@ -130,7 +130,7 @@ describe("two hosts over ssh: tf_serving on ml, the app on app", () => {
   });
 
   it("settles with every healthcheck passing, and the api answers the operator at app's address", async () => {
-    log(`every container healthy ${await settled(300)} s after the apply`);
+    log(`[figure] two hosts over ssh: every container healthy ${await settled(300)} s after the apply`);
     const url = new URL(sut.render.outputs.apiUrl as string);
     url.hostname = bed.host("app").address;
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -253,7 +253,7 @@ describe("what an operator gets wrong with robotoff:hosts, on real hosts: doctor
       await new Promise((r) => setTimeout(r, 1000));
       health = (await onHost(ml(), ["inspect", "--format", "{{.State.Health.Status}}", containerOf("tf_serving").inputs.name])).stdout;
     }
-    log(`tf_serving healthy again ${Math.round((Date.now() - started) / 1000)} s after ml's dockerd started`);
+    log(`[figure] two hosts over ssh: tf_serving healthy again ${Math.round((Date.now() - started) / 1000)} s after ml's dockerd started (restart: always)`);
     expect(health).toBe("healthy");
     const live = await tool("livecheck", []);
     expect([live.code, live.stdout]).toEqual([0, expect.stringContaining("tf_serving: UP")]);

@@ -100,13 +100,13 @@ async function stopByPidFile(file: string, comm: string, graceMs: number): Promi
   if (alive(pid)) process.kill(pid, "SIGKILL");
 }
 
-/** Processes whose command line names the bed's folder (containerd, shims, a dockerd whose pid file is gone). */
-function bedProcesses(): number[] {
+/** Processes whose command line names `path` (containerd, shims, a dockerd whose pid file is gone). */
+function processesNaming(path: string): number[] {
   return readdirSync("/proc")
     .filter((p) => /^[0-9]+$/.test(p) && Number(p) !== process.pid)
     .filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(BED_ROOT);
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(path);
       } catch {
         return false;
       }
@@ -114,8 +114,8 @@ function bedProcesses(): number[] {
     .map(Number);
 }
 
-/** Every process in the bed's cgroups (containers of a dockerd that was killed rather than stopped). */
-function bedCgroupProcesses(): number[] {
+/** Every process in the cgroups whose name starts with `prefix` (containers of a dockerd killed rather than stopped). */
+function cgroupProcesses(prefix: string): number[] {
   const procs = (dir: string): number[] => {
     let own: number[] = [];
     try {
@@ -129,7 +129,7 @@ function bedCgroupProcesses(): number[] {
   const root = "/sys/fs/cgroup/pids";
   if (!existsSync(root)) return [];
   return readdirSync(root)
-    .filter((n) => n.startsWith(BED_PREFIX))
+    .filter((n) => n.startsWith(prefix))
     .flatMap((n) => procs(join(root, n)));
 }
 
@@ -155,6 +155,16 @@ function removeCgroups(): void {
   }
 }
 
+function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /** Unmounts whatever dockerd left mounted under the bed's folder (a killed dockerd leaves overlay and netns mounts). */
 async function unmountBed(): Promise<void> {
   const mounts = readFileSync("/proc/mounts", "utf8")
@@ -175,13 +185,7 @@ export async function removeBed(log: (line: string) => void = () => {}): Promise
     await stopByPidFile(join(hostDir(h), "sshd.pid"), "sshd", 2_000);
     await stopByPidFile(join(hostDir(h), "docker.pid"), "dockerd", 20_000);
   }
-  for (const pid of [...bedProcesses(), ...bedCgroupProcesses()]) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
+  killAll([...processesNaming(BED_ROOT), ...cgroupProcesses(BED_PREFIX)]);
   await sleep(300);
   await unmountBed();
   for (const ns of await prefixed("ip", ["netns", "list"], (l) => l.split(" ")[0])) {
@@ -210,11 +214,17 @@ export async function startDockerd(host: BedHost): Promise<void> {
   const exec = join(host.dir, "exec");
   rmSync(join(host.dir, "docker.pid"), { force: true });
   rmSync(join(exec, "containerd", "containerd.pid"), { force: true });
+  // Its own UTS namespace too, so that the host has its own name (Swarm names nodes by hostname).
   spawnDetached(
-    "nsenter",
+    "unshare",
     [
+      "--uts",
+      "nsenter",
       `--net=/var/run/netns/${host.netns}`,
-      "dockerd",
+      "sh",
+      "-c",
+      'hostname "$0" && exec dockerd "$@"',
+      host.netns,
       `--data-root=${join(host.dir, "data")}`,
       `--exec-root=${exec}`,
       `--pidfile=${join(host.dir, "docker.pid")}`,
@@ -326,7 +336,7 @@ export async function startBed(names: readonly string[], log: (line: string) => 
   for (const h of hosts) {
     mkdirSync(h.dir, { recursive: true, mode: 0o755 });
     writeFileSync(join(h.dir, "host"), `${h.name}\n`);
-    const port = `to-${h.name}`.slice(0, 15);
+    const port = switchPort(h);
     await sh("ip", ["netns", "add", h.netns], `${h.name}'s namespace`);
     await sh("ip", ["-n", SWITCH, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", h.netns], `${h.name}'s link`);
     await sh("ip", ["-n", SWITCH, "link", "set", port, "master", "br0", "up"], `${h.name}'s link on the bridge`);
@@ -361,4 +371,26 @@ export async function loadImages(host: BedHost, references: readonly string[]): 
   if (references.length === 0) return;
   const r = await run("sh", ["-c", `docker save "$@" | docker -H unix://${host.socket} load -q`, "sh", ...references], { timeoutMs: 600_000 });
   if (r.code !== 0) throw new Error(`test bed: loading ${references.join(", ")} on ${host.name}: ${lastLine(r)}`);
+}
+
+/** The host's port on the bed's switch (its cable). */
+const switchPort = (host: BedHost) => `to-${host.name}`.slice(0, 15);
+
+/**
+ * The host dies: its cable is pulled (no frame leaves or reaches it) and every process of it is killed at
+ * once, its dockerd, containerd, shims, containers and sshd, nothing stopped in order. reviveHost boots it.
+ */
+export async function killHost(host: BedHost): Promise<void> {
+  await sh("ip", ["-n", SWITCH, "link", "set", switchPort(host), "down"], `${host.name}'s cable out`);
+  for (let i = 0; i < 3; i++) {
+    killAll([...processesNaming(`${host.dir}/`), ...cgroupProcesses(host.netns)]);
+    await sleep(200);
+  }
+}
+
+/** The host boots again: cable in, dockerd (which rejoins its swarm by itself) and sshd started. */
+export async function reviveHost(host: BedHost): Promise<void> {
+  await sh("ip", ["-n", SWITCH, "link", "set", switchPort(host), "up"], `${host.name}'s cable in`);
+  await startDockerd(host);
+  await startSshd(host);
 }
