@@ -4,8 +4,9 @@
  * resource_docker_service_structures.go, resource_docker_secret.go, resource_docker_config.go).
  * Each function cites the provider function it follows.
  */
-import { engine, EngineError } from "./engine-api";
-import { goDurationNs } from "./replay";
+import { engine, EngineError, type EngineApi } from "./engine-api";
+import { createNetwork, goDurationNs } from "./replay";
+import type { EngineRender } from "./render-json";
 
 /** Inputs of a docker:index/service:Service as rendered, secrets shown bare. */
 export type ServiceInputs = Record<string, any>;
@@ -130,16 +131,16 @@ const STATES = [
 const rank = (s: string) => STATES.indexOf(s) + 1;
 
 /** replicatedConsoleLogUpdater.update: the tasks by slot, on active nodes, and whether as many run as the spec wants. */
-export async function runningReplicas(serviceId: string): Promise<{ running: number; replicas: number }> {
-  const service = await engine({ method: "GET", path: `/services/${serviceId}` });
+export async function runningReplicas(serviceId: string, api: EngineApi = engine): Promise<{ running: number; replicas: number }> {
+  const service = await api({ method: "GET", path: `/services/${serviceId}` });
   const replicas = service.Spec.Mode.Replicated?.Replicas;
   if (replicas === undefined) throw new Error("no replica count");
-  const tasks = await engine<any[]>({
+  const tasks = await api<any[]>({
     method: "GET",
     path: "/tasks",
     query: { filters: JSON.stringify({ service: [serviceId], "desired-state": ["running"] }) },
   });
-  const nodes = await engine<any[]>({ method: "GET", path: "/nodes" });
+  const nodes = await api<any[]>({ method: "GET", path: "/nodes" });
   const active = new Set(nodes.filter((n) => n.Status.State !== "down").map((n) => n.ID));
   const bySlot = new Map<number, any>();
   for (const task of tasks) {
@@ -162,6 +163,8 @@ export interface SwarmOptions {
   readonly log?: (line: string) => void;
   /** Seconds between polls (the provider: converge_config.delay first, then at least 5 s). */
   readonly pollSeconds?: number;
+  /** The manager's Engine; the default Engine when unset. */
+  readonly api?: EngineApi;
 }
 
 /**
@@ -171,17 +174,18 @@ export interface SwarmOptions {
  * A service that does not converge in time is deleted, and the create fails.
  */
 export async function createService(inputs: ServiceInputs, ids: ReadonlyMap<string, string>, opts: SwarmOptions = {}): Promise<string> {
-  const { ID: id } = await engine<{ ID: string }>({ method: "POST", path: "/services/create", json: serviceSpecBody(inputs, ids) });
+  const api = opts.api ?? engine;
+  const { ID: id } = await api<{ ID: string }>({ method: "POST", path: "/services/create", json: serviceSpecBody(inputs, ids) });
   const converge = inputs.convergeConfig;
   if (!converge) return id;
   const started = Date.now();
   const timeoutMs = ns(converge.timeout ?? "3m") / 1e6;
   await sleep(ns(converge.delay ?? "7s") / 1e6);
   for (;;) {
-    const { running, replicas } = await runningReplicas(id);
+    const { running, replicas } = await runningReplicas(id, api);
     if (running === replicas) break;
     if (Date.now() - started > timeoutMs) {
-      await deleteService(id, inputs);
+      await deleteService(id, inputs, api);
       throw new Error(`Service with ID (${id}) did not converge after ${converge.timeout ?? "3m"}`);
     }
     await sleep((opts.pollSeconds ?? 1) * 1000);
@@ -196,15 +200,16 @@ export async function createService(inputs: ServiceInputs, ids: ReadonlyMap<stri
  * rollback_paused fail the update (the deploy reports the rollback as an error).
  */
 export async function updateService(id: string, inputs: ServiceInputs, ids: ReadonlyMap<string, string>, opts: SwarmOptions = {}): Promise<void> {
-  const current = await engine({ method: "GET", path: `/services/${id}` });
-  await engine({ method: "POST", path: `/services/${id}/update`, query: { version: current.Version.Index }, json: serviceSpecBody(inputs, ids) });
+  const api = opts.api ?? engine;
+  const current = await api({ method: "GET", path: `/services/${id}` });
+  await api({ method: "POST", path: `/services/${id}/update`, query: { version: current.Version.Index }, json: serviceSpecBody(inputs, ids) });
   const converge = inputs.convergeConfig;
   if (!converge) return;
   const started = Date.now();
   const timeoutMs = ns(converge.timeout ?? "3m") / 1e6;
   await sleep(7000); // the provider's fixed Delay before the first poll of an update
   for (;;) {
-    const service = await engine({ method: "GET", path: `/services/${id}` });
+    const service = await api({ method: "GET", path: `/services/${id}` });
     const status = service.UpdateStatus;
     let rollback = false;
     switch (status?.State) {
@@ -238,35 +243,35 @@ export async function updateService(id: string, inputs: ServiceInputs, ids: Read
  * resourceDockerServiceDelete -> deleteService: with a stop_grace_period, the running tasks' containers
  * are noted, the service removed, and each container waited for (up to the grace) and then force-removed.
  */
-export async function deleteService(id: string, inputs: ServiceInputs): Promise<void> {
+export async function deleteService(id: string, inputs: ServiceInputs, api: EngineApi = engine): Promise<void> {
   const grace = inputs.taskSpec?.containerSpec?.stopGracePeriod;
   const containers: string[] = [];
   if (grace && grace !== "0s") {
-    const tasks = await engine<any[]>({ method: "GET", path: "/tasks", query: { filters: JSON.stringify({ service: [inputs.name] }) } }).catch(() => []);
+    const tasks = await api<any[]>({ method: "GET", path: "/tasks", query: { filters: JSON.stringify({ service: [inputs.name] }) } }).catch(() => []);
     for (const t of tasks) if (t.Status.ContainerStatus?.ContainerID && t.Status.State !== "shutdown") containers.push(t.Status.ContainerStatus.ContainerID);
   }
   try {
-    await engine({ method: "DELETE", path: `/services/${id}` });
+    await api({ method: "DELETE", path: `/services/${id}` });
   } catch (err) {
     if (!(err instanceof EngineError && err.status === 404)) throw err;
   }
   for (const c of containers) {
     const until = Date.now() + ns(grace) / 1e6;
     while (Date.now() < until) {
-      const gone = await engine({ method: "GET", path: `/containers/${c}/json` }).then(
+      const gone = await api({ method: "GET", path: `/containers/${c}/json` }).then(
         () => false,
         () => true,
       );
       if (gone) break;
       await sleep(500);
     }
-    await engine({ method: "DELETE", path: `/containers/${c}`, query: { v: true, force: true } }).catch(() => undefined);
+    await api({ method: "DELETE", path: `/containers/${c}`, query: { v: true, force: true } }).catch(() => undefined);
   }
 }
 
 /** resourceDockerSecretCreate: SecretCreate with the name and the base64-decoded data (the API takes it base64 again). */
-export async function createSecret(inputs: Record<string, any>): Promise<string> {
-  const r = await engine<{ ID: string }>({
+export async function createSecret(inputs: Record<string, any>, api: EngineApi = engine): Promise<string> {
+  const r = await api<{ ID: string }>({
     method: "POST",
     path: "/secrets/create",
     json: { Name: inputs.name, Data: inputs.data, Labels: labelSetToMap(inputs.labels) },
@@ -275,7 +280,44 @@ export async function createSecret(inputs: Record<string, any>): Promise<string>
 }
 
 /** resourceDockerConfigCreate: ConfigCreate with the name and data. */
-export async function createConfig(inputs: Record<string, any>): Promise<string> {
-  const r = await engine<{ ID: string }>({ method: "POST", path: "/configs/create", json: { Name: inputs.name, Data: inputs.data } });
+export async function createConfig(inputs: Record<string, any>, api: EngineApi = engine): Promise<string> {
+  const r = await api<{ ID: string }>({ method: "POST", path: "/configs/create", json: { Name: inputs.name, Data: inputs.data } });
   return r.ID;
+}
+
+/** What a Swarm apply created: ids by `<resource name>-id` (secrets, configs), services by resource key. */
+export interface SwarmApplied {
+  readonly ids: Map<string, string>;
+  readonly services: Map<string, { id: string; inputs: ServiceInputs }>;
+  readonly networks: string[];
+  readonly secrets: string[];
+  readonly configs: string[];
+}
+
+/** Applies a render's Swarm resources in its order, as `pulumi up` on a fresh stack, recording each in `into`. */
+export async function applySwarm(render: EngineRender, into: SwarmApplied, opts: SwarmOptions = {}): Promise<void> {
+  const api = opts.api ?? engine;
+  for (const r of render.resources) {
+    switch (r.type) {
+      case "docker:index/network:Network":
+        await createNetwork(r.inputs, r.inputs.name, api);
+        into.networks.push(r.inputs.name);
+        break;
+      case "docker:index/secret:Secret":
+        into.ids.set(`${r.name}-id`, await createSecret(r.inputs, api));
+        into.secrets.push(r.inputs.name);
+        break;
+      case "docker:index/serviceConfig:ServiceConfig":
+        into.ids.set(`${r.name}-id`, await createConfig(r.inputs, api));
+        into.configs.push(r.inputs.name);
+        break;
+      case "docker:index/service:Service": {
+        const id = await createService(r.inputs, into.ids, opts);
+        into.services.set(r.key, { id, inputs: r.inputs });
+        break;
+      }
+      default:
+        throw new Error(`the swarm render has a ${r.type}, which the replay does not apply`);
+    }
+  }
 }

@@ -16,8 +16,7 @@ import { main as livecheck } from "../../tools/livecheck";
 import { main as ops } from "../../tools/ops";
 import { runMain } from "../in-process";
 import { engine, engineAnswers } from "./engine-api";
-import { createNetwork } from "./replay";
-import { createConfig, createSecret, createService, deleteService, runningReplicas, updateService, type ServiceInputs } from "./swarm-replay";
+import { applySwarm, deleteService, runningReplicas, updateService, type ServiceInputs } from "./swarm-replay";
 import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { removeSwarmObjects, SWARM_MARKER } from "./leftovers";
@@ -110,31 +109,7 @@ async function runningContainerOf(alias: string): Promise<string> {
 }
 
 /** Applies the render's Swarm resources in its order, as `pulumi up` on a fresh stack. */
-async function apply(render: EngineRender): Promise<void> {
-  for (const r of render.resources) {
-    switch (r.type) {
-      case "docker:index/network:Network":
-        await createNetwork(r.inputs, r.inputs.name);
-        state.networks.push(r.inputs.name);
-        break;
-      case "docker:index/secret:Secret":
-        state.ids.set(`${r.name}-id`, await createSecret(r.inputs));
-        state.secrets.push(r.inputs.name);
-        break;
-      case "docker:index/serviceConfig:ServiceConfig":
-        state.ids.set(`${r.name}-id`, await createConfig(r.inputs));
-        state.configs.push(r.inputs.name);
-        break;
-      case SERVICE: {
-        const id = await createService(r.inputs, state.ids, { log });
-        state.services.set(r.key, { id, inputs: r.inputs });
-        break;
-      }
-      default:
-        throw new Error(`the swarm render has a ${r.type}, which the replay does not apply`);
-    }
-  }
-}
+const apply = (render: EngineRender) => applySwarm(render, state, { log });
 
 /** `pulumi up` after a config change: each service whose inputs changed is updated, in the render's order. */
 async function applyChanges(render: EngineRender): Promise<string[]> {
