@@ -46,6 +46,8 @@ export interface Scheduling {
   readonly replicas: number;
   /** Runs only on the node that carries this label (`key=value`): its data is node-local. */
   readonly nodeLabel?: string;
+  /** The config key that sets nodeLabel (robotoff:swarm.nodeLabels.<service>), for messages. */
+  readonly nodeLabelKey?: string;
   /** An update starts the new copy before stopping the old one, or the other way round. */
   readonly updateOrder: (typeof UPDATE_ORDERS)[number];
   /** Seconds a new copy is watched before an update counts as done; a failure rolls back to the old spec. */

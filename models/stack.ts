@@ -1,6 +1,6 @@
 /** config -> StackSpec: the compose topology (docker-compose.yml, docker/ml.yml and the dev and monitor overlays) as data. */
 import { posix } from "node:path";
-import type { StackConfig } from "./config";
+import { NAMESPACE, type StackConfig } from "./config";
 import { formatMb } from "./size";
 import type { HostBinding, PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
@@ -99,6 +99,8 @@ export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
   const s = cfg.swarm;
   const monitorSeconds = s.updateMonitor;
   const once = { replicas: 1, updateOrder: "stop-first", monitorSeconds } as const;
+  const pinned = (key: keyof typeof s.nodeLabels) =>
+    s.nodeLabels[key] ? { nodeLabel: s.nodeLabels[key], nodeLabelKey: `${NAMESPACE}:swarm.nodeLabels.${key}` } : {};
   switch (name) {
     case "api":
       return { replicas: s.replicas.api, updateOrder: s.apiUpdateOrder, monitorSeconds };
@@ -108,12 +110,12 @@ export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
       return { ...once, replicas: s.replicas.scheduler };
     case "postgres":
     case "postgres_backup": // beside postgres, where its dump folder is
-      return { ...once, ...(s.nodeLabels.postgres ? { nodeLabel: s.nodeLabels.postgres } : {}) };
+      return { ...once, ...pinned("postgres") };
     case "elasticsearch":
-      return { ...once, ...(s.nodeLabels.elasticsearch ? { nodeLabel: s.nodeLabels.elasticsearch } : {}) };
+      return { ...once, ...pinned("elasticsearch") };
     case "tf_serving":
     case "tf_models": // beside tf_serving, where its models folder is
-      return { ...once, ...(s.nodeLabels.tfServing ? { nodeLabel: s.nodeLabels.tfServing } : {}) };
+      return { ...once, ...pinned("tfServing") };
     case "statsd":
     case "postgres_exporter":
       return once;

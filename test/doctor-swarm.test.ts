@@ -27,6 +27,15 @@ function probes(nodes: Record<string, string[]>, limits: string): SwarmProbes & 
 const ONE_EACH = { "robotoff.postgres=true": ["db1"], "robotoff.elasticsearch=true": ["db1"], "robotoff.ml=true": ["ml1"] };
 
 describe("doctor on swarm", () => {
+  it("knows, for each pinned service, the config key that pins it (robotoff:swarm.nodeLabels)", () => {
+    const pinned = plan(true).spec.services.filter((x) => x.scheduling?.nodeLabel);
+    expect(Object.fromEntries(pinned.map((x) => [x.name, [x.scheduling!.nodeLabel, x.scheduling!.nodeLabelKey]]))).toEqual({
+      postgres: ["robotoff.postgres=true", "robotoff:swarm.nodeLabels.postgres"],
+      postgres_backup: ["robotoff.postgres=true", "robotoff:swarm.nodeLabels.postgres"],
+      elasticsearch: ["robotoff.elasticsearch=true", "robotoff:swarm.nodeLabels.elasticsearch"],
+      tf_serving: ["robotoff.ml=true", "robotoff:swarm.nodeLabels.tfServing"],
+    });
+  });
   it("finds each pinned service's node, and probes Elasticsearch's limits on its own node", async () => {
     const p = probes(ONE_EACH, "unlimited\n262144\n262144\n0");
     const findings = await swarmFindings(plan(true), p);
@@ -42,7 +51,12 @@ describe("doctor on swarm", () => {
     const failed = findings.filter((f) => f.level === "FAIL");
     // postgres_backup (staging's scheduled dumps) is pinned with postgres.
     expect(failed.map((f) => f.subject)).toEqual(["postgres", "tf_serving", "postgres_backup"]);
-    expect(failed[0].message).toContain("docker node update --label-add robotoff.postgres=true <node>");
+    expect(failed[0].message).toBe(
+      "0 nodes carry robotoff.postgres=true: exactly one must, the one with its data " +
+        "(docker node update --label-add robotoff.postgres=true <node>, or set robotoff:swarm.nodeLabels.postgres to the label that node carries)",
+    );
+    expect(failed[1].message).toMatch(/^2 nodes carry robotoff\.ml=true \(a, b\): .* or set robotoff:swarm\.nodeLabels\.tfServing to /);
+    expect(failed[2].message).toContain("or set robotoff:swarm.nodeLabels.postgres to");
   });
   it("with memory locking on: fails a limited memlock and too few open files, naming default-ulimits", async () => {
     const failed = (await swarmFindings(plan(true), probes(ONE_EACH, "8192\n1048576\n262144\n0"))).filter((f) => f.level === "FAIL");

@@ -31,7 +31,9 @@ export async function swarmFindings(plan: StackPlan, probe: SwarmProbes): Promis
       findings.push({
         level: "FAIL",
         subject: s.name,
-        message: `${nodes.length} nodes carry ${label}${nodes.length ? ` (${nodes.join(", ")})` : ""}: exactly one must, the one with its data (docker node update --label-add ${label} <node>)`,
+        message:
+          `${nodes.length} nodes carry ${label}${nodes.length ? ` (${nodes.join(", ")})` : ""}: exactly one must, the one with its data ` +
+          `(docker node update --label-add ${label} <node>, or set ${s.scheduling!.nodeLabelKey} to the label that node carries)`,
       });
     } else findings.push({ level: "OK", subject: s.name, message: `pinned to node ${nodes[0]} (${label})` });
   }
