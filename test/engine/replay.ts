@@ -106,6 +106,8 @@ export interface CreateOptions {
   readonly log?: (line: string) => void;
   /** The Engine of the provider the container is registered with; the default Engine when unset. */
   readonly api?: EngineApi;
+  /** Told the container's ID as soon as it exists: the provider sets it in the state right after the create. */
+  readonly onCreated?: (id: string) => void;
 }
 
 export interface CreatedContainer {
@@ -125,6 +127,7 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
   const name = String(inputs.name);
   const created = await api<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name }, json: createBody(inputs, imageId) });
   const id = created.Id;
+  opts.onCreated?.(id);
   if ((inputs.networksAdvanced ?? []).length) {
     try {
       await api({ method: "POST", path: "/networks/bridge/disconnect", json: { Container: id, Force: false } });

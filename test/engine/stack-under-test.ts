@@ -41,6 +41,14 @@ export interface HostEngine {
   readonly close: () => Promise<void>;
 }
 
+/** A container the tier created; `initError` when its create failed after the container existed (the provider's init error). */
+export interface AppliedContainer {
+  readonly id: string;
+  readonly inputs: ContainerInputs;
+  readonly resource: EngineResource;
+  readonly initError?: boolean;
+}
+
 /** Something the tier created on one provider's Engine. */
 export interface OnHost {
   readonly name: string;
@@ -56,7 +64,7 @@ export interface StackUnderTest {
   readonly hostRoot: string;
   readonly render: EngineRender;
   /** What the tier created, for removal and inspection. */
-  readonly containers: Map<string, { id: string; inputs: ContainerInputs; resource: EngineResource }>;
+  readonly containers: Map<string, AppliedContainer>;
   readonly networks: OnHost[];
   readonly volumes: OnHost[];
   readonly builtImages: string[];
@@ -238,20 +246,35 @@ export function lowerUlimits(inputs: ContainerInputs, daemon: { nofile: number; 
   return { inputs: { ...inputs, ulimits }, changed };
 }
 
-/** Applies the render in its order, as `pulumi up` would on a fresh stack. */
-export async function applyStack(sut: StackUnderTest, opts: { log: (line: string) => void; daemon?: { nofile: number; memlockKb: number } }): Promise<void> {
+export interface ApplyOptions {
+  readonly log: (line: string) => void;
+  readonly daemon?: { nofile: number; memlockKb: number };
+  /** Called before each resource is applied (a test's fault goes here). */
+  readonly before?: (r: EngineResource) => Promise<void>;
+  /**
+   * `pulumi up` after a failed one: what the state holds stays (networks, volumes, containers that were
+   * created whole), a container whose create failed half-way is replaced (#initerror), the rest is created.
+   */
+  readonly resume?: boolean;
+}
+
+/** Applies the render in its order, as `pulumi up` would on a fresh stack (or, with resume, after a failed one). */
+export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promise<void> {
   const imageIds = new Map<string, string>();
+  const inState = (list: OnHost[], name: string, provider?: string) => opts.resume && list.some((x) => x.name === name && x.provider === provider);
   for (const r of sut.render.resources) {
+    await opts.before?.(r);
     switch (r.type) {
       case NETWORK: {
         const name = engineNetworkName(sut, r.inputs.name, r.provider);
+        if (inState(sut.networks, name, r.provider)) break;
         await createNetwork(r.inputs, name, engineOf(sut, r.provider).api);
         sut.networks.push({ name, provider: r.provider });
         break;
       }
       case VOLUME:
         if (r.id) await readVolume(r.id, engineOf(sut, r.provider).api);
-        else {
+        else if (!inState(sut.volumes, r.inputs.name, r.provider)) {
           await createVolume(r.inputs.name, engineOf(sut, r.provider).api);
           sut.volumes.push({ name: r.inputs.name, provider: r.provider });
         }
@@ -283,13 +306,20 @@ export async function applyStack(sut: StackUnderTest, opts: { log: (line: string
         const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`);
         if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides on its host`);
         const api = engineOf(sut, r.provider).api;
+        const recorded = opts.resume ? sut.containers.get(r.key) : undefined;
+        if (recorded && !recorded.initError) break; // created whole by the failed deploy: in the state, unchanged
+        if (recorded) {
+          opts.log(`${inputs.name}: replaced (#initerror: its create failed half-way)`);
+          await deleteContainer(recorded.id, recorded.inputs, api).catch(ignoreMissing);
+          sut.containers.delete(r.key);
+        }
+        let id: string | undefined;
         try {
-          const c = await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log: opts.log, api });
-          sut.containers.set(r.key, { id: c.id, inputs, resource: r });
+          await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log: opts.log, api, onCreated: (x) => (id = x) });
+          sut.containers.set(r.key, { id: id!, inputs, resource: r });
         } catch (err) {
-          // The provider keeps a half-created container in its state; the tier records it for removal.
-          const left = await api({ method: "GET", path: `/containers/${encodeURIComponent(inputs.name)}/json` }).catch(() => undefined);
-          if (left) sut.containers.set(r.key, { id: left.Id, inputs, resource: r });
+          // The provider keeps a half-created container in its state (an init error); the tier records it.
+          if (id) sut.containers.set(r.key, { id, inputs, resource: r, initError: true });
           throw err;
         }
         break;
