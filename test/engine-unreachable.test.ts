@@ -71,6 +71,32 @@ describe("explainSsh: each mistake names its cause, the config key and the fix",
   it("no docker CLI on the host", () => {
     expect(explainSsh("ml", URL, cli("sh: 1: docker: not found"))).toMatch(/^ssh to deploy@10\.231\.7\.3 works, but deploy has no docker CLI there/);
   });
+  it("a key file this machine cannot use is this machine's problem, not the host's", () => {
+    const said = cli('Load key "/home/runner/.ssh/id": bad permissions\ndeploy@10.231.7.3: Permission denied (publickey).');
+    expect(explainSsh("ml", URL, said)).toBe(
+      "this machine cannot use the ssh key /home/runner/.ssh/id (bad permissions): chmod 600 it, or check the key that robotoff:hosts.ml.sshOpts names with -i",
+    );
+  });
+  it("a jump host that fails is named, not taken for the Docker host", () => {
+    expect(explainSsh("ml", URL, cli("ssh: connect to host bastion port 22: Connection refused"))).toBe(
+      "ssh could not reach bastion on the way to 10.231.7.3 (a jump host in the ssh options?): ssh: connect to host bastion port 22: Connection refused",
+    );
+    expect(explainSsh("ml", URL, cli("ssh: Could not resolve hostname bastion: Name or service not known"))).toMatch(/^ssh could not reach bastion on the way/);
+  });
+  it("a resolver that did not answer is not a wrong url", () => {
+    const said = cli("ssh: Could not resolve hostname ml.example.org: Temporary failure in name resolution");
+    expect(explainSsh("ml", "ssh://deploy@ml.example.org", said)).toBe(
+      "this machine could not ask DNS for ml.example.org (a temporary failure): check its resolver, then try again",
+    );
+  });
+  it("a connection that got no ssh banner is not an unreachable host", () => {
+    expect(explainSsh("ml", URL, cli("Connection timed out during banner exchange\nConnection to 10.231.7.3 port 22 timed out"))).toBe(
+      "10.231.7.3 took the connection on port 22 but sent no ssh banner (sshd overloaded, or another service on that port): check robotoff:hosts.ml.url's port",
+    );
+  });
+  it("a url the URL parser refuses gets no explanation rather than a crash", () => {
+    expect(explainSsh("ml", "ssh://deploy@ml:2a22", cli("ssh: connect to host ml port 22: Connection refused"))).toBeUndefined();
+  });
   it("says nothing of what it does not know", () => {
     expect(explainSsh("ml", URL, cli("kex_exchange_identification: read: Connection reset by peer"))).toBeUndefined();
   });
@@ -86,9 +112,20 @@ describe("engineUnreachable", () => {
   it("over ssh, unexplained: the CLI's last line as before", () => {
     expect(engineUnreachable("ml", URL, failed("first\nsomething new"))).toBe("Docker Engine not reachable at ssh://deploy@10.231.7.3: something new");
   });
+  it("the default Engine at DOCKER_HOST=ssh://...: explained with DOCKER_HOST and the ssh config in place of robotoff:hosts", () => {
+    const env = { DOCKER_HOST: "ssh://deploy@10.231.7.2" };
+    expect(engineUnreachable("local", undefined, failed(cli("deploy@10.231.7.2: Permission denied (publickey).")), env)).toBe(
+      "Docker Engine not reachable at DOCKER_HOST=ssh://deploy@10.231.7.2: 10.231.7.2 refused the ssh key for deploy: check the key your ssh config " +
+        "(~/.ssh/config, IdentityFile) names for that host (or your ssh agent), and that its public half is in ~deploy/.ssh/authorized_keys on 10.231.7.2 " +
+        "(ssh said: deploy@10.231.7.2: Permission denied (publickey).)",
+    );
+    expect(engineUnreachable("local", undefined, failed(cli("ssh: connect to host 10.231.7.2 port 22: Connection refused")), env)).toMatch(
+      /: 10\.231\.7\.2 refuses ssh \(no sshd listening on port 22\): check DOCKER_HOST and that sshd runs there /,
+    );
+  });
   it("a unix:// or default Engine keeps the CLI's last line (no ssh in the way)", () => {
     const down = failed("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?");
-    expect(engineUnreachable("local", undefined, down)).toBe(
+    expect(engineUnreachable("local", undefined, down, {})).toBe(
       "Docker Engine not reachable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
     );
     expect(engineUnreachable("main", "tcp://main:2376", down)).toMatch(/^Docker Engine not reachable at tcp:\/\/main:2376: Cannot connect/);
