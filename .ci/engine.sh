@@ -22,11 +22,11 @@ remove_stale_pid() {
 }
 
 start_engine() {
-  # The test bed's hosts (test/hosts/bed.ts) need sshd and ssh, ip and nsenter besides dockerd.
+  # The test bed's hosts (test/hosts/bed.ts) need sshd and ssh, ip, nsenter, unshare and pkill besides dockerd.
   if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || ! [ -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null \
-    || ! command -v ip >/dev/null || ! command -v nsenter >/dev/null; then
-    echo "engine tier: installing docker.io, debootstrap, openssh-server, openssh-client, iproute2 and util-linux"
-    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io debootstrap openssh-server openssh-client iproute2 util-linux; } >/tmp/robotoff-ci-apt.log 2>&1; then
+    || ! command -v ip >/dev/null || ! command -v nsenter >/dev/null || ! command -v unshare >/dev/null || ! command -v pkill >/dev/null; then
+    echo "engine tier: installing docker.io, debootstrap, openssh-server, openssh-client, iproute2, util-linux and procps"
+    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io debootstrap openssh-server openssh-client iproute2 util-linux procps; } >/tmp/robotoff-ci-apt.log 2>&1; then
       tail -n 20 /tmp/robotoff-ci-apt.log
       return 1
     fi

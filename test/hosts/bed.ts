@@ -13,8 +13,9 @@
  * Hosts share this machine's file system (a bind mount's host folder is the same folder on every host).
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { dirname, join } from "node:path";
 import { lastLine, run } from "../../tools/command";
 
 export const BED_PREFIX = process.env.ROBOTOFF_BED_PREFIX || "rbtbed-";
@@ -66,6 +67,8 @@ async function prefixed(file: string, args: string[], pick: (line: string) => st
 }
 
 const hostDir = (name: string) => join(BED_ROOT, name);
+/** Where the processes of a cgroup are listed: the pids controller (cgroup v1), or the unified tree (v2). */
+export const CGROUP_ROOT = existsSync("/sys/fs/cgroup/pids") ? "/sys/fs/cgroup/pids" : "/sys/fs/cgroup";
 const pidOf = (file: string): number | undefined => {
   try {
     const pid = Number(readFileSync(file, "utf8").trim());
@@ -91,13 +94,53 @@ const commOf = (pid: number) => {
   }
 };
 
-/** Stops the process a pid file names when it is `comm` (a reused pid is left alone); SIGKILL after graceMs. */
+const cmdlineOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+/** Sends a signal unless the process is gone already (it may exit between a check and the kill). */
+const signal = (pid: number, sig: NodeJS.Signals) => {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+};
+
+/**
+ * Stops the process a pid file names when it is `comm` started for this folder (a reused pid, such as this
+ * machine's own dockerd or sshd after a reboot, is left alone); SIGKILL after graceMs.
+ */
 async function stopByPidFile(file: string, comm: string, graceMs: number): Promise<void> {
   const pid = pidOf(file);
-  if (!pid || commOf(pid) !== comm) return;
-  process.kill(pid, "SIGTERM");
+  if (!pid || commOf(pid) !== comm || !cmdlineOf(pid).includes(dirname(file))) return;
+  signal(pid, "SIGTERM");
   for (let waited = 0; alive(pid) && waited < graceMs; waited += 200) await sleep(200);
-  if (alive(pid)) process.kill(pid, "SIGKILL");
+  if (alive(pid)) signal(pid, "SIGKILL");
+}
+
+/** The processes in a network namespace of the bed (an ssh session of the bed's user, dial-stdio, a container). */
+function processesInNetns(netns: string): number[] {
+  let inode: string;
+  try {
+    inode = String(statSync(`/var/run/netns/${netns}`).ino);
+  } catch {
+    return [];
+  }
+  return readdirSync("/proc")
+    .filter((p) => /^[0-9]+$/.test(p) && Number(p) !== process.pid)
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/ns/net`) === `net:[${inode}]`;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** Processes whose command line names `path` (containerd, shims, a dockerd whose pid file is gone). */
@@ -126,17 +169,21 @@ function cgroupProcesses(prefix: string): number[] {
     const subs = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
     return [...own, ...subs.flatMap((e) => procs(join(dir, e.name)))];
   };
-  const root = "/sys/fs/cgroup/pids";
+  const root = CGROUP_ROOT;
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .filter((n) => n.startsWith(prefix))
     .flatMap((n) => procs(join(root, n)));
 }
 
-/** Removes the bed's cgroup folders (empty once their processes are gone), deepest first. */
+/** Removes the bed's cgroup folders (empty once their processes are gone), deepest first: under each v1 controller, or the v2 root. */
 function removeCgroups(): void {
-  for (const controller of existsSync("/sys/fs/cgroup") ? readdirSync("/sys/fs/cgroup") : []) {
-    const root = join("/sys/fs/cgroup", controller);
+  const roots = existsSync("/sys/fs/cgroup/pids")
+    ? readdirSync("/sys/fs/cgroup").map((controller) => join("/sys/fs/cgroup", controller))
+    : existsSync("/sys/fs/cgroup")
+      ? ["/sys/fs/cgroup"]
+      : [];
+  for (const root of roots) {
     let entries: string[] = [];
     try {
       entries = readdirSync(root).filter((n) => n.startsWith(BED_PREFIX));
@@ -156,13 +203,7 @@ function removeCgroups(): void {
 }
 
 function killAll(pids: readonly number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // gone already
-    }
-  }
+  for (const pid of pids) signal(pid, "SIGKILL");
 }
 
 /** Unmounts whatever dockerd left mounted under the bed's folder (a killed dockerd leaves overlay and netns mounts). */
@@ -185,10 +226,11 @@ export async function removeBed(log: (line: string) => void = () => {}): Promise
     await stopByPidFile(join(hostDir(h), "sshd.pid"), "sshd", 2_000);
     await stopByPidFile(join(hostDir(h), "docker.pid"), "dockerd", 20_000);
   }
-  killAll([...processesNaming(BED_ROOT), ...cgroupProcesses(BED_PREFIX)]);
+  const namespaces = await prefixed("ip", ["netns", "list"], (l) => l.split(" ")[0]);
+  killAll([...processesNaming(`${BED_ROOT}/`), ...cgroupProcesses(BED_PREFIX), ...namespaces.flatMap(processesInNetns)]);
   await sleep(300);
   await unmountBed();
-  for (const ns of await prefixed("ip", ["netns", "list"], (l) => l.split(" ")[0])) {
+  for (const ns of namespaces) {
     log(`removing network namespace ${ns}`);
     await run("ip", ["netns", "delete", ns]);
   }
@@ -198,7 +240,12 @@ export async function removeBed(log: (line: string) => void = () => {}): Promise
     log(`removing ${BED_ROOT}`);
     rmSync(BED_ROOT, { recursive: true, force: true });
   }
-  if ((await run("id", ["-u", BED_USER])).code === 0) await run("userdel", [BED_USER]);
+  if ((await run("id", ["-u", BED_USER])).code === 0) {
+    await run("pkill", ["-KILL", "-u", BED_USER]); // userdel refuses a user with processes
+    await sleep(200);
+    const removed = await run("userdel", [BED_USER]);
+    if (removed.code !== 0) throw new Error(`test bed: userdel ${BED_USER}: ${lastLine(removed)}`);
+  }
 }
 
 /** A detached process with its output in a log file (dockerd does not daemonize itself). */
@@ -230,6 +277,8 @@ export async function startDockerd(host: BedHost): Promise<void> {
       `--pidfile=${join(host.dir, "docker.pid")}`,
       `--host=unix://${host.socket}`,
       `--group=${BED_USER}`,
+      // cgroupfs whatever the machine's default: the systemd driver wants a slice name as cgroup parent.
+      "--exec-opt=native.cgroupdriver=cgroupfs",
       `--cgroup-parent=/${host.netns}`,
     ],
     join(host.dir, "dockerd.log"),
@@ -247,6 +296,20 @@ export async function startDockerd(host: BedHost): Promise<void> {
 export async function stopDockerd(host: BedHost): Promise<void> {
   await stopByPidFile(join(host.dir, "docker.pid"), "dockerd", 30_000);
 }
+
+/** Whether something takes TCP connections at address:port. */
+const accepts = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const c = connect({ host, port, timeout: 1_000 }, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on("error", () => resolve(false));
+    c.on("timeout", () => {
+      c.destroy();
+      resolve(false);
+    });
+  });
 
 const tail = (file: string) => {
   try {
@@ -284,6 +347,14 @@ export async function startSshd(host: BedHost): Promise<void> {
     [`--net=/var/run/netns/${host.netns}`, "/usr/sbin/sshd", "-f", join(host.dir, "sshd_config"), "-E", join(host.dir, "sshd.log")],
     `${host.name}'s sshd`,
   );
+  // sshd forks before it binds: wait until the port takes connections (a failed bind is only in sshd.log).
+  for (let i = 0; !(await accepts(host.address, 22)); i++) {
+    if (i === 50)
+      throw new Error(
+        `test bed: ${host.name}'s sshd does not listen on ${host.address}:22; ${join(host.dir, "sshd.log")}:\n${tail(join(host.dir, "sshd.log"))}`,
+      );
+    await sleep(100);
+  }
 }
 
 export async function stopSshd(host: BedHost): Promise<void> {
@@ -383,7 +454,7 @@ const switchPort = (host: BedHost) => `to-${host.name}`.slice(0, 15);
 export async function killHost(host: BedHost): Promise<void> {
   await sh("ip", ["-n", SWITCH, "link", "set", switchPort(host), "down"], `${host.name}'s cable out`);
   for (let i = 0; i < 3; i++) {
-    killAll([...processesNaming(`${host.dir}/`), ...cgroupProcesses(host.netns)]);
+    killAll([...processesNaming(`${host.dir}/`), ...cgroupProcesses(host.netns), ...processesInNetns(host.netns)]);
     await sleep(200);
   }
 }

@@ -46,10 +46,12 @@ export async function sshDial(url: string, sshOpts: readonly string[], ssh = "ss
       lastError = err.message;
       conn.destroy();
     });
-    child.on("exit", (code) => {
+    // "close", not "exit": ssh's last bytes on stdout are read by then.
+    child.on("close", (code) => {
       if (code !== 0 && stderr.trim()) lastError = stderr.trim();
       conn.end();
     });
+    child.stdin.on("error", () => conn.destroy()); // EPIPE once ssh has gone
     conn.pipe(child.stdin);
     child.stdout.pipe(conn);
     conn.on("error", () => child.kill());
