@@ -29,8 +29,8 @@ const used: string[] = [];
 /** The containers the first deploy created whole, by name: their IDs. */
 let keptBefore = new Map<string, string>();
 let restartSeconds = 0;
-/** The containers the first deploy left in the state as init errors. */
-let initErrors: string[] = [];
+/** The containers the first deploy left in the state as init errors, by name: their IDs. */
+let initErrors = new Map<string, string>();
 
 const onMain = (args: string[]) => run("docker", ["-H", `unix://${main.socket}`, ...args], { timeoutMs: 60_000 });
 const serviceOf = (name: string) => name.slice(`${PREFIX}${LABEL}-`.length);
@@ -76,7 +76,7 @@ beforeAll(async () => {
     log(`first deploy failed, as a deploy does when its host restarts: ${err}`);
   }
   await restart;
-  initErrors = [...sut.containers.values()].filter((c) => c.initError).map((c) => c.inputs.name);
+  initErrors = new Map([...sut.containers.values()].filter((c) => c.initError).map((c) => [c.inputs.name, c.id]));
   try {
     await applyStack(sut, { log, daemon, resume: true });
   } catch (err) {
@@ -96,7 +96,7 @@ describe("a deploy interrupted by a dockerd restart, run again", () => {
     log(`[figure] interrupted deploy: main's dockerd down and up again in ${restartSeconds.toFixed(1)} s`);
     // The create in flight when the Engine went away: the replay's error is the Engine call's (Pulumi names the resource).
     expect(String(firstError)).toMatch(/socket hang up|ECONNRESET|ECONNREFUSED|no answer from the Engine/);
-    expect(initErrors).toEqual([`${PREFIX}${LABEL}-tf_serving`]);
+    expect([...initErrors.keys()]).toEqual([`${PREFIX}${LABEL}-tf_serving`]);
     // What the render creates before tf_serving, created whole by the first deploy.
     const containers = sut.render.resources.filter((r) => r.type === CONTAINER).map((r) => r.inputs.name as string);
     expect([...keptBefore.keys()]).toEqual(
@@ -125,7 +125,11 @@ describe("a deploy interrupted by a dockerd restart, run again", () => {
       const now = await onMain(["inspect", "--format", "{{.Id}}", name]);
       expect([serviceOf(name), now.stdout]).toEqual([serviceOf(name), id]);
     }
-    expect(keptBefore.has(`${PREFIX}${LABEL}-tf_serving`)).toBe(false);
+    // The init error is replaced: a new container under the same name.
+    for (const [name, id] of initErrors) {
+      const now = await onMain(["inspect", "--format", "{{.Id}}", name]);
+      expect([name, now.code, now.stdout === id]).toEqual([name, 0, false]);
+    }
   });
 
   it("loses no volume and no row: the data volumes are there, postgres has every row written before the restart", async () => {

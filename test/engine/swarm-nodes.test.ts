@@ -209,7 +209,7 @@ describe("staging on a three-node swarm, over ssh to the manager", () => {
   it("converges: every service runs as many healthy tasks as it asks for", async () => {
     expect(applyError).toBeUndefined();
     const services = render.resources.filter((r) => r.type === "docker:index/service:Service").map((r) => aliasOf(r.inputs));
-    expect(await converged(services, 60)).toBeLessThan(60);
+    await converged(services, 60); // throws, naming what runs, when a service is short of tasks
   });
 
   it("keeps postgres, Elasticsearch and tf_serving on the labelled data node", async () => {
@@ -307,21 +307,30 @@ describe("faults on the three nodes, measured", () => {
       await reviveHost(node3);
       log(`node3 back in ${Math.round((Date.now() - killed) / 1000)} s after the kill`);
       expect(r.sent).toBeGreaterThan(300);
+      // Every replica answers but node3's: a client that tries the next address loses at most a few requests.
+      expect(r.failed / r.sent).toBeLessThan(0.01);
+      expect(r.longestGapMs).toBeLessThan(5_000);
       expect(back).toBeGreaterThanOrEqual(down);
     }
   }, 300_000);
 
   it("the data node restarts: postgres comes back on it with every row", async () => {
     await converged(["postgres"], 60);
+    const before = (await runningTasks("postgres"))[0].ID;
     await psql("CREATE TABLE nodes_restart_check (n int); INSERT INTO nodes_restart_check SELECT generate_series(1, 10000);");
     const node2 = bed.host("node2");
     const stopped = Date.now();
     await stopDockerd(node2);
     await startDockerd(node2);
-    const back = await converged(["postgres"], 180);
-    figure(
-      `data node restarted: postgres healthy again ${((Date.now() - stopped) / 1000).toFixed(1)} s after its dockerd stopped (${back.toFixed(1)} s after it started)`,
-    );
+    // Back means a new task of postgres runs (the old one ended with the daemon), not the old one still counted.
+    const started = Date.now();
+    while (!(await runningTasks("postgres")).some((t) => t.ID !== before)) {
+      if (Date.now() - started > 180_000) throw new Error("no new postgres task 180 s after the data node restarted");
+      await sleep(500);
+    }
+    await converged(["postgres"], 180);
+    const [sinceStop, sinceStart] = [(Date.now() - stopped) / 1000, (Date.now() - started) / 1000];
+    figure(`data node restarted: postgres healthy again ${sinceStop.toFixed(1)} s after its dockerd stopped (${sinceStart.toFixed(1)} s after it started)`);
     expect(await psql("SELECT count(*), sum(n) FROM nodes_restart_check;")).toBe("10000|50005000");
     expect((await runningTasks("postgres")).map((t) => nodeName(t.NodeID))).toEqual(["node2"]);
   }, 300_000);
