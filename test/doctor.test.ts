@@ -304,3 +304,59 @@ describe("npm run doctor", () => {
     ]);
   });
 });
+
+describe("npm run doctor -- --preflight (deploy.yml, before anything is touched)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "robotoff-preflight-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const fake = (env: NodeJS.ProcessEnv = {}) => ({
+    ROBOTOFF_DOCKER_CLI: join(__dirname, "fixtures/fake-docker.sh"),
+    FAKE_LOG: join(dir, `calls-${Math.random()}`),
+    ...env,
+  });
+  const calls = (env: NodeJS.ProcessEnv) => readFileSync(env.FAKE_LOG!, "utf8").trim().split("\n");
+
+  it("asks each host's Engine for its version, and nothing else (no probe runs, no placeholder or Pulumi check)", async () => {
+    const env = fake();
+    const r = await doctor(env, "--stack", "prod", "--config-file", TWO_HOSTS, "--preflight");
+    expect([r.code, r.stdout.trim().split("\n")]).toEqual([
+      0,
+      ["OK   local: Docker Engine 28.2.2", "OK   ml: Docker Engine 28.2.2 at ssh://deploy@ml.openfoodfacts.org"],
+    ]);
+    expect(calls(env)).toEqual(["default version", "ssh://deploy@ml.openfoodfacts.org version"]);
+  });
+
+  it("on Swarm, then checks that exactly one node carries each pinned service's label, naming the config key", async () => {
+    const labels = join(dir, "labels");
+    writeFileSync(labels, "robotoff.postgres=true db1\nrobotoff.ml=true ml1\nrobotoff.ml=true ml2\n");
+    const env = fake({ FAKE_NODE_LABELS: labels });
+    const r = await doctor(env, "--stack", "staging", "--config-file", join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"), "--preflight");
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toContain("OK   postgres: pinned to node db1 (robotoff.postgres=true)");
+    expect(lines).toContain(
+      "FAIL elasticsearch: 0 nodes carry robotoff.elasticsearch=true: exactly one must, the one with its data " +
+        "(docker node update --label-add robotoff.elasticsearch=true <node>, or set robotoff:swarm.nodeLabels.elasticsearch to the label that node carries)",
+    );
+    expect(lines.some((l) => l.startsWith("FAIL tf_serving: 2 nodes carry robotoff.ml=true (ml1, ml2)"))).toBe(true);
+    // Asked of the manager only: no one-off service (the full doctor's Elasticsearch probe) is created.
+    expect(calls(env).filter((c) => !/^default (version|node)$/.test(c))).toEqual([]);
+  });
+
+  it("skips the label check when the manager does not answer, and fails on that", async () => {
+    const r = await doctor(
+      fake({ DOCKER_HOST: "unix:///nonexistent/docker.sock", ROBOTOFF_DOCKER_CLI: "docker" }),
+      "--stack",
+      "staging",
+      "--config-file",
+      join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"),
+      "--preflight",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^FAIL local: Docker Engine not reachable: /)]);
+  });
+
+  it("refuses an unknown switch, naming --preflight in the usage", async () => {
+    const r = await doctor(fake(), "--stack", "prod", "--preflite");
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("usage: npm run doctor -- --stack <name> [--config-file <path>] [--preflight]")]);
+  });
+});

@@ -83,15 +83,15 @@ describe("every Docker host answers before a deploy touches anything (issue 17)"
   const s = steps(workflow("deploy.yml").jobs.deploy);
   const preflight = s.findIndex((x) => x.name === "Every Docker host answers");
 
-  it("asks every host of the stack (ops ps) after the ssh set-up, before the backup and pulumi up", () => {
-    expect(s[preflight].run).toBe('npm run --silent ops -- --stack "$STACK" ps');
+  it("asks every host of the stack (doctor --preflight) after the ssh set-up, before the backup and pulumi up", () => {
+    expect(s[preflight].run).toBe('npm run --silent doctor -- --stack "$STACK" --preflight');
     expect(s[preflight].if).toBeUndefined();
     expect(preflight).toBeGreaterThan(s.findIndex((x) => x.name === "SSH to the stack's Docker hosts"));
     expect(preflight).toBeLessThan(s.findIndex((x) => x.name === "Back up the database if this deploy replaces postgres"));
     expect(preflight).toBeLessThan(s.findIndex((x) => x.with?.command === "up"));
   });
 
-  it("fails the job (exit 2) with the host and the fix when a host does not answer", async () => {
+  it("fails the job with the host and the fix when a host does not answer", async () => {
     const broken = join(mkdtempSync(join(tmpdir(), "wf-docker-")), "docker");
     writeFileSync(
       broken,
@@ -102,8 +102,13 @@ describe("every Docker host answers before a deploy touches anything (issue 17)"
     writeFileSync(join(stackDir, "Pulumi.prod.yaml"), readFileSync(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml")));
     const script = (s[preflight].run as string).replace('--stack "$STACK"', `--stack "$STACK" --config-file ${join(stackDir, "Pulumi.prod.yaml")}`);
     const r = await run("bash", ["-e", "-c", script], { env: { STACK: "prod", ROBOTOFF_DOCKER_CLI: broken }, cwd: PROJECT_DIR });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("ml.openfoodfacts.org refused the ssh key for deploy: check the key that robotoff:hosts.ml.sshOpts names with -i");
+    expect(r.code).toBe(1);
+    expect(r.stdout.split("\n")).toEqual([
+      expect.stringMatching(/^OK   local: Docker Engine /),
+      expect.stringMatching(
+        /^FAIL ml: Docker Engine not reachable at ssh:\/\/deploy@ml\.openfoodfacts\.org: ml\.openfoodfacts\.org refused the ssh key for deploy: check the key that robotoff:hosts\.ml\.sshOpts names with -i/,
+      ),
+    ]);
   });
 });
 

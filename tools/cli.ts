@@ -1,6 +1,6 @@
 /** What the operator commands (render, livecheck, doctor, ops) share: the project folder, arguments, the docker CLI. */
 import { delimiter, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { run } from "./command";
 import { ArgumentError } from "./cli-errors";
 import { sshWrapperDir } from "./ssh-wrapper";
@@ -37,15 +37,25 @@ export function dockerEnvOn(hosts: readonly HostSpec[]): (url: string | undefine
   return (url) => (url && pathFor.has(url) ? { PATH: pathFor.get(url) } : undefined);
 }
 
-/** `--stack <name> [--config-file <path>]`; throws an ArgumentError that says what is wrong. */
-export function stackArgs(argv: string[], command: string): { stack: string; configFile?: string } {
-  const usage = `usage: npm run ${command} -- --stack <name> [--config-file <path>]`;
+/**
+ * `--stack <name> [--config-file <path>]`, and the command's own switches (`flags`, e.g. `--preflight`);
+ * throws an ArgumentError that says what is wrong.
+ */
+export function stackArgs(argv: string[], command: string, flags: readonly string[] = []): { stack: string; configFile?: string; flags: ReadonlySet<string> } {
+  const usage = `usage: npm run ${command} -- --stack <name> [--config-file <path>]${flags.map((f) => ` [--${f}]`).join("")}`;
   let values;
   try {
-    values = parseArgs({ args: argv, options: { stack: { type: "string" }, "config-file": { type: "string" } } }).values;
+    const options: NonNullable<ParseArgsConfig["options"]> = { stack: { type: "string" }, "config-file": { type: "string" } };
+    for (const f of flags) options[f] = { type: "boolean" };
+    values = parseArgs({ args: argv, options }).values as Record<string, string | boolean | undefined>;
   } catch (err: any) {
     throw new ArgumentError(`${err.message}\n${usage}`);
   }
   if (!values.stack) throw new ArgumentError(`--stack is required\n${usage}`);
-  return { stack: values.stack, configFile: values["config-file"] && resolve(values["config-file"]) };
+  const configFile = values["config-file"];
+  return {
+    stack: String(values.stack),
+    configFile: typeof configFile === "string" ? resolve(configFile) : undefined,
+    flags: new Set(flags.filter((f) => values[f] === true)),
+  };
 }

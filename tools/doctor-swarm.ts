@@ -19,6 +19,11 @@ export interface SwarmProbes {
 export const LIMITS_SCRIPT = "ulimit -Hl; ulimit -Hn; cat /proc/sys/vm/max_map_count; tail -n +2 /proc/swaps | wc -l";
 
 export async function swarmFindings(plan: StackPlan, probe: SwarmProbes): Promise<Finding[]> {
+  return [...(await labelFindings(plan, probe)), ...(await limitFindings(plan, probe))];
+}
+
+/** Each pinned service's label: exactly one node must carry it (asks the manager; runs nothing on the swarm). */
+export async function labelFindings(plan: StackPlan, probe: Pick<SwarmProbes, "nodesWithLabel">): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const s of plan.spec.services) {
     const label = s.scheduling?.nodeLabel;
@@ -37,6 +42,12 @@ export async function swarmFindings(plan: StackPlan, probe: SwarmProbes): Promis
       });
     } else findings.push({ level: "OK", subject: s.name, message: `pinned to node ${nodes[0]} (${label})` });
   }
+  return findings;
+}
+
+/** Elasticsearch's limits on its labelled node (a one-off service there). */
+async function limitFindings(plan: StackPlan, probe: SwarmProbes): Promise<Finding[]> {
+  const findings: Finding[] = [];
   const es = plan.spec.services.find((s) => s.name === "elasticsearch");
   const label = es?.scheduling?.nodeLabel;
   if (!es || !label) return findings;

@@ -12,14 +12,18 @@ import { runCommand } from "./cli-errors";
 import { checkoutCheck, hostPlans, placeholderFindings, planChecks, withoutBindsUnder } from "./doctor-checks";
 import { planStackFile } from "./stack-file";
 import { labelFormat, standInFindings } from "./doctor-stand-ins";
-import { swarmFindings } from "./doctor-swarm";
+import { labelFindings, swarmFindings } from "./doctor-swarm";
+import { engineUnreachable } from "./engine-unreachable";
+import type { Finding } from "./doctor-checks";
+import type { StackPlan } from "../models/stack-plan";
 
 const pulumiCli = () => process.env.ROBOTOFF_PULUMI_CLI || "pulumi";
 
 export async function main(argv: string[]): Promise<number> {
-  const args = stackArgs(argv, "doctor");
+  const args = stackArgs(argv, "doctor", ["preflight"]);
   const { runtime, plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const docker = dockerOn(plan.spec.hosts);
+  if (args.flags.has("preflight")) return report(await preflight(plan, docker));
   const checkout = checkoutCheck(runtime, plan, (context) => (!existsSync(context) ? "missing" : hasDockerfile(context) ? "ready" : "no Dockerfile"));
   const findings =
     plan.config.target === "swarm"
@@ -54,8 +58,31 @@ export async function main(argv: string[]): Promise<number> {
           )),
           ...(await standInFindings(plan.spec, (url, reference) => docker(url, ["image", "inspect", "--format", labelFormat, reference]))),
         ];
+  return report(findings);
+}
+
+function report(findings: readonly Finding[]): number {
   for (const f of findings) process.stdout.write(`${f.level.padEnd(4)} ${f.subject}: ${f.message}\n`);
   return findings.some((f) => f.level === "FAIL") ? 1 : 0;
+}
+
+/**
+ * --preflight, before a deploy touches anything: every Docker host of the stack answers (the url, the ssh key,
+ * the host key, dockerd), and on Swarm exactly one node carries each pinned service's label. Nothing runs on
+ * a host (no probe container, no one-off service).
+ */
+async function preflight(plan: StackPlan, docker: ReturnType<typeof dockerOn>): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const { name, url } of plan.spec.hosts) {
+    const engine = await docker(url, ["version", "--format", "{{.Server.Version}}"]);
+    findings.push(
+      engine.code === 0
+        ? { level: "OK", subject: name, message: `Docker Engine ${engine.stdout}${url ? ` at ${url}` : ""}` }
+        : { level: "FAIL", subject: name, message: engineUnreachable(name, url, engine) },
+    );
+  }
+  if (plan.config.target === "swarm" && findings.every((f) => f.level === "OK")) findings.push(...(await labelFindings(plan, swarmProbes(docker))));
+  return findings;
 }
 
 /** Swarm probes through the manager the docker CLI talks to. */
