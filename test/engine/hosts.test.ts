@@ -195,8 +195,15 @@ describe("what an operator gets wrong with robotoff:hosts, on real hosts: doctor
     const key = join(scratch, "refused_key");
     await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
     const opts = bed.sshOpts.map((o) => (o === bed.keyFile ? key : o));
-    const r = await tool("doctor", [], withMl({ sshOpts: [...opts, "-o", "IdentitiesOnly=yes"] }));
+    const file = withMl({ sshOpts: [...opts, "-o", "IdentitiesOnly=yes"] });
+    const r = await tool("doctor", [], file);
     expect(r.code).toBe(1);
+    // deploy.yml's preflight says the same, before anything is touched.
+    const preflight = await tool("doctor", ["--preflight"], file);
+    expect([preflight.code, preflight.stdout]).toEqual([
+      1,
+      expect.stringContaining(`FAIL ml: Docker Engine not reachable at ${ml().sshUrl}: ${ml().address} refused the ssh key`),
+    ]);
     expect(r.stdout).toMatch(new RegExp(`^OK +app: Docker Engine `, "m"));
     expect(r.stdout).toContain(
       `FAIL ml: Docker Engine not reachable at ${ml().sshUrl}: ${ml().address} refused the ssh key for ${BED_USER}: check the key that robotoff:hosts.ml.sshOpts names with -i`,

@@ -4,8 +4,10 @@
  * The first deploy writes rows to postgres once it runs, then stops main's dockerd for 5 s while
  * tf_serving's create waits for its health: that create fails, as the provider's does, with the container in
  * the state (an init error). (A dockerd that is back within about a second goes unnoticed: the provider's
- * next poll, a second later, reaches the new one, and the restart policy has restarted the container.) The second deploy (what `pulumi up` does next: keep what the state holds, replace the
- * init error, create the rest) converges; no container is there twice, no volume or row is lost.
+ * next poll, a second later, reaches the new one, and the restart policy has restarted the container.)
+ * The second deploy (what `pulumi up` does next: keep what the state holds, replace the init error, create
+ * the rest) converges; no container is there twice, no volume or row is lost, and nothing either deploy
+ * printed (nor the failed one's error) holds a secret value.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,8 +15,14 @@ import { run } from "../../tools/command";
 import { loadImages, removeBed, startBed, startDockerd, stopDockerd, type Bed, type BedHost } from "../hosts/bed";
 import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
+import { SECRET_KEYS } from "../../models/secrets";
 
-const log = (line: string) => process.stdout.write(`[interrupted] ${line}\n`);
+/** Every line the deploys printed, to look for secret values in. */
+const said: string[] = [];
+const log = (line: string) => {
+  said.push(line);
+  process.stdout.write(`[interrupted] ${line}\n`);
+};
 const LABEL = "intr";
 const PROBE = `${PREFIX}stand-in/probe:1`;
 const CONTAINER = "docker:index/container:Container";
@@ -135,5 +143,14 @@ describe("a deploy interrupted by a dockerd restart, run again", () => {
   it("loses no volume and no row: the data volumes are there, postgres has every row written before the restart", async () => {
     for (const v of sut.operatorVolumes) expect((await onMain(["volume", "inspect", "--format", "{{.Name}}", v.name])).stdout).toBe(v.name);
     expect(await psql("SELECT count(*), sum(n) FROM interrupted_check;")).toBe("5000|12502500");
+  });
+
+  it("prints no secret value, in either deploy's lines or in the failed deploy's error", () => {
+    // The offline render reads a secure: value as this text; the containers get it as the secret's value.
+    const envs = sut.render.resources.filter((r) => r.type === CONTAINER).flatMap((r) => (r.inputs.envs ?? []) as string[]);
+    const secrets = SECRET_KEYS.map((k) => `<secure robotoff:${k}>`).filter((v) => envs.some((e) => e.endsWith(`=${v}`)));
+    expect(secrets.length).toBeGreaterThan(3); // the check has values to look for
+    const printed = [...said, String(firstError), String(secondError ?? "")].join("\n");
+    for (const v of secrets) expect([v, printed.includes(v)]).toEqual([v, false]);
   });
 });

@@ -251,8 +251,8 @@ describe("staging on a three-node swarm, over ssh to the manager", () => {
 });
 
 describe("doctor on the three nodes, asked of the manager over ssh", () => {
-  const doctor = (file: string) =>
-    run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", "staging", "--config-file", file], {
+  const doctor = (file: string, ...args: string[]) =>
+    run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", "staging", "--config-file", file, ...args], {
       cwd: PROJECT_DIR,
       env: { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` },
       timeoutMs: 300_000,
@@ -275,6 +275,10 @@ describe("doctor on the three nodes, asked of the manager over ssh", () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(`FAIL postgres: 0 nodes carry ${wrong}: exactly one must`);
       expect(r.stdout).toContain("or set robotoff:swarm.nodeLabels.postgres to the label that node carries");
+      // deploy.yml's preflight: the same line, asking the manager only.
+      const preflight = await doctor(file, "--preflight");
+      expect([preflight.code, preflight.stdout]).toEqual([1, expect.stringContaining(`FAIL postgres: 0 nodes carry ${wrong}: exactly one must`)]);
+      expect(preflight.stdout).toMatch(/^OK +elasticsearch: pinned to node rbtbed-node2 /m);
     } finally {
       rmSync(file, { force: true });
     }
