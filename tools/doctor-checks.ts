@@ -298,6 +298,13 @@ async function elasticsearchFindings(plan: HostPlan, probe: Probes, ulimits: rea
   return findings;
 }
 
+/** Whether a host's Engine answered its version probe: the version, or why not and the fix. */
+export function engineFinding(host: string, url: string | undefined, engine: Probe): Finding {
+  return engine.code === 0
+    ? { level: "OK", subject: host, message: `Docker Engine ${engine.stdout}${url ? ` at ${url}` : ""}` }
+    : { level: "FAIL", subject: host, message: engineUnreachable(host, url, engine) };
+}
+
 export async function planChecks(plans: readonly HostPlan[], probe: Probes, env: NodeJS.ProcessEnv = {}): Promise<Finding[]> {
   const findings: Finding[] = [...environmentFindings(env)];
   const pulumi = await probe.pulumi();
@@ -309,11 +316,8 @@ export async function planChecks(plans: readonly HostPlan[], probe: Probes, env:
   for (const plan of plans) {
     const { host, url } = plan;
     const engine = await probe.engine(url);
-    if (engine.code !== 0) {
-      findings.push({ level: "FAIL", subject: host, message: engineUnreachable(host, url, engine) });
-      continue;
-    }
-    findings.push({ level: "OK", subject: host, message: `Docker Engine ${engine.stdout}${url ? ` at ${url}` : ""}` });
+    findings.push(engineFinding(host, url, engine));
+    if (engine.code !== 0) continue;
 
     for (const name of plan.externalVolumes) {
       const found = await probe.volume(url, name);

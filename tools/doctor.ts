@@ -9,11 +9,10 @@ import { existsSync } from "node:fs";
 import { hasDockerfile } from "../services/build-inputs";
 import { dockerOn, PROJECT_DIR, run, stackArgs } from "./cli";
 import { runCommand } from "./cli-errors";
-import { checkoutCheck, hostPlans, placeholderFindings, planChecks, withoutBindsUnder } from "./doctor-checks";
+import { checkoutCheck, engineFinding, hostPlans, placeholderFindings, planChecks, withoutBindsUnder } from "./doctor-checks";
 import { planStackFile } from "./stack-file";
 import { labelFormat, standInFindings } from "./doctor-stand-ins";
 import { labelFindings, swarmFindings } from "./doctor-swarm";
-import { engineUnreachable } from "./engine-unreachable";
 import type { Finding } from "./doctor-checks";
 import type { StackPlan } from "../models/stack-plan";
 
@@ -35,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
             withoutBindsUnder(hostPlans(plan), checkout.notCheckouts),
             {
               pulumi: () => run(pulumiCli(), ["version"]),
-              engine: (url) => docker(url, ["version", "--format", "{{.Server.Version}}"]),
+              engine: (url) => engineVersion(docker, url),
               memTotal: (url) => docker(url, ["info", "--format", "{{.MemTotal}}"]),
               volume: (url, name) => docker(url, ["volume", "inspect", name]),
               network: (url, name) => docker(url, ["network", "inspect", name]),
@@ -73,17 +72,13 @@ function report(findings: readonly Finding[]): number {
  */
 async function preflight(plan: StackPlan, docker: ReturnType<typeof dockerOn>): Promise<Finding[]> {
   const findings: Finding[] = [];
-  for (const { name, url } of plan.spec.hosts) {
-    const engine = await docker(url, ["version", "--format", "{{.Server.Version}}"]);
-    findings.push(
-      engine.code === 0
-        ? { level: "OK", subject: name, message: `Docker Engine ${engine.stdout}${url ? ` at ${url}` : ""}` }
-        : { level: "FAIL", subject: name, message: engineUnreachable(name, url, engine) },
-    );
-  }
+  for (const { name, url } of plan.spec.hosts) findings.push(engineFinding(name, url, await engineVersion(docker, url)));
   if (plan.config.target === "swarm" && findings.every((f) => f.level === "OK")) findings.push(...(await labelFindings(plan, swarmProbes(docker))));
   return findings;
 }
+
+/** The probe that tells whether a host's Engine answers. */
+const engineVersion = (docker: ReturnType<typeof dockerOn>, url: string | undefined) => docker(url, ["version", "--format", "{{.Server.Version}}"]);
 
 /** Swarm probes through the manager the docker CLI talks to. */
 const swarmProbes = (docker: ReturnType<typeof dockerOn>) => ({
