@@ -12,6 +12,7 @@ import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
 import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
 
 import { PROJECT_DIR } from "../tools/cli";
+import { shellQuote } from "../models/shell";
 import { activeMutant, credit, measured } from "./mutation-coverage";
 
 export { PROJECT_DIR };
@@ -31,6 +32,19 @@ export function stackFileWith(
   change(doc.config);
   const file = join(mkdtempSync(join(dir, "stack-")), name);
   writeFileSync(file, dump(doc));
+  return file;
+}
+
+/**
+ * A docker CLI that fails for the Docker host `url` (`-H <url>`), saying `stderr` as the real CLI did, and is
+ * test/fixtures/fake-docker.sh for every other host.
+ */
+export function dockerFailingFor(url: string, stderr: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-docker-")), "docker");
+  const fake = join(__dirname, "fixtures/fake-docker.sh");
+  writeFileSync(file, `#!/bin/sh\n[ "$2" = ${shellQuote(url)} ] && { echo ${shellQuote(stderr)} >&2; exit 1; }\nexec ${shellQuote(fake)} "$@"\n`, {
+    mode: 0o755,
+  });
   return file;
 }
 

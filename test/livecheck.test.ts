@@ -10,7 +10,7 @@ import { apiHealthTarget, declaredContainers, main } from "../tools/livecheck";
 import { runMain } from "./in-process";
 import { planStackFile } from "../tools/stack-file";
 import { run } from "../tools/command";
-import { PROJECT_DIR } from "./harness";
+import { dockerFailingFor, PROJECT_DIR } from "./harness";
 
 const HEALTHY = join(__dirname, "fixtures/docker-inspect/dev-healthy.json");
 const recorded = (): InspectedContainer[] => JSON.parse(readFileSync(HEALTHY, "utf8"));
@@ -200,12 +200,10 @@ describe("npm run livecheck", () => {
     );
   });
   it("reports the host that answers when another does not, and exits 2", async () => {
-    const broken = join(mkdtempSync(join(tmpdir(), "robotoff-docker-")), "docker");
-    writeFileSync(
-      broken,
-      // What the docker CLI 28 said for a host with no sshd, in the test bed (test/hosts), this host's name put in.
-      `#!/bin/sh\n[ "$2" = "ssh://deploy@ml.openfoodfacts.org" ] && { echo 'error during connect: Get "http://docker.example.com/v1.50/version": command [ssh -o ConnectTimeout=30 -T -l deploy -- ml.openfoodfacts.org docker system dial-stdio] has exited with exit status 255, make sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=ssh: connect to host ml.openfoodfacts.org port 22: Connection refused' >&2; exit 1; }\nexec ${join(__dirname, "fixtures/fake-docker.sh")} "$@"\n`,
-      { mode: 0o755 },
+    // What the docker CLI 28 said for a host with no sshd, in the test bed (test/hosts), this host's name put in.
+    const broken = dockerFailingFor(
+      "ssh://deploy@ml.openfoodfacts.org",
+      'error during connect: Get "http://docker.example.com/v1.50/version": command [ssh -o ConnectTimeout=30 -T -l deploy -- ml.openfoodfacts.org docker system dial-stdio] has exited with exit status 255, make sure the URL is valid, and Docker 18.09 or later is installed on the remote host: stderr=ssh: connect to host ml.openfoodfacts.org port 22: Connection refused',
     );
     const run = await livecheck(
       { ROBOTOFF_DOCKER_CLI: broken, FAKE_INSPECT: HEALTHY },

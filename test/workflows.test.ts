@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { run } from "../tools/command";
-import { PROJECT_DIR } from "./harness";
+import { dockerFailingFor, PROJECT_DIR, stackFileWith } from "./harness";
 
 const DIR = join(PROJECT_DIR, ".github/workflows");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
@@ -92,15 +92,12 @@ describe("every Docker host answers before a deploy touches anything (issue 17)"
   });
 
   it("fails the job with the host and the fix when a host does not answer", async () => {
-    const broken = join(mkdtempSync(join(tmpdir(), "wf-docker-")), "docker");
-    writeFileSync(
-      broken,
-      `#!/bin/sh\n[ "$2" = "ssh://deploy@ml.openfoodfacts.org" ] && { echo 'error during connect: ... stderr=deploy@ml.openfoodfacts.org: Permission denied (publickey).' >&2; exit 1; }\nexec ${join(__dirname, "fixtures/fake-docker.sh")} "$@"\n`,
-      { mode: 0o755 },
+    const broken = dockerFailingFor(
+      "ssh://deploy@ml.openfoodfacts.org",
+      "error during connect: ... stderr=deploy@ml.openfoodfacts.org: Permission denied (publickey).",
     );
-    const stackDir = mkdtempSync(join(tmpdir(), "wf-stack-"));
-    writeFileSync(join(stackDir, "Pulumi.prod.yaml"), readFileSync(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml")));
-    const script = (s[preflight].run as string).replace('--stack "$STACK"', `--stack "$STACK" --config-file ${join(stackDir, "Pulumi.prod.yaml")}`);
+    const stackFile = stackFileWith(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), () => {}, "Pulumi.prod.yaml");
+    const script = (s[preflight].run as string).replace('--stack "$STACK"', `--stack "$STACK" --config-file ${stackFile}`);
     const r = await run("bash", ["-e", "-c", script], { env: { STACK: "prod", ROBOTOFF_DOCKER_CLI: broken }, cwd: PROJECT_DIR });
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n")).toEqual([
