@@ -57,6 +57,17 @@ const runningTasks = async (alias: string) =>
   ).filter((t) => t.Status.State === "running");
 const nodeName = (id: string) => [...nodeIds.entries()].find(([, v]) => v === id)?.[0] ?? id;
 
+let managerEnv: NodeJS.ProcessEnv | undefined;
+/** An operator command (tools/<name>.ts) asked of the manager over ssh: DOCKER_HOST, with the bed's ssh options on PATH. */
+function tool(name: string, args: string[], file = configFile, timeoutMs = 120_000) {
+  managerEnv ??= { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` };
+  return run(process.execPath, ["--require", "./tools/register.js", `tools/${name}.ts`, "--stack", "staging", "--config-file", file, ...args], {
+    cwd: PROJECT_DIR,
+    env: managerEnv,
+    timeoutMs,
+  });
+}
+
 /** Waits until each named service runs as many tasks as it asks for, on nodes that are up (the provider's count); seconds taken. */
 async function converged(aliases: readonly string[], seconds: number): Promise<number> {
   const started = Date.now();
@@ -234,13 +245,6 @@ describe("staging on a three-node swarm, over ssh to the manager", () => {
   });
 
   it("livecheck and ops ps, asked of the manager over ssh (DOCKER_HOST), find every service up", async () => {
-    const env = { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` };
-    const tool = (name: string, args: string[]) =>
-      run(process.execPath, ["--require", "./tools/register.js", `tools/${name}.ts`, "--stack", "staging", "--config-file", configFile, ...args], {
-        cwd: PROJECT_DIR,
-        env,
-        timeoutMs: 120_000,
-      });
     const live = await tool("livecheck", []);
     expect([live.code, live.stderr]).toEqual([0, ""]);
     expect(live.stdout).toMatch(/^api: UP/m);
@@ -251,12 +255,7 @@ describe("staging on a three-node swarm, over ssh to the manager", () => {
 });
 
 describe("doctor on the three nodes, asked of the manager over ssh", () => {
-  const doctor = (file: string, ...args: string[]) =>
-    run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", "staging", "--config-file", file, ...args], {
-      cwd: PROJECT_DIR,
-      env: { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` },
-      timeoutMs: 300_000,
-    });
+  const doctor = (file: string, ...args: string[]) => tool("doctor", args, file, 300_000);
 
   it("finds each pinned service's node, the data node", async () => {
     const r = await doctor(configFile);
