@@ -24,6 +24,7 @@ export const SERVICE_NAMES = [
   "postgres_exporter",
   "postgres_backup",
   "tf_models",
+  "api_proxy",
 ] as const;
 export const RESTART_POLICIES = ["no", "always", "on-failure", "unless-stopped"] as const;
 /** external: read, never created or deleted (compose `external: true`); retained: created, then protected
@@ -32,6 +33,12 @@ export const VOLUME_LIFECYCLES = ["external", "retained", "managed"] as const;
 /** What the stack runs on: one container per service on Docker hosts, or Docker Swarm services. */
 export const TARGETS = ["containers", "swarm"] as const;
 export const UPDATE_ORDERS = ["start-first", "stop-first"] as const;
+/**
+ * How a release replaces the api on the containers target. replace: one container, removed and created
+ * again (compose's way: the api is down until the new one answers); rolling: two copies behind a proxy that
+ * holds the public port, replaced one after the other, each once the one before is healthy.
+ */
+export const RELEASE_MODES = ["replace", "rolling"] as const;
 
 const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => string | undefined) =>
   schema.superRefine((value, ctx) => {
@@ -76,7 +83,8 @@ const AbsolutePath = custom(StringOf(ABSOLUTE_PATH), (v) =>
   v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : ABSOLUTE_PATH,
 );
 /** A duration parsed to whole seconds; a bare number has no unit: refused. */
-const Duration = (byDefault: string) => custom(StringOf("a duration like 90s"), durationProblem).default(byDefault).transform(parseDuration);
+const DurationText = custom(StringOf("a duration like 90s"), durationProblem);
+const Duration = (byDefault: string) => DurationText.default(byDefault).transform(parseDuration);
 
 /** Healthcheck timing, with the defaults that suit each service. */
 const Healthcheck = (d: { interval: string; timeout: string; retries: number; startPeriod: string }) =>
@@ -133,6 +141,16 @@ const App = z.strictObject({
       memory: Size("512m", "Robotoff loads its models and data at start", "2g"),
       expose: z.strictObject({ http: Binding("127.0.0.1:5500") }).prefault({}),
       healthcheck: Healthcheck({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" }),
+      release: z.enum(RELEASE_MODES).default("replace"),
+      /** rolling: how long each new copy may take to be healthy; unset, its healthcheck's whole budget. */
+      waitTimeout: DurationText.transform(parseDuration).optional(),
+      /** rolling: the reverse proxy in front of the copies. */
+      proxy: z
+        .strictObject({
+          image: Image.default("haproxy:2.6"),
+          memory: Size("32m", "HAProxy's buffers for its connections", "256m"),
+        })
+        .prefault({}),
     })
     .prefault({}),
   workers: AppRole("8g", "1g").prefault({}),

@@ -28,6 +28,12 @@ function healthcheck(command: string[], timing: HealthcheckTiming): Healthcheck 
   };
 }
 
+/**
+ * The longest a healthcheck can take to give its verdict on a new container: its start period, then a
+ * check per retry and one more, each waiting its interval and its timeout.
+ */
+export const healthBudgetSeconds = (h: Healthcheck): number => h.startPeriodSeconds + (h.intervalSeconds + h.timeoutSeconds) * (h.retries + 1);
+
 /** Over TCP: the image's first-run initdb serves on its Unix socket only, and must not count. */
 export const postgresHealthcheck = (user: string, db: string, port: number, timing: HealthcheckTiming) =>
   healthcheck(["pg_isready", "-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", db], timing);
@@ -67,11 +73,14 @@ export const statsdHealthcheck = (metricsPort: number) =>
     startPeriod: 10,
   });
 
+/** The config key of the api's published port, whichever service holds it (the api, or the proxy in front of its copies). */
+export const API_PORT_KEY = "app.api.expose.http";
+
 /**
  * The api's health URL on its Docker host, at the address its port is published on (loopback for every
  * interface); undefined when the api publishes no port. The stack output and livecheck both use it.
  */
 export function apiHealthUrl(spec: StackSpec): string | undefined {
-  const port = spec.services.find((s) => s.name === "api")?.ports[0];
+  const port = spec.services.flatMap((s) => s.ports).find((p) => p.configKey === API_PORT_KEY);
   return port && `http://${addressOnHost(port)}:${port.port}${API_HEALTH_PATH}`;
 }

@@ -92,10 +92,15 @@ export interface ServiceSpec {
   /** Services that must be up (healthy, where they have a healthcheck) before this one starts. */
   readonly dependsOn: readonly ServiceName[];
   readonly healthcheck?: Healthcheck;
-  /** Set on services others wait for: how long a create may wait for health. */
+  /** Set on services others wait for, and on copies: how long a create may wait for health. */
   readonly waitTimeoutSeconds?: number;
   /** Set when the target schedules copies (swarm); the containers target runs one container. */
   readonly scheduling?: Scheduling;
+  /**
+   * Containers target: runs this many copies (containersOf) rather than one container, created one after
+   * the other, each once the one before is healthy (robotoff:app.api.release rolling).
+   */
+  readonly copies?: number;
   /** Kept stopped across deploys (robotoff:stopped): created, never started by the stack. */
   readonly stopped?: boolean;
 }
@@ -129,6 +134,12 @@ export interface StackSpec {
   readonly images: readonly ImageSpec[];
   readonly volumes: readonly VolumeSpec[];
   readonly services: readonly ServiceSpec[];
+}
+
+/** The Docker names of a service's containers: `<containerName>-<n>` for each copy, else its containerName. */
+export function containersOf(spec: Pick<ServiceSpec, "containerName" | "copies">): string[] {
+  if (spec.copies === undefined) return [spec.containerName];
+  return Array.from({ length: spec.copies }, (_, i) => `${spec.containerName}-${i + 1}`);
 }
 
 /** The tasks a scheduled service runs: its replicas, none while robotoff:stopped lists it; undefined unscheduled. */

@@ -5,10 +5,20 @@ import { formatMb } from "./size";
 import type { HostBinding, PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
-import { apiHealthcheck, elasticsearchHealthcheck, postgresHealthcheck, statsdHealthcheck, tfServingHealthcheck } from "./healthchecks";
+import {
+  API_HEALTH_PATH,
+  API_PORT_KEY,
+  apiHealthcheck,
+  elasticsearchHealthcheck,
+  healthBudgetSeconds,
+  postgresHealthcheck,
+  statsdHealthcheck,
+  tfServingHealthcheck,
+} from "./healthchecks";
+import { HAPROXY_COMMAND, HAPROXY_CONFIG_PATH, haproxyConfig } from "./api-proxy";
 import { backupService } from "./backup";
 import { MODELS_CONFIG_POLL_SECONDS, TF_MODELS_MOUNT, tfModelsService } from "./tf-models";
-import type { EnvValue, ImageSpec, Scheduling, ServiceName, ServiceSpec, StackSpec, VolumeSpec } from "./spec";
+import { containersOf, type EnvValue, type ImageSpec, type Scheduling, type ServiceName, type ServiceSpec, type StackSpec, type VolumeSpec } from "./spec";
 
 /** Container-side facts of the services, fixed by the images. */
 export const PORTS = {
@@ -41,6 +51,11 @@ export const DEV_SOURCE_MOUNTS = [
 ] as const;
 
 export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr/share/elasticsearch/data" } as const;
+
+/** Robotoff's gunicorn.py: a request may take this long before gunicorn gives up on it. */
+const GUNICORN_TIMEOUT_SECONDS = 60;
+/** robotoff:app.api.release rolling: copies of the api, the fewest that keep one serving while the other is replaced. */
+export const API_COPIES = 2;
 
 /** Seconds a clean stop may take: data services checkpoint and flush; the rest gets compose's 10 s. */
 export const STOP_GRACE_SECONDS = { data: 120, default: 10 } as const;
@@ -118,6 +133,7 @@ export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
       return { ...once, ...pinned("tfServing") };
     case "statsd":
     case "postgres_exporter":
+    case "api_proxy": // never on swarm (validate.ts): Swarm replaces the api's tasks itself
       return once;
   }
 }
@@ -165,6 +181,7 @@ function imagesOf(cfg: StackConfig, appImage: ImageSpec): ImageSpec[] {
     { key: "postgres", reference: cfg.postgres.image },
     { key: "elasticsearch", reference: cfg.elasticsearch.image },
     ...(cfg.tfServing.enabled ? [{ key: "tf-serving", reference: cfg.tfServing.image }] : []),
+    ...(cfg.app.api.release === "rolling" ? [{ key: "haproxy", reference: cfg.app.api.proxy.image }] : []),
     ...(cfg.monitoring.enabled
       ? [
           { key: "statsd-exporter", reference: cfg.monitoring.statsd.image },
@@ -220,14 +237,38 @@ function appRole(ctx: Context, name: ServiceName, memoryMb: number, extra: Parti
 function apiSpec(ctx: Context): Spec {
   const { cfg } = ctx;
   const api = cfg.app.api;
+  const healthcheck = apiHealthcheck(PORTS.api, api.healthcheck);
   return appRole(ctx, "api", api.memory, {
-    ports: published(api.expose.http, PORTS.api, "app.api.expose.http"),
-    // The one service published beyond loopback by default (compose's ROBOTOFF_EXPOSE).
-    publishBeyondLoopback: true,
+    // With copies, the proxy holds the public port.
+    ...(api.release === "rolling"
+      ? { copies: API_COPIES, waitTimeoutSeconds: api.waitTimeout ?? healthBudgetSeconds(healthcheck) }
+      : // The one service published beyond loopback by default (compose's ROBOTOFF_EXPOSE).
+        { ports: published(api.expose.http, PORTS.api, API_PORT_KEY), publishBeyondLoopback: true }),
     ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
     dependsOn: ["workers", "postgres", "elasticsearch", ...ctx.tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
-    healthcheck: apiHealthcheck(PORTS.api, api.healthcheck),
+    healthcheck,
   });
+}
+
+/** robotoff:app.api.release rolling: HAProxy on the api's public port, in front of its copies (models/api-proxy.ts). */
+function apiProxySpec(ctx: Context): Spec {
+  const { cfg } = ctx;
+  const copies = containersOf({ containerName: containerNameOf(cfg, "api"), copies: API_COPIES });
+  const config = haproxyConfig({ port: PORTS.api, servers: copies, healthPath: API_HEALTH_PATH, serverTimeoutSeconds: GUNICORN_TIMEOUT_SECONDS });
+  return {
+    ...ctx.base,
+    name: "api_proxy",
+    image: "haproxy",
+    entrypoint: [...HAPROXY_COMMAND],
+    env: {},
+    ports: published(cfg.app.api.expose.http, PORTS.api, API_PORT_KEY),
+    publishBeyondLoopback: true,
+    files: [{ containerPath: HAPROXY_CONFIG_PATH, content: config }],
+    readOnlyRootfs: true,
+    memoryMb: cfg.app.api.proxy.memory,
+    // Started once the copies are healthy: the first deploy opens the port when there is an api behind it.
+    dependsOn: ["api"],
+  };
 }
 
 function workersSpec(ctx: Context): Spec {
@@ -366,6 +407,8 @@ function monitoringSpecs(ctx: Context, files: StackFiles): Spec[] {
   return [statsdSpec(ctx, files.statsdMapping), postgresExporterSpec(ctx)];
 }
 
+const containerNameOf = (cfg: StackConfig, name: ServiceName) => `${cfg.containerPrefix}-${name}`;
+
 /**
  * The whole topology for a validated config. `secrets` holds the secret keys that have a value
  * (set in config, or generated): variables of absent secrets are left out, as compose leaves out unset ones.
@@ -374,6 +417,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
   const ctx = contextOf(cfg, secrets);
   const services: Spec[] = [
     apiSpec(ctx),
+    ...(cfg.app.api.release === "rolling" ? [apiProxySpec(ctx)] : []),
     workersSpec(ctx),
     schedulerSpec(ctx),
     postgresSpec(ctx),
@@ -385,7 +429,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
   const stopped = new Set(cfg.stopped);
   const named = services.map((svc) => ({
     ...svc,
-    containerName: `${cfg.containerPrefix}-${svc.name}`,
+    containerName: containerNameOf(cfg, svc.name),
     ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name) } : {}),
     ...(stopped.has(svc.name) ? { stopped: true } : {}),
   }));

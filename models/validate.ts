@@ -213,6 +213,12 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
   }
   if (cfg.dev.enabled)
     issues.push({ key: fullKey(["dev", "enabled"]), expected: "false on swarm (an image built on one host is on no other node)", found: "true" });
+  if (cfg.app.api.release === "rolling")
+    issues.push({
+      key: fullKey(["app", "api", "release"]),
+      expected: `"replace" on swarm (Swarm replaces the api's tasks one by one itself: robotoff:swarm.apiUpdateOrder)`,
+      found: '"rolling"',
+    });
   const published: [string[], HostBinding | null][] = [
     [["app", "api", "expose", "http"], cfg.app.api.expose.http],
     ...(cfg.tfServing.enabled

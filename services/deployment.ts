@@ -117,7 +117,6 @@ export class Deployment extends pulumi.ComponentResource {
           `${name}-${svc.name}`,
           {
             spec: svc,
-            containerName: svc.containerName,
             image,
             network: this.networks[svc.host],
             // Joined by name, never created, deleted or looked up: another stack (Product Opener's) owns them,
@@ -125,7 +124,7 @@ export class Deployment extends pulumi.ComponentResource {
             externalNetworks: svc.externalNetworks ?? [],
             volumes: this.volumes,
             secrets,
-            dependsOn: svc.dependsOn.map((d) => services.get(d)!.container),
+            dependsOn: svc.dependsOn.flatMap((d) => services.get(d)!.containers),
           },
           { parent: this, ...(provider ? { providers: [provider] } : {}) },
         ),

@@ -42,6 +42,9 @@ describe("stack config defaults", () => {
       memory: 2048,
       expose: { http: { ip: "127.0.0.1", port: 5500 } },
       healthcheck: { interval: 30, timeout: 5, retries: 3, startPeriod: 60 },
+      // compose's way, unless the stack asks for copies behind a proxy
+      release: "replace",
+      proxy: { image: "haproxy:2.6", memory: 256 },
     });
     expect(cfg.app.workers.memory).toBe(8192);
     expect(cfg.app.scheduler.memory).toBe(4096);

@@ -107,6 +107,7 @@ describe("what livecheck checks, read from the StackSpec", () => {
     expect(apiHealthTarget(planStackFile(PROJECT_DIR, "dev", file).plan)).toEqual({
       url: "http://172.17.0.1:5500/api/v1/health",
       image: "openfoodfacts/robotoff:dev",
+      service: "api",
     });
     expect(apiHealthTarget(planStackFile(PROJECT_DIR, "prod").plan)?.url).toBe("http://127.0.0.1:5500/api/v1/health");
   });

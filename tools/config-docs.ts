@@ -60,6 +60,16 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   "app.api.memory": { meaning: "api `mem_limit` (at least `512m`)" },
   "app.api.expose.http": { meaning: "api port 5500 on the host (`ROBOTOFF_EXPOSE`)" },
   "app.api.healthcheck": { meaning: healthcheck("the api: `/api/v1/health` with `python3`") },
+  "app.api.release": {
+    meaning:
+      'how a release replaces the api (containers target): `replace`, one container removed then created (compose\'s way: the api is down meanwhile), or `rolling`, two copies (`<containerPrefix>-api-1`, `-2`) behind HAProxy (`api_proxy`, which then holds `app.api.expose.http`), replaced one after the other (see "Releases")',
+  },
+  "app.api.waitTimeout": {
+    meaning: "`rolling`: how long each new copy may take to be healthy before the release stops, leaving the other copy serving",
+    default: "the healthcheck's budget: `startPeriod + (interval + timeout) × (retries + 1)` (3m20s)",
+  },
+  "app.api.proxy.image": { meaning: "`rolling`: the HAProxy image in front of the copies" },
+  "app.api.proxy.memory": { meaning: "`rolling`: HAProxy's `mem_limit` (at least `32m`)" },
   "app.workers.memory": { meaning: "workers `mem_limit` (at least `1g`)" },
   "app.scheduler.memory": { meaning: "scheduler `mem_limit` (at least `512m`)" },
   "postgres.image": { meaning: "postgres image (also run by `postgres_backup` and `tf_models`)" },

@@ -3,7 +3,7 @@
 import { configTargetOptions } from "../models/config-error";
 import { bindingsClash, formatBinding } from "../models/ports";
 import type { StackPlan } from "../models/stack-plan";
-import type { ServiceName, ServiceSpec, Ulimit } from "../models/spec";
+import { containersOf, type ServiceName, type ServiceSpec, type Ulimit } from "../models/spec";
 import { modelChecksumFile, modelDir, type TfModel } from "../models/tf-models";
 import { lastLine, type CommandResult } from "./command";
 import { engineUnreachable } from "./engine-unreachable";
@@ -83,7 +83,7 @@ export function hostPlans(plan: StackPlan): HostPlan[] {
       ...(url ? { url } : {}),
       probeImage: spec.images.find((i) => i.key === imageKeys[0])!.reference,
       services: here.map((s) => s.name),
-      containers: here.map((s) => s.containerName),
+      containers: here.flatMap((s) => containersOf(s)),
       binds: foldersOf(here),
       ports: here.flatMap((s) => s.ports.map((p) => ({ service: s.name, ...(p.ip ? { ip: p.ip } : {}), port: p.port }))),
       externalVolumes: spec.volumes.filter((v) => v.lifecycle === "external" && volumeKeys.has(v.key)).map((v) => v.name),

@@ -9,6 +9,8 @@ export interface DeclaredContainer {
   readonly service: string;
   /** Docker container name. */
   readonly name: string;
+  /** Which copy of its service it is (1, 2…), for a service that runs copies. */
+  readonly copy?: number;
   readonly hasHealthcheck: boolean;
   /** Kept stopped by robotoff:stopped: up while it does not run. */
   readonly stopped?: boolean;
@@ -43,9 +45,14 @@ const lastOutput = (c: InspectedContainer) => {
   return output ? `: ${output.slice(0, 160)}` : "";
 };
 
+/** The service's name, and the copy's number for a copy (`api-2`). */
+export const labelOf = (d: Pick<DeclaredContainer, "service" | "copy">) => (d.copy === undefined ? d.service : `${d.service}-${d.copy}`);
+
 export function assess(declared: readonly DeclaredContainer[], inspected: readonly InspectedContainer[]): Verdict[] {
   const byName = new Map(inspected.map((c) => [c.Name.replace(/^\//, ""), c]));
-  return declared.map(({ service, name, hasHealthcheck, stopped }) => {
+  return declared.map((d) => {
+    const { name, hasHealthcheck, stopped } = d;
+    const service = labelOf(d);
     const c = byName.get(name);
     if (!c) return { service, up: false, detail: `no container ${name}` };
     const s = c.State;

@@ -6,8 +6,8 @@
  * DOCKER_HOST and contexts apply). Reports every host, also when another one does not answer.
  * Exit 0: all up; 1: something is down; 2: a Docker Engine does not answer, or bad arguments.
  */
-import { apiHealthUrl } from "../models/healthchecks";
-import { runningReplicas } from "../models/spec";
+import { API_PORT_KEY, apiHealthUrl } from "../models/healthchecks";
+import { containersOf, runningReplicas } from "../models/spec";
 import type { StackPlan } from "../models/stack-plan";
 import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
 import { engineUnreachable } from "./engine-unreachable";
@@ -29,24 +29,29 @@ export interface PlacedContainer extends DeclaredContainer {
 export function declaredContainers(plan: StackPlan): PlacedContainer[] {
   const urls = new Map(plan.spec.hosts.map((h) => [h.name, h.url]));
   return plan.spec.services
-    .map((s) => ({
-      service: s.name,
-      name: s.containerName,
-      hasHealthcheck: s.healthcheck !== undefined,
-      host: s.host,
-      ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
-      ...(s.stopped ? { stopped: true } : {}),
-      ...(s.scheduling ? { replicas: s.scheduling.replicas, expectedTasks: runningReplicas(s) } : {}),
-    }))
-    .sort((a, b) => a.service.localeCompare(b.service));
+    .flatMap((s) =>
+      containersOf(s).map((name, i) => ({
+        service: s.name,
+        name,
+        ...(s.copies !== undefined ? { copy: i + 1 } : {}),
+        hasHealthcheck: s.healthcheck !== undefined,
+        host: s.host,
+        ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
+        ...(s.stopped ? { stopped: true } : {}),
+        ...(s.scheduling ? { replicas: s.scheduling.replicas, expectedTasks: runningReplicas(s) } : {}),
+      })),
+    )
+    .sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
 }
 
 /** Where the api answers on its host: the address it is published on (loopback for every interface). */
-export function apiHealthTarget(plan: StackPlan): { url: string; image: string } | undefined {
+export function apiHealthTarget(plan: StackPlan): { url: string; image: string; service: string } | undefined {
   const api = plan.spec.services.find((s) => s.name === "api");
   const url = apiHealthUrl(plan.spec);
-  if (!api || !url) return undefined;
-  return { url, image: plan.spec.images.find((i) => i.key === api.image)!.reference };
+  // The service holding the port: the api, or the proxy in front of its copies (on the same host).
+  const holder = plan.spec.services.find((s) => s.ports.some((p) => p.configKey === API_PORT_KEY));
+  if (!api || !url || !holder) return undefined;
+  return { url, image: plan.spec.images.find((i) => i.key === api.image)!.reference, service: holder.name };
 }
 
 /** Upstream's `make health` (curl on the VM): from the api's host network, with the api's own image (python3). */
@@ -85,14 +90,14 @@ export async function main(argv: string[]): Promise<number> {
   verdicts.sort((a, b) => a.service.localeCompare(b.service));
 
   const target = apiHealthTarget(plan);
-  const api = declared.find((d) => d.service === "api");
-  if (target && api) {
-    const running = verdicts.find((v) => v.service === "api");
-    const container = inspected.find((c) => c.Name.replace(/^\//, "") === api.name);
+  const holder = target && declared.find((d) => d.service === target.service);
+  if (target && holder) {
+    const running = verdicts.find((v) => v.service === holder.service);
+    const container = inspected.find((c) => c.Name.replace(/^\//, "") === holder.name);
     verdicts.push(
       container?.State.Running
-        ? await apiHealth(docker, api.url, target)
-        : { service: "api health", up: false, detail: `${target.url}: not checked, ${api.name} is not running (${running?.detail ?? "unknown"})` },
+        ? await apiHealth(docker, holder.url, target)
+        : { service: "api health", up: false, detail: `${target.url}: not checked, ${holder.name} is not running (${running?.detail ?? "unknown"})` },
     );
   }
   for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);

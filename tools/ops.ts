@@ -23,6 +23,7 @@ import type { Engines } from "./ops-lifecycle";
 import { ArgumentError, runCommand, UnreachableError } from "./cli-errors";
 import { declaredContainers, type PlacedContainer } from "./livecheck";
 import { psTable, type PsContainer } from "./ops-ps";
+import { labelOf } from "./livecheck-verdict";
 import { backupNow, readPreview, replacesPostgres, restoreDump } from "./ops-backup";
 import { lifecycle } from "./ops-lifecycle";
 import { listServices, swarmContainer, swarmLifecycle, swarmPsTable, withSecretEnv } from "./ops-swarm";
@@ -217,8 +218,8 @@ async function ps(targets: readonly PlacedContainer[], engines: Engines): Promis
 async function logs(targets: readonly PlacedContainer[], args: OpsArgs, engines: Engines, verb: string[]): Promise<number> {
   const options = [...(args.follow ? ["--follow"] : []), ...(args.tail ? ["--tail", args.tail] : []), ...(args.since ? ["--since", args.since] : [])];
   if (targets.length === 1) return attached(engines, targets[0].url, [...verb, ...options, targets[0].name]);
-  const width = Math.max(...targets.map((t) => t.service.length));
-  const one = (t: PlacedContainer) => prefixed(engines, t.url, [...verb, ...options, t.name], `${t.service.padEnd(width)} | `);
+  const width = Math.max(...targets.map((t) => labelOf(t).length));
+  const one = (t: PlacedContainer) => prefixed(engines, t.url, [...verb, ...options, t.name], `${labelOf(t).padEnd(width)} | `);
   // Followed logs run side by side; the others one service after the other.
   const codes = args.follow ? await Promise.all(targets.map(one)) : [];
   if (!args.follow) for (const t of targets) codes.push(await one(t));

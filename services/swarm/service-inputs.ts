@@ -6,6 +6,7 @@
 import { runningReplicas, type ServiceSpec } from "../../models/spec";
 import { formatDuration } from "../../models/duration";
 import { dockerHealthcheck } from "../docker-inputs";
+import { healthBudgetSeconds } from "../../models/healthchecks";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL, isPublic } from "../../models/ports";
 import { effectiveCommand } from "./image-defaults";
 import { secretEnvCommand } from "./secret-env";
@@ -65,9 +66,7 @@ export function endpointPorts(spec: Pick<ServiceSpec, "ports">, net: SwarmNetwor
 
 /** How long `pulumi up` waits for a service to run healthy tasks: its wait timeout, else its health budget. */
 export function convergeTimeoutSeconds(spec: Pick<ServiceSpec, "waitTimeoutSeconds" | "healthcheck">): number {
-  const h = spec.healthcheck;
-  const health = h ? h.startPeriodSeconds + (h.intervalSeconds + h.timeoutSeconds) * (h.retries + 1) : 0;
-  return Math.max(spec.waitTimeoutSeconds ?? 0, health, 60);
+  return Math.max(spec.waitTimeoutSeconds ?? 0, spec.healthcheck ? healthBudgetSeconds(spec.healthcheck) : 0, 60);
 }
 
 export interface ServiceInputsContext {
