@@ -32,6 +32,7 @@ export const DEFAULT_CONFIG: RobotoffPolicyConfig = {
     "docker.io/tensorflow/serving",
     "docker.io/prom/statsd-exporter",
     "docker.io/prometheuscommunity/postgres-exporter",
+    "docker.io/library/haproxy",
   ],
   dataVolumes: ["postgres-data", "es-data"],
   protectDataVolumes: true,

@@ -20,10 +20,11 @@ interface Case {
   readonly issues: Readonly<Record<string, string>>;
 }
 
-/** Docker Swarm, with every data service pinned to a node. */
+/** Docker Swarm, with every data service pinned to a node and the api released as Swarm does it (prod's release is rolling). */
 const SWARM = {
   "robotoff:target": "swarm",
   "robotoff:swarm": { nodeLabels: { postgres: "robotoff.postgres=true", elasticsearch: "robotoff.es=true", tfServing: "robotoff.ml=true" } },
+  "robotoff:app": { api: { release: "replace" } },
 };
 
 const CASES: readonly Case[] = [
@@ -477,8 +478,16 @@ const CASES: readonly Case[] = [
   {
     what: "swarm without the node label of postgres's data",
     stack: "prod",
-    patch: { "robotoff:target": "swarm", "robotoff:swarm": { nodeLabels: { elasticsearch: "robotoff.es=true", tfServing: "robotoff.ml=true" } } },
+    patch: { ...SWARM, "robotoff:swarm": { nodeLabels: { elasticsearch: "robotoff.es=true", tfServing: "robotoff.ml=true" } } },
     issues: { "robotoff:swarm.nodeLabels.postgres": "expected the node label (key=value) of the node that holds postgres's data, found nothing" },
+  },
+  {
+    what: "swarm with the api's copies behind HAProxy (prod's release, on the containers target)",
+    stack: "prod",
+    patch: { ...SWARM, "robotoff:app": { api: { release: "rolling" } } },
+    issues: {
+      "robotoff:app.api.release": `expected "replace" on swarm (Swarm replaces the api's tasks one by one itself: robotoff:swarm.apiUpdateOrder), found "rolling"`,
+    },
   },
   {
     what: "swarm with a service on another host",
@@ -499,13 +508,13 @@ const CASES: readonly Case[] = [
   {
     what: "swarm with a port bound to an address",
     stack: "prod",
-    patch: { ...SWARM, "robotoff:app": { api: { expose: { http: "10.0.0.5:5500" } } } },
+    patch: { ...SWARM, "robotoff:app": { api: { release: "replace", expose: { http: "10.0.0.5:5500" } } } },
     issues: { "robotoff:app.api.expose.http": 'expected a port without an address: Swarm publishes on every interface, found "10.0.0.5:5500"' },
   },
   {
     what: "swarm: ingress ports on a dnsrr service",
     stack: "prod",
-    patch: { ...SWARM, "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr" }, "robotoff:app": { api: { expose: { http: "5500" } } } },
+    patch: { ...SWARM, "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr" }, "robotoff:app": { api: { release: "replace", expose: { http: "5500" } } } },
     issues: {
       "robotoff:swarm.publishMode":
         'expected "host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; robotoff:app.api.expose.http publishes one), found "ingress"',
@@ -517,7 +526,7 @@ const CASES: readonly Case[] = [
     patch: {
       ...SWARM,
       "robotoff:swarm": { ...SWARM["robotoff:swarm"], publishMode: "host", apiUpdateOrder: "start-first" },
-      "robotoff:app": { api: { expose: { http: "5500" } } },
+      "robotoff:app": { api: { release: "replace", expose: { http: "5500" } } },
     },
     issues: {
       "robotoff:swarm.apiUpdateOrder":

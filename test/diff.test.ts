@@ -108,7 +108,7 @@ async function changesFrom(stack: string, file: string): Promise<string[]> {
 }
 
 describe("render --diff <config file>", () => {
-  it("replaces exactly the app image and the three app containers for a new app tag", async () => {
+  it("replaces exactly the app image and the app containers (the api's two copies) for a new app tag", async () => {
     expect(
       (
         await changesFrom(
@@ -120,6 +120,7 @@ describe("render --diff <config file>", () => {
       [
         "replace robotoff-image-robotoff (name)",
         "replace robotoff-api-container (image)",
+        "replace robotoff-api-container-2 (image)",
         "replace robotoff-workers-container (image)",
         "replace robotoff-scheduler-container (image)",
       ].sort(),

@@ -131,10 +131,15 @@ export const NETWORK = "docker:index/network:Network";
 
 export const ofType = (r: Rendered, type: string) => r.resources.filter((x) => x.type === type);
 
-/** The container of a compose service, found by its DNS alias on the stack network. */
+/** The containers of a compose service, found by its DNS alias on the stack network: one, or each copy of the api. */
+export function containersOfService(r: Rendered, service: string): RecordedResource[] {
+  return ofType(r, CONTAINER).filter((c) => (c.inputs.networksAdvanced as any[] | undefined)?.some((n) => n.aliases?.includes(service)));
+}
+
+/** The container of a compose service that runs one (the first copy of one that runs several). */
 export function containerOf(r: Rendered, service: string): RecordedResource {
-  const found = ofType(r, CONTAINER).filter((c) => (c.inputs.networksAdvanced as any[] | undefined)?.some((n) => n.aliases?.includes(service)));
-  if (found.length !== 1) throw new Error(`${found.length} containers with alias ${service}`);
+  const found = containersOfService(r, service);
+  if (found.length === 0) throw new Error(`no container with alias ${service}`);
   return found[0];
 }
 

@@ -125,8 +125,9 @@ describe("npm run ops", () => {
       "postgres: stopped (robotoff-postgres)",
     ]);
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default stop", `${ML} stop`, "default stop"]);
+    // The shipped prod runs the api as two copies (robotoff:app.api.release rolling): both start, in order, after postgres.
     const start = await ops(fake(), "--stack", "prod", "start", "api", "postgres");
-    expect(start.stdout.split("\n")).toEqual(["postgres: started (robotoff-postgres)", "api: started (robotoff-api)"]);
+    expect(start.stdout.split("\n")).toEqual(["postgres: started (robotoff-postgres)", "api: started (robotoff-api-1)", "api: started (robotoff-api-2)"]);
   });
   it("restart of a container the host lacks: says so, goes on, exits 1", async () => {
     const r = await ops(fake({ FAKE_MISSING_OBJECTS: "robotoff-workers" }), "--stack", "prod", "restart", "workers", "scheduler");
@@ -242,28 +243,27 @@ describe("restore through the stand-in docker CLI", () => {
     const lines = r.stdout.split("\n").filter(Boolean);
     const at = (line: string) => lines.indexOf(line);
     // Every app container stops (api before the workers it depends on), then all start (the workers first), then the restore says so.
-    expect([...lines.slice(0, 3)].sort()).toEqual([
-      "api: stopped (robotoff-api)",
+    // prod's api runs as two copies (robotoff:app.api.release rolling): both stop; the proxy stays, answering 503 meanwhile.
+    expect([...lines.slice(0, 4)].sort()).toEqual([
+      "api: stopped (robotoff-api-1)",
+      "api: stopped (robotoff-api-2)",
       "scheduler: stopped (robotoff-scheduler)",
       "workers: stopped (robotoff-workers)",
     ]);
-    expect([...lines.slice(3, 6)].sort()).toEqual([
-      "api: started (robotoff-api)",
+    expect([...lines.slice(4, 8)].sort()).toEqual([
+      "api: started (robotoff-api-1)",
+      "api: started (robotoff-api-2)",
       "scheduler: started (robotoff-scheduler)",
       "workers: started (robotoff-workers)",
     ]);
-    expect(at("api: stopped (robotoff-api)")).toBeLessThan(at("workers: stopped (robotoff-workers)"));
-    expect(at("workers: started (robotoff-workers)")).toBeLessThan(at("api: started (robotoff-api)"));
-    expect(lines[6]).toBe("restored postgres-20261129T030000Z.dump into postgres");
+    expect(at("api: stopped (robotoff-api-1)")).toBeLessThan(at("workers: stopped (robotoff-workers)"));
+    expect(at("workers: started (robotoff-workers)")).toBeLessThan(at("api: started (robotoff-api-1)"));
+    expect(lines[8]).toBe("restored postgres-20261129T030000Z.dump into postgres");
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual([
       "default exec",
-      "default stop",
-      "default stop",
-      "default stop",
+      ...Array(4).fill("default stop"),
       "default exec",
-      "default start",
-      "default start",
-      "default start",
+      ...Array(4).fill("default start"),
     ]);
   });
   // With --yes nothing is read from stdin: in this worker.

@@ -115,15 +115,16 @@ describe("envEntry", () => {
 });
 
 describe("render --format graph", () => {
-  it("prints the dependency levels, api last", async () => {
+  it("prints the dependency levels, the api's copies one after the other, then the proxy in front of them", async () => {
     const lines = toGraph(await renderStack("prod"))
       .trim()
       .split("\n");
-    expect(lines[0]).toBe("robotoff/prod: 4 levels, each can run in parallel once the one above is done");
+    expect(lines[0]).toBe("robotoff/prod: 6 levels, each can run in parallel once the one above is done");
     expect(lines[2]).toBe(
       "level 1: robotoff-elasticsearch-container (docker:Container), robotoff-postgres-container (docker:Container), robotoff-statsd-container (docker:Container), robotoff-tf_serving-container (docker:Container)",
     );
     expect(lines[4]).toBe("level 3: robotoff-api-container (docker:Container)");
+    expect(lines.slice(5)).toEqual(["level 4: robotoff-api-container-2 (docker:Container)", "level 5: robotoff-api_proxy-container (docker:Container)"]);
   });
 });
 

@@ -7,7 +7,8 @@ import type { Rendered } from "../tools/offline";
 import { generatedPlaceholder } from "../tools/offline";
 import { securePlaceholder } from "../tools/stack-file";
 import { DEV_IMAGE_BUILD, NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
-import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
+import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, containersOfService, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
+import { HAPROXY_CONFIG_PATH } from "../models/api-proxy";
 
 const SECRET_KEY_OF: Record<string, string> = {
   POSTGRES_PASSWORD: "postgresPassword",
@@ -32,17 +33,24 @@ function secretValue(stack: "dev" | "prod", variable: string): string {
   return generatedPlaceholder(`robotoff-${key}`); // dev: RandomPassword
 }
 
+/** prod releases the api rolling (Pulumi.prod.yaml, robotoff:app.api.release): two copies behind api_proxy; dev as compose. */
+const ROLLING = { dev: false, prod: true } as const;
+/** The healthcheck's budget of the api's copies: 1m start period, then 4 checks of 30 s + 5 s. */
+const API_COPY_WAIT = 60 + (30 + 5) * 4;
+
 export function describeStackFacts(stack: "dev" | "prod"): void {
   const reference = REFERENCE[stack];
+  const rolling = ROLLING[stack];
+  const copiesOf = (service: string) => (rolling && service === "api" ? 2 : 1);
   let r: Rendered;
   beforeAllTests(async () => {
     r = await renderStack(stack);
   });
 
   describe(`${stack}: stack-wide resources`, () => {
-    it(`runs exactly the ${SERVICES_OF[stack].length} compose services, one container each`, () => {
+    it(`runs exactly the ${SERVICES_OF[stack].length} compose services, one container each${rolling ? ", the api as two copies behind api_proxy" : ""}`, () => {
       const aliases = ofType(r, CONTAINER).map((c) => (c.inputs.networksAdvanced as any[])[0].aliases[0]);
-      expect(aliases.sort()).toEqual([...SERVICES_OF[stack]].sort());
+      expect(aliases.sort()).toEqual([...SERVICES_OF[stack], ...(rolling ? ["api", "api_proxy"] : [])].sort());
     });
     it(stack === "dev" ? "generates the postgres password and IPC auth key, 32 letters and digits each" : "generates no secret", () => {
       const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword");
@@ -69,7 +77,7 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
     });
     it("has one RemoteImage per distinct image, kept locally", () => {
       const images = ofType(r, IMAGE);
-      const wanted = [...new Set(Object.values(reference).map((s) => s.image))].sort();
+      const wanted = [...new Set([...Object.values(reference).map((s) => s.image), ...(rolling ? ["haproxy:2.6"] : [])])].sort();
       expect(images.map((i) => i.inputs.name).sort()).toEqual(wanted);
       for (const image of images) expect(image.inputs.keepLocally).toBe(true);
     });
@@ -90,15 +98,23 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
 
   for (const service of SERVICES_OF[stack]) {
     const ref = reference[service as keyof typeof reference];
-    describe(`${stack}: ${service}`, () => {
-      const c = () => containerOf(r, service);
+    const copies = copiesOf(service);
+    describe(`${stack}: ${service}${copies > 1 ? `, each of its ${copies} copies` : ""}`, () => {
+      /** Checks a fact on each of the service's containers (one, or each copy). */
+      const each = (fact: (c: ReturnType<typeof containerOf>, n: number) => void) => {
+        const found = containersOfService(r, service);
+        expect(found).toHaveLength(copies);
+        found.forEach((c, i) => fact(c, i + 1));
+      };
 
       it(`runs image ${ref.image}`, () => {
-        expect(c().inputs.image).toBe(ref.image);
+        each((c) => expect(c.inputs.image).toBe(ref.image));
       });
       it("has the compose entrypoint and command, split into arguments", () => {
-        expect(c().inputs.entrypoints).toEqual(ref.entrypoints);
-        expect(c().inputs.command).toEqual(ref.command);
+        each((c) => {
+          expect(c.inputs.entrypoints).toEqual(ref.entrypoints);
+          expect(c.inputs.command).toEqual(ref.command);
+        });
       });
       it(
         ref.tmpfs
@@ -108,74 +124,144 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
             : "gets no file written in",
         () => {
           // The provider copies uploads to `/`, which the Engine refuses on a read-only root filesystem.
-          expect(c().inputs.uploads).toEqual(ref.uploads);
-          expect(c().inputs.tmpfs).toEqual(ref.tmpfs);
-          expect(c().inputs.readOnly).toBe(ref.readOnly);
+          each((c) => {
+            expect(c.inputs.uploads).toEqual(ref.uploads);
+            expect(c.inputs.tmpfs).toEqual(ref.tmpfs);
+            expect(c.inputs.readOnly).toBe(ref.readOnly);
+          });
         },
       );
       it("has every compose environment variable, with its value, and no other", () => {
-        const { vars } = envOf(c());
-        expect(Object.keys(vars).sort()).toEqual(Object.keys(ref.env).sort());
-        for (const [name, value] of Object.entries(ref.env)) {
-          expect(vars[name], name).toBe(value === SECRET ? secretValue(stack, name) : value);
-        }
+        each((c) => {
+          const { vars } = envOf(c);
+          expect(Object.keys(vars).sort()).toEqual(Object.keys(ref.env).sort());
+          for (const [name, value] of Object.entries(ref.env)) {
+            expect(vars[name], name).toBe(value === SECRET ? secretValue(stack, name) : value);
+          }
+        });
       });
       it("registers its environment as a secret exactly when it holds one", () => {
-        expect(envOf(c()).secret).toBe(Object.values(ref.env).includes(SECRET));
+        each((c) => expect(envOf(c).secret).toBe(Object.values(ref.env).includes(SECRET)));
       });
-      it("publishes the compose ports with their host ip", () => {
-        expect(c().inputs.ports ?? []).toEqual(ref.ports);
-      });
+      if (copies > 1) {
+        it("publishes no port: api_proxy holds the compose ports", () => {
+          each((c) => expect(c.inputs.ports ?? []).toEqual([]));
+          expect(containerOf(r, "api_proxy").inputs.ports).toEqual(ref.ports);
+        });
+      } else {
+        it("publishes the compose ports with their host ip", () => {
+          each((c) => expect(c.inputs.ports ?? []).toEqual(ref.ports));
+        });
+      }
       it("mounts the compose bind mounts from absolute host paths, read-write", () => {
-        const binds = ((c().inputs.volumes ?? []) as any[]).filter((v) => v.hostPath !== undefined);
-        expect(binds).toEqual(ref.binds.map((b) => ({ ...b, readOnly: false })));
-        for (const b of binds) expect(b.hostPath.startsWith("/")).toBe(true);
+        each((c) => {
+          const binds = ((c.inputs.volumes ?? []) as any[]).filter((v) => v.hostPath !== undefined);
+          expect(binds).toEqual(ref.binds.map((b) => ({ ...b, readOnly: false })));
+          for (const b of binds) expect(b.hostPath.startsWith("/")).toBe(true);
+        });
       });
       it("mounts the compose named volumes", () => {
-        const named = ((c().inputs.volumes ?? []) as any[]).filter((v) => v.volumeName !== undefined);
-        expect(named).toEqual(ref.namedVolumes.map((v) => ({ volumeName: v.volume, containerPath: v.containerPath })));
+        each((c) => {
+          const named = ((c.inputs.volumes ?? []) as any[]).filter((v) => v.volumeName !== undefined);
+          expect(named).toEqual(ref.namedVolumes.map((v) => ({ volumeName: v.volume, containerPath: v.containerPath })));
+        });
       });
       it(`has mem_limit ${ref.memoryMb} MB${ref.shmSizeMb ? ` and shm_size ${ref.shmSizeMb} MB` : ""}`, () => {
-        expect(c().inputs.memory).toBe(ref.memoryMb);
-        expect(c().inputs.shmSize).toBe(ref.shmSizeMb);
+        each((c) => {
+          expect(c.inputs.memory).toBe(ref.memoryMb);
+          expect(c.inputs.shmSize).toBe(ref.shmSizeMb);
+        });
       });
       it("states Docker's own swap allowance (twice mem_limit), so that a raised limit updates in place", () => {
-        expect(c().inputs.memorySwap).toBe(2 * ref.memoryMb);
+        each((c) => expect(c.inputs.memorySwap).toBe(2 * ref.memoryMb));
       });
       it("has the compose ulimits", () => {
-        expect(c().inputs.ulimits ?? []).toEqual(ref.ulimits);
+        each((c) => expect(c.inputs.ulimits ?? []).toEqual(ref.ulimits));
       });
       it(`restarts "${ref.restart}" (RESTART_POLICY)`, () => {
-        expect(c().inputs.restart).toBe(ref.restart);
+        each((c) => expect(c.inputs.restart).toBe(ref.restart));
       });
       it("has the compose extra_hosts", () => {
-        expect(c().inputs.hosts ?? []).toEqual(ref.extraHosts);
+        each((c) => expect(c.inputs.hosts ?? []).toEqual(ref.extraHosts));
       });
       it(`joins ${ref.networks.join(" and ")} with the DNS alias ${service}`, () => {
-        expect(c().inputs.networksAdvanced).toEqual(ref.networks.map((name) => ({ name, aliases: [service] })));
+        each((c) => expect(c.inputs.networksAdvanced).toEqual(ref.networks.map((name) => ({ name, aliases: [service] }))));
       });
-      const deps = () =>
-        c().options.dependsOn.map((d) => {
+      const deps = (c: ReturnType<typeof containerOf>) =>
+        c.options.dependsOn.map((d) => {
           const dep = r.resources.find((x) => keyOf(x) === d)!;
           return (dep.inputs.networksAdvanced as any[])[0].aliases[0] as string;
         });
-      it(`depends on ${ref.dependsOn.join(", ") || "no container"}, no more`, () => {
-        expect(deps().sort()).toEqual([...ref.dependsOn].sort());
+      it(`depends on ${ref.dependsOn.join(", ") || "no container"}${copies > 1 ? " and on the copy before it" : ""}, no more`, () => {
+        each((c, n) => expect(deps(c).sort()).toEqual([...ref.dependsOn, ...(n > 1 ? [service] : [])].sort()));
       });
       it("keeps every compose depends_on edge", () => {
-        for (const d of ref.composeDependsOn) expect(deps()).toContain(d);
+        each((c) => {
+          for (const d of ref.composeDependsOn) expect(deps(c)).toContain(d);
+        });
       });
       it(ref.healthcheck ? "has a healthcheck the image can run, in canonical durations" : "has no healthcheck", () => {
-        expect(c().inputs.healthcheck).toEqual(ref.healthcheck);
-        expect(c().options.replaceOnChanges).toEqual(ref.healthcheck ? ["healthcheck", "#initerror"] : ["#initerror"]);
+        each((c) => {
+          expect(c.inputs.healthcheck).toEqual(ref.healthcheck);
+          expect(c.options.replaceOnChanges).toEqual(ref.healthcheck ? ["healthcheck", "#initerror"] : ["#initerror"]);
+        });
       });
-      it(ref.waitTimeout ? `makes a create wait up to ${ref.waitTimeout} s for health` : "does not wait for health", () => {
-        expect(c().inputs.wait).toBe(ref.waitTimeout ? true : undefined);
-        expect(c().inputs.waitTimeout).toBe(ref.waitTimeout);
-      });
+      const wait = copies > 1 ? API_COPY_WAIT : ref.waitTimeout;
+      it(
+        wait ? `makes a create wait up to ${wait} s for health${copies > 1 ? " (a copy, before the next one is replaced)" : ""}` : "does not wait for health",
+        () => {
+          each((c) => {
+            expect(c.inputs.wait).toBe(wait ? true : undefined);
+            expect(c.inputs.waitTimeout).toBe(wait);
+          });
+        },
+      );
       it("is deleted before it is replaced (fixed name, host ports)", () => {
-        expect(c().inputs.name).toBe(`robotoff-${service}`);
-        expect(c().options.deleteBeforeReplace).toBe(true);
+        each((c, n) => {
+          expect(c.inputs.name).toBe(copies > 1 ? `robotoff-${service}-${n}` : `robotoff-${service}`);
+          expect(c.options.deleteBeforeReplace).toBe(true);
+        });
+      });
+    });
+  }
+
+  if (rolling) {
+    describe(`${stack}: api_proxy (robotoff:app.api.release rolling)`, () => {
+      const proxy = () => containerOf(r, "api_proxy");
+      it("runs haproxy:2.6, the command of the official image, on a read-only root with its config written to a tmpfs", () => {
+        expect(proxy().inputs.image).toBe("haproxy:2.6");
+        expect(proxy().inputs.entrypoints).toEqual([
+          "/bin/sh",
+          "-c",
+          `printf '%s' "$ROBOTOFF_FILE_0" > '${HAPROXY_CONFIG_PATH}' && exec "$0" "$@"`,
+          "haproxy",
+          "-W",
+          "-db",
+          "-f",
+          HAPROXY_CONFIG_PATH,
+        ]);
+        expect(proxy().inputs.readOnly).toBe(true);
+        expect(proxy().inputs.tmpfs).toEqual({ "/usr/local/etc/haproxy": "rw,noexec,nosuid,size=1m" });
+      });
+      it("sends requests to the two copies by container name, checking /api/v1/health on each", () => {
+        const config = envOf(proxy()).vars.ROBOTOFF_FILE_0;
+        expect(config).toContain("  server robotoff-api-1 robotoff-api-1:5500\n  server robotoff-api-2 robotoff-api-2:5500\n");
+        expect(config).toContain("  option httpchk GET /api/v1/health\n");
+        expect(config).toContain("  bind :5500\n");
+      });
+      it("starts after both copies, restarts as the others do, and is deleted before it is replaced (it holds the port)", () => {
+        expect(
+          proxy()
+            .options.dependsOn.map((d) => r.resources.find((x) => keyOf(x) === d)!.inputs.name)
+            .sort(),
+        ).toEqual(["robotoff-api-1", "robotoff-api-2"]);
+        expect(proxy().inputs.restart).toBe(reference.api.restart);
+        expect(proxy().inputs.name).toBe("robotoff-api_proxy");
+        expect(proxy().options.deleteBeforeReplace).toBe(true);
+      });
+      it("has robotoff:app.api.proxy.memory's default, 256 MB, and no healthcheck", () => {
+        expect(proxy().inputs.memory).toBe(256);
+        expect(proxy().inputs.healthcheck).toBeUndefined();
       });
     });
   }

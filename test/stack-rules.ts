@@ -65,10 +65,13 @@ export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
   });
 
   describe(`${stack}: exposure`, () => {
-    it("publishes beyond loopback from the api only", () => {
+    it("publishes beyond loopback from the api only (or the proxy in front of its copies, robotoff:app.api.release rolling)", () => {
+      const front = stack === "dev" ? "robotoff-api" : "robotoff-api_proxy";
       for (const c of containers()) {
         const open = ((c.inputs.ports ?? []) as any[]).filter((p) => p.ip === undefined || !p.ip.startsWith("127."));
-        if (c.inputs.name !== "robotoff-api") expect(open, c.name).toEqual([]);
+        if (c.inputs.name !== front) expect(open, c.name).toEqual([]);
+        // dev keeps it on loopback (Pulumi.dev.yaml); staging and prod publish 5500 on every interface, IPv4 and IPv6.
+        else expect(open.map((p) => p.external)).toEqual(stack === "dev" ? [] : [5500, 5500]);
       }
     });
     it("never publishes Elasticsearch", () => {
@@ -168,7 +171,7 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
         "robotoff-network",
         "robotoff-postgres-data",
         ...(stack === "dev" ? ["robotoff-ipcAuthkey", "robotoff-postgresPassword"] : []),
-        ...(stack === "dev" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter"]),
+        ...(stack === "dev" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter", "robotoff-image-haproxy"]),
       ];
       const monitoring = stack !== "dev";
       expect(names).toEqual(
@@ -187,10 +190,13 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
             ...(monitoring ? ["robotoff-postgres_exporter-container", "robotoff-postgres_backup-container"] : []),
           ],
           ["robotoff-api-container"],
+          // staging and prod: the api's second copy once the first is healthy, then the proxy in front of both.
+          ...(stack === "dev" ? [] : [["robotoff-api-container-2"], ["robotoff-api_proxy-container"]]),
         ].map((l) => [...l].sort()),
       );
     });
     it("lets each app container wait only on containers that report health, or on the workers (compose's edge)", async () => {
+      // The proxy and the second copy wait for the api's copies, which report health too.
       const r = await renderStack(stack);
       for (const c of ofType(r, CONTAINER)) {
         for (const d of c.options.dependsOn) {

@@ -71,7 +71,7 @@ export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer
   const apps = all.filter((a) => (APP_SERVICES as readonly string[]).includes(a.service) && !kept.has(a.service));
   const db = plan.config.postgres.db;
   if (!opts.yes) {
-    const question = `This replaces database ${db} with ${basename(file)}; ${apps.map((a) => a.service).join(", ")} stop meanwhile. Type yes to go on: `;
+    const question = `This replaces database ${db} with ${basename(file)}; ${[...new Set(apps.map((a) => a.service))].join(", ")} stop meanwhile. Type yes to go on: `;
     if (!(await confirmed(question))) {
       process.stderr.write("not restored\n");
       return 1;

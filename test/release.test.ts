@@ -1,0 +1,111 @@
+/**
+ * robotoff:app.api.release: `replace` (compose's way, dev) and `rolling` (staging and prod): the api's two
+ * copies behind HAProxy, each created healthy before the next, as the program registers them and as the
+ * tools see them. What a release does on a real Engine is in test/engine/release.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { haproxyConfig } from "../models/api-proxy";
+import { healthBudgetSeconds } from "../models/healthchecks";
+import { containersOf } from "../models/spec";
+import { apiHealthTarget, declaredContainers } from "../tools/livecheck";
+import { assess, formatVerdict } from "../tools/livecheck-verdict";
+import { planStackFile } from "../tools/stack-file";
+import { CONTAINER, PROJECT_DIR, containersOfService, keyOf, ofType, renderStack, stackFileWith } from "./harness";
+
+const config = (servers: string[]) => haproxyConfig({ port: 5500, servers, healthPath: "/api/v1/health", serverTimeoutSeconds: 60 });
+
+describe("haproxy.cfg for the api's copies", () => {
+  const lines = config(["robotoff-api-1", "robotoff-api-2"]).split("\n");
+  it("listens on the api's port and names each copy once, by its container name, on that port", () => {
+    expect(lines).toContain("  bind :5500");
+    expect(lines.filter((l) => l.startsWith("  server "))).toEqual(["  server robotoff-api-1 robotoff-api-1:5500", "  server robotoff-api-2 robotoff-api-2:5500"]);
+  });
+  it("checks each copy's health URL every second, and re-reads the copies' addresses from Docker's DNS", () => {
+    expect(lines).toContain("  option httpchk GET /api/v1/health");
+    expect(lines).toContain("  http-check expect status 200");
+    expect(lines).toContain("  nameserver dns 127.0.0.11:53");
+    expect(lines.find((l) => l.startsWith("  default-server"))).toBe(
+      "  default-server check inter 1s fall 2 rise 1 resolvers docker resolve-prefer ipv4 init-addr last,libc,none",
+    );
+  });
+  it("sends a request that found no server again, to the other copy, and only GET/HEAD once they reached one", () => {
+    expect(lines).toEqual(expect.arrayContaining(["  retries 3", "  option redispatch 1", "  retry-on conn-failure empty-response"]));
+    expect(lines).toContain("  http-request disable-l7-retry unless METH_GET");
+  });
+  it("waits for the api as long as gunicorn does; a file HAProxy reads to its last line (a final newline)", () => {
+    expect(lines).toContain("  timeout server 60s");
+    expect(config([]).endsWith("init-addr last,libc,none\n")).toBe(true);
+    expect(config(["a"]).endsWith("  server a a:5500\n")).toBe(true);
+  });
+});
+
+describe("containersOf and the health budget", () => {
+  it("names one container after its service, copies after their number", () => {
+    expect(containersOf({ containerName: "robotoff-api" })).toEqual(["robotoff-api"]);
+    expect(containersOf({ containerName: "robotoff-api", copies: 2 })).toEqual(["robotoff-api-1", "robotoff-api-2"]);
+    expect(containersOf({ containerName: "x", copies: 3 })).toEqual(["x-1", "x-2", "x-3"]);
+  });
+  it("gives the start period and one check more than the retries, each interval plus timeout", () => {
+    expect(healthBudgetSeconds({ command: [], startPeriodSeconds: 60, intervalSeconds: 30, timeoutSeconds: 5, retries: 3 })).toBe(200);
+    expect(healthBudgetSeconds({ command: [], startPeriodSeconds: 0, intervalSeconds: 2, timeoutSeconds: 1, retries: 1 })).toBe(6);
+  });
+});
+
+describe("prod with robotoff:app.api.waitTimeout 90s", () => {
+  const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (c) => (c["robotoff:app"].api.waitTimeout = "1m30s"));
+  it("makes each copy's create wait 90 s for health, not the healthcheck's budget", async () => {
+    const copies = containersOfService(await renderStack("prod", file), "api");
+    expect(copies.map((c) => [c.inputs.name, c.inputs.wait, c.inputs.waitTimeout])).toEqual([
+      ["robotoff-api-1", true, 90],
+      ["robotoff-api-2", true, 90],
+    ]);
+  });
+});
+
+describe("prod: the program's outputs and resources with copies", () => {
+  it("exports the api's two container names, the other services' one", async () => {
+    const r = await renderStack("prod");
+    const containers = r.outputs.containers as Record<string, unknown>;
+    expect(containers.api).toEqual(["robotoff-api-1", "robotoff-api-2"]);
+    expect(containers.api_proxy).toBe("robotoff-api_proxy");
+    expect(containers.workers).toBe("robotoff-workers");
+    expect(r.outputs.apiUrl).toBe("http://127.0.0.1:5500/api/v1/health");
+  });
+  it("keeps the single container's resource name for the first copy, so that switching release modes replaces it", async () => {
+    const r = await renderStack("prod");
+    const copies = containersOfService(r, "api");
+    expect(copies.map((c) => c.name)).toEqual(["robotoff-api-container", "robotoff-api-container-2"]);
+    expect(copies[1].options.dependsOn).toContain(keyOf(copies[0]));
+    expect(copies[0].options.dependsOn).not.toContain(keyOf(copies[1]));
+  });
+  it("dev (release replace) runs one api container holding the port, and no proxy", async () => {
+    const r = await renderStack("dev");
+    expect(ofType(r, CONTAINER).map((c) => c.inputs.name)).not.toContain("robotoff-api_proxy");
+    expect(containersOfService(r, "api").map((c) => [c.inputs.name, (c.inputs.ports as any[]).length])).toEqual([["robotoff-api", 1]]);
+  });
+});
+
+describe("the tools with copies (prod)", () => {
+  const { plan } = planStackFile(PROJECT_DIR, "prod");
+  it("declare each copy, numbered, and the proxy", () => {
+    const api = declaredContainers(plan).filter((d) => d.service.startsWith("api"));
+    expect(api.map((d) => [d.service, d.name, d.copy, d.hasHealthcheck])).toEqual([
+      ["api", "robotoff-api-1", 1, true],
+      ["api", "robotoff-api-2", 2, true],
+      ["api_proxy", "robotoff-api_proxy", undefined, false],
+    ]);
+  });
+  it("fetch the api's health through the proxy, which holds the port", () => {
+    expect(apiHealthTarget(plan)).toEqual({ url: "http://127.0.0.1:5500/api/v1/health", image: plan.spec.images[0].reference, service: "api_proxy" });
+  });
+  it("say which copy is down", () => {
+    const declared = declaredContainers(plan).filter((d) => d.service === "api");
+    const state = (Status: string) => ({ Status, Running: true, Health: { Status } });
+    const verdicts = assess(declared, [
+      { Name: "/robotoff-api-1", State: { ...state("healthy"), Status: "running" } },
+      { Name: "/robotoff-api-2", State: { ...state("unhealthy"), Status: "running" } },
+    ]);
+    expect(verdicts.map(formatVerdict)).toEqual(["api-1: UP", "api-2: DOWN (unhealthy)"]);
+  });
+});
