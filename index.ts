@@ -8,7 +8,8 @@ const onContainers = deployment instanceof Deployment ? deployment : undefined;
 export const networkName = deployment.network.name;
 /** Each service's container, or the names of its copies (robotoff:app.api.release rolling). */
 export const containers =
-  onContainers && Object.fromEntries([...onContainers.services].map(([svc, s]) => [svc, s.containers.length > 1 ? s.containers.map((c) => c.name) : s.container.name]));
+  onContainers &&
+  Object.fromEntries([...onContainers.services].map(([svc, s]) => [svc, s.containers.length > 1 ? s.containers.map((c) => c.name) : s.container.name]));
 /** With robotoff:target swarm: the Swarm service of each compose service. */
 export const swarmServices = onContainers
   ? undefined

@@ -514,7 +514,11 @@ const CASES: readonly Case[] = [
   {
     what: "swarm: ingress ports on a dnsrr service",
     stack: "prod",
-    patch: { ...SWARM, "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr" }, "robotoff:app": { api: { release: "replace", expose: { http: "5500" } } } },
+    patch: {
+      ...SWARM,
+      "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr" },
+      "robotoff:app": { api: { release: "replace", expose: { http: "5500" } } },
+    },
     issues: {
       "robotoff:swarm.publishMode":
         'expected "host" with endpointMode dnsrr (Swarm refuses ingress ports on a dnsrr service; robotoff:app.api.expose.http publishes one), found "ingress"',

@@ -19,7 +19,10 @@ describe("haproxy.cfg for the api's copies", () => {
   const lines = config(["robotoff-api-1", "robotoff-api-2"]).split("\n");
   it("listens on the api's port and names each copy once, by its container name, on that port", () => {
     expect(lines).toContain("  bind :5500");
-    expect(lines.filter((l) => l.startsWith("  server "))).toEqual(["  server robotoff-api-1 robotoff-api-1:5500", "  server robotoff-api-2 robotoff-api-2:5500"]);
+    expect(lines.filter((l) => l.startsWith("  server "))).toEqual([
+      "  server robotoff-api-1 robotoff-api-1:5500",
+      "  server robotoff-api-2 robotoff-api-2:5500",
+    ]);
   });
   it("checks each copy's health URL every second, and re-reads the copies' addresses from Docker's DNS", () => {
     expect(lines).toContain("  option httpchk GET /api/v1/health");
