@@ -6,9 +6,13 @@
  * nginx does the first two only in its commercial build, and Traefik reads Docker's socket to find them.
  */
 
-/** Where the official image (haproxy:2.6, Debian-based) reads its configuration. */
-export const HAPROXY_CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg";
-/** The image's own command, without its docker-entrypoint.sh: master-worker, in the foreground. */
+/**
+ * Where the stack writes HAProxy's configuration: a folder the image lacks. The root is read-only, so the file
+ * goes to a tmpfs; one over the image's own /usr/local/etc/haproxy would take that folder's owner and mode
+ * (root, 0755), and the image's user, haproxy, could not write the file there (the real Engine refused it).
+ */
+export const HAPROXY_CONFIG_PATH = "/etc/robotoff-haproxy/haproxy.cfg";
+/** What the image's docker-entrypoint.sh runs: master-worker, in the foreground. */
 export const HAPROXY_COMMAND = ["haproxy", "-W", "-db", "-f", HAPROXY_CONFIG_PATH] as const;
 /** Docker's embedded DNS server, on every user-defined network: it knows each container by name. */
 const DOCKER_DNS = "127.0.0.11:53";

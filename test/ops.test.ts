@@ -1,6 +1,6 @@
 /** npm run ops: arguments, placement from the StackSpec, and each verb through the stand-in docker CLI. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,7 +13,14 @@ import { run } from "../tools/command";
 import { PROJECT_DIR } from "./harness";
 
 const FAKE = join(__dirname, "fixtures/fake-docker.sh");
-const HEALTHY = join(__dirname, "fixtures/docker-inspect/dev-healthy.json");
+/** The recorded dev containers, healthy, and prod's two api copies (robotoff:app.api.release rolling) as healthy as dev's api. */
+const HEALTHY = (() => {
+  const recorded = JSON.parse(readFileSync(join(__dirname, "fixtures/docker-inspect/dev-healthy.json"), "utf8")) as { Name: string }[];
+  const api = recorded.find((c) => c.Name === "/robotoff-api")!;
+  const file = join(mkdtempSync(join(tmpdir(), "robotoff-inspect-")), "healthy.json");
+  writeFileSync(file, JSON.stringify([...recorded, { ...api, Name: "/robotoff-api-1" }, { ...api, Name: "/robotoff-api-2" }], null, 2));
+  return file;
+})();
 const TWO_HOSTS = join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml");
 const ML = "ssh://deploy@ml.openfoodfacts.org";
 
@@ -127,7 +134,12 @@ describe("npm run ops", () => {
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default stop", `${ML} stop`, "default stop"]);
     // The shipped prod runs the api as two copies (robotoff:app.api.release rolling): both start, in order, after postgres.
     const start = await ops(fake(), "--stack", "prod", "start", "api", "postgres");
-    expect(start.stdout.split("\n")).toEqual(["postgres: started (robotoff-postgres)", "api: started (robotoff-api-1)", "api: started (robotoff-api-2)"]);
+    // Each copy once the one before is healthy.
+    expect(start.stdout.split("\n")).toEqual([
+      "postgres: started (robotoff-postgres)",
+      "api: started (robotoff-api-1), healthy",
+      "api: started (robotoff-api-2), healthy",
+    ]);
   });
   it("restart of a container the host lacks: says so, goes on, exits 1", async () => {
     const r = await ops(fake({ FAKE_MISSING_OBJECTS: "robotoff-workers" }), "--stack", "prod", "restart", "workers", "scheduler");
@@ -251,19 +263,24 @@ describe("restore through the stand-in docker CLI", () => {
       "workers: stopped (robotoff-workers)",
     ]);
     expect([...lines.slice(4, 8)].sort()).toEqual([
-      "api: started (robotoff-api-1)",
-      "api: started (robotoff-api-2)",
+      "api: started (robotoff-api-1), healthy",
+      "api: started (robotoff-api-2), healthy",
       "scheduler: started (robotoff-scheduler)",
       "workers: started (robotoff-workers)",
     ]);
     expect(at("api: stopped (robotoff-api-1)")).toBeLessThan(at("workers: stopped (robotoff-workers)"));
-    expect(at("workers: started (robotoff-workers)")).toBeLessThan(at("api: started (robotoff-api-1)"));
+    expect(at("workers: started (robotoff-workers)")).toBeLessThan(at("api: started (robotoff-api-1), healthy"));
     expect(lines[8]).toBe("restored postgres-20261129T030000Z.dump into postgres");
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual([
       "default exec",
       ...Array(4).fill("default stop"),
       "default exec",
-      ...Array(4).fill("default start"),
+      "default start",
+      "default start",
+      "default start",
+      "default inspect",
+      "default start",
+      "default inspect",
     ]);
   });
   // With --yes nothing is read from stdin: in this worker.

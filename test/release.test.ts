@@ -3,13 +3,14 @@
  * copies behind HAProxy, each created healthy before the next, as the program registers them and as the
  * tools see them. What a release does on a real Engine is in test/engine/release.test.ts.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { lifecycle } from "../tools/ops-lifecycle";
 import { join } from "node:path";
 import { haproxyConfig } from "../models/api-proxy";
 import { healthBudgetSeconds } from "../models/healthchecks";
 import { containersOf } from "../models/spec";
 import { apiHealthTarget, declaredContainers } from "../tools/livecheck";
-import { assess, formatVerdict } from "../tools/livecheck-verdict";
+import { assess, copiesAdvice, formatVerdict } from "../tools/livecheck-verdict";
 import { planStackFile } from "../tools/stack-file";
 import { CONTAINER, PROJECT_DIR, containersOfService, keyOf, ofType, renderStack, stackFileWith } from "./harness";
 
@@ -110,5 +111,75 @@ describe("the tools with copies (prod)", () => {
       { Name: "/robotoff-api-2", State: { ...state("unhealthy"), Status: "running" } },
     ]);
     expect(verdicts.map(formatVerdict)).toEqual(["api-1: UP", "api-2: DOWN (unhealthy)"]);
+  });
+  it("say, when a copy is down, which still serve and what to do after a failed release", () => {
+    const declared = declaredContainers(plan);
+    const verdicts = (downs: string[]) => declared.map((d) => ({ service: d.copy ? `${d.service}-${d.copy}` : d.service, up: !downs.includes(d.name) }));
+    expect(copiesAdvice(declared, verdicts([]), "prod")).toEqual([]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-workers"]), "prod")).toEqual([]);
+    const fix =
+      "After a release that failed: put the previous robotoff:app.tag back and run `pulumi up` again; why it failed: npm run ops -- --stack prod logs api";
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-1"]), "prod")).toEqual([`api: api-1 down, api-2 still serves the api. ${fix}`]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-1", "robotoff-api-2"]), "prod")).toEqual([`api: api-1, api-2 down, no copy serves the api. ${fix}`]);
+    // A copy kept stopped (robotoff:stopped) is not advice.
+    expect(
+      copiesAdvice(
+        declared.map((d) => ({ ...d, stopped: true })),
+        verdicts(["robotoff-api-1"]),
+        "prod",
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("ops start and restart with copies", () => {
+  const { plan } = planStackFile(PROJECT_DIR, "prod");
+  /** A docker CLI whose inspect reports each container's health from `health`; every call recorded. */
+  const dockerWith = (health: Record<string, string>, calls: string[]) => async (_url: string | undefined, args: string[]) => {
+    calls.push(args.filter((a) => a !== "--type" && a !== "container").join(" "));
+    const name = args[args.length - 1];
+    return args[0] === "inspect"
+      ? { code: 0, stdout: JSON.stringify([{ Name: `/${name}`, State: { Health: { Status: health[name] } } }]), stderr: "" }
+      : { code: 0, stdout: "", stderr: "" };
+  };
+  const apiCopies = () => declaredContainers(plan).filter((d) => d.service === "api");
+  async function printed(fn: () => Promise<number>): Promise<{ status: number; lines: string[] }> {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: any) => (out.push(String(chunk)), true));
+    try {
+      const status = await fn();
+      return { status, lines: out.join("").trim().split("\n") };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  it("gives each copy its service's wait timeout", () => {
+    expect(apiCopies().map((d) => d.waitSeconds)).toEqual([200, 200]);
+  });
+  it("restarts the second copy once the first is healthy", async () => {
+    const calls: string[] = [];
+    const docker = dockerWith({ "robotoff-api-1": "healthy", "robotoff-api-2": "healthy" }, calls);
+    const r = await printed(() => lifecycle(docker, "restart", apiCopies(), 1));
+    expect(r).toEqual({ status: 0, lines: ["api: restarted (robotoff-api-1), healthy", "api: restarted (robotoff-api-2), healthy"] });
+    expect(calls).toEqual(["restart robotoff-api-1", "inspect robotoff-api-1", "restart robotoff-api-2", "inspect robotoff-api-2"]);
+  });
+  it("leaves the second copy as it is when the first does not turn healthy in its wait timeout, and exits 1", async () => {
+    const calls: string[] = [];
+    const docker = dockerWith({ "robotoff-api-1": "unhealthy", "robotoff-api-2": "healthy" }, calls);
+    const copies = apiCopies().map((d) => ({ ...d, waitSeconds: 0.05 }));
+    const r = await printed(() => lifecycle(docker, "restart", copies, 10));
+    expect(r.status).toBe(1);
+    expect(r.lines).toEqual([
+      "api: restarted (robotoff-api-1), not healthy after 0.05 s (unhealthy)",
+      "api: not restarted (robotoff-api-2): the copy before it is not healthy",
+    ]);
+    expect(calls.filter((c) => !c.startsWith("inspect"))).toEqual(["restart robotoff-api-1"]);
+    expect(calls.filter((c) => c.startsWith("inspect")).length).toBeGreaterThan(1);
+  });
+  it("stops the copies without waiting for anything, the second first", async () => {
+    const calls: string[] = [];
+    const r = await printed(() => lifecycle(dockerWith({}, calls), "stop", apiCopies(), 1));
+    expect(r).toEqual({ status: 0, lines: ["api: stopped (robotoff-api-2)", "api: stopped (robotoff-api-1)"] });
+    expect(calls).toEqual(["stop robotoff-api-2", "stop robotoff-api-1"]);
   });
 });

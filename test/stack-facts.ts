@@ -241,7 +241,7 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
           HAPROXY_CONFIG_PATH,
         ]);
         expect(proxy().inputs.readOnly).toBe(true);
-        expect(proxy().inputs.tmpfs).toEqual({ "/usr/local/etc/haproxy": "rw,noexec,nosuid,size=1m" });
+        expect(proxy().inputs.tmpfs).toEqual({ "/etc/robotoff-haproxy": "rw,noexec,nosuid,size=1m" });
       });
       it("sends requests to the two copies by container name, checking /api/v1/health on each", () => {
         const config = envOf(proxy()).vars.ROBOTOFF_FILE_0;

@@ -77,6 +77,13 @@ describe("deploys", () => {
     expect(s.findIndex((x) => x.run === "npm test")).toBeLessThan(up);
     expect(s.findIndex((x) => String(x.run).startsWith("npm run livecheck"))).toBeGreaterThan(up);
   });
+  it("after a failed deploy, runs livecheck, which says which api copy a failed release left down and what to do (issue 18)", () => {
+    const s = steps(wf.jobs.deploy);
+    const up = s.findIndex((x) => String(x.uses).startsWith("pulumi/actions") && x.with?.command === "up");
+    const after = s.findIndex((x) => x.name === "What runs, after a failed deploy");
+    expect(after).toBeGreaterThan(up);
+    expect([s[after].if, s[after].run]).toEqual(["failure()", 'npm run --silent livecheck -- --stack "$STACK" || true']);
+  });
 });
 
 describe("every Docker host answers before a deploy touches anything (issue 17)", () => {

@@ -13,13 +13,15 @@ import { dockerOn, lastLine, PROJECT_DIR, stackArgs } from "./cli";
 import { engineUnreachable } from "./engine-unreachable";
 import { runCommand } from "./cli-errors";
 import { assessSwarm, lastTaskError, listServices, updateStatuses } from "./ops-swarm";
-import { assess, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
+import { assess, copiesAdvice, formatVerdict, type DeclaredContainer, type InspectedContainer, type Verdict } from "./livecheck-verdict";
 import { planStackFile } from "./stack-file";
 
 export interface PlacedContainer extends DeclaredContainer {
   /** The Docker host it runs on, and that Engine's url (none for the default one). */
   readonly host: string;
   readonly url?: string;
+  /** A copy: how long it may take to turn healthy (its service's wait timeout). */
+  readonly waitSeconds?: number;
   /** On Swarm: the service's configured replicas, and the tasks the stack runs (none while robotoff:stopped lists it). */
   readonly replicas?: number;
   readonly expectedTasks?: number;
@@ -33,7 +35,7 @@ export function declaredContainers(plan: StackPlan): PlacedContainer[] {
       containersOf(s).map((name, i) => ({
         service: s.name,
         name,
-        ...(s.copies !== undefined ? { copy: i + 1 } : {}),
+        ...(s.copies !== undefined ? { copy: i + 1, ...(s.waitTimeoutSeconds !== undefined ? { waitSeconds: s.waitTimeoutSeconds } : {}) } : {}),
         hasHealthcheck: s.healthcheck !== undefined,
         host: s.host,
         ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
@@ -101,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
   for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);
+  for (const line of copiesAdvice(declared, verdicts, args.stack)) process.stdout.write(`${line}\n`);
   if (unreachable) return 2;
   return verdicts.every((v) => v.up) ? 0 : 1;
 }

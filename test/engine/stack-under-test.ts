@@ -10,7 +10,7 @@ import { dump, load } from "js-yaml";
 import { run } from "../../tools/command";
 import { sshDial } from "../hosts/ssh-dial";
 import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";
-import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, type ContainerInputs } from "./replay";
+import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, UPDATABLE, updateContainer, type ContainerInputs } from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
 
 import { PROJECT_DIR } from "../../tools/cli";
@@ -62,7 +62,8 @@ export interface StackUnderTest {
   /** The stack file with the tier's names, as `--config-file` for render, livecheck and doctor. */
   readonly configFile: string;
   readonly hostRoot: string;
-  readonly render: EngineRender;
+  /** The render last applied whole (updateStack moves it on once an update succeeds). */
+  render: EngineRender;
   /** What the tier created, for removal and inspection. */
   readonly containers: Map<string, AppliedContainer>;
   readonly networks: OnHost[];
@@ -296,12 +297,7 @@ export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promi
         break;
       }
       case CONTAINER: {
-        let inputs = r.inputs;
-        if (LOWER_ULIMITS && opts.daemon) {
-          const lowered = lowerUlimits(inputs, opts.daemon);
-          inputs = lowered.inputs;
-          for (const line of lowered.changed) opts.log(`ROBOTOFF_ENGINE_LOWER_ULIMITS: ${inputs.name}: ${line}`);
-        }
+        const inputs = tierInputs(r.inputs, opts);
         // Each provider pulls its own images: a container runs the image pulled on its own host.
         const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`);
         if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides on its host`);
@@ -313,21 +309,92 @@ export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promi
           await deleteContainer(recorded.id, recorded.inputs, api).catch(ignoreMissing);
           sut.containers.delete(r.key);
         }
-        let id: string | undefined;
-        try {
-          await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log: opts.log, api, onCreated: (x) => (id = x) });
-          sut.containers.set(r.key, { id: id!, inputs, resource: r });
-        } catch (err) {
-          // The provider keeps a half-created container in its state (an init error); the tier records it.
-          if (id) sut.containers.set(r.key, { id, inputs, resource: r, initError: true });
-          throw err;
-        }
+        await createRecorded(sut, r, inputs, imageId, opts.log);
         break;
       }
       default:
         break; // providers and generated passwords: nothing on the Engine
     }
   }
+}
+
+/** A container's inputs as the tier sends them: its ulimits lowered to the daemon's with LOWER_ULIMITS (and only then), said in the log. */
+function tierInputs(inputs: ContainerInputs, opts: Pick<ApplyOptions, "log" | "daemon">): ContainerInputs {
+  if (!LOWER_ULIMITS || !opts.daemon) return inputs;
+  const lowered = lowerUlimits(inputs, opts.daemon);
+  for (const line of lowered.changed) opts.log(`ROBOTOFF_ENGINE_LOWER_ULIMITS: ${inputs.name}: ${line}`);
+  return lowered.inputs;
+}
+
+/** Creates a container and records it, as the state would: whole, or half-created (an init error) when its create failed after it existed. */
+async function createRecorded(sut: StackUnderTest, r: EngineResource, inputs: ContainerInputs, imageId: string, log: (line: string) => void): Promise<void> {
+  let id: string | undefined;
+  try {
+    const api = engineOf(sut, r.provider).api;
+    await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log, api, onCreated: (x) => (id = x) });
+    sut.containers.set(r.key, { id: id!, inputs, resource: r });
+  } catch (err) {
+    if (id) sut.containers.set(r.key, { id, inputs, resource: r, initError: true });
+    throw err;
+  }
+}
+
+/** The stack file of `sut` with `change` applied to its config, rendered again: what the next `pulumi up` is given. */
+export function rerender(sut: StackUnderTest, change: (config: Record<string, any>) => void): EngineRender {
+  const doc = load(readFileSync(sut.configFile, "utf8")) as { config: Record<string, any> };
+  change(doc.config);
+  writeFileSync(sut.configFile, dump(doc));
+  return renderForEngine(sut.stack, sut.configFile);
+}
+
+/**
+ * `pulumi up` from what the tier applied to `next` (containers and images; networks and volumes must not change),
+ * as the engine and the provider do it, one resource after the other in the render's order:
+ * - a RemoteImage whose reference the host lacks fails the update (the provider's pull fails) before any
+ *   container that runs it is touched;
+ * - a container whose inputs changed only where the provider updates in place is updated; any other change, or
+ *   an init error left by a failed create, replaces it: deleted first (deleteBeforeReplace, with its destroy
+ *   grace), then created, and waited for where it waits;
+ * - containers `next` no longer declares are deleted at the end, dependents first.
+ * It stops at the first failure, as `pulumi up` does; what it replaced by then stays replaced.
+ */
+export async function updateStack(sut: StackUnderTest, next: EngineRender, opts: Pick<ApplyOptions, "log" | "daemon">): Promise<void> {
+  const imageIds = new Map<string, string>();
+  for (const r of next.resources) {
+    if (r.type === IMAGE) {
+      const id = await findImage(r.inputs.name, engineOf(sut, r.provider).api).catch(() => undefined);
+      if (!id) throw new Error(`${r.name}: Unable to pull image ${r.inputs.name}: not found on its Docker host`);
+      imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, id);
+    }
+    if (r.type !== CONTAINER) continue;
+    const api = engineOf(sut, r.provider).api;
+    const inputs = tierInputs(r.inputs, { ...opts, log: () => {} });
+    const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`)!;
+    const before = sut.containers.get(r.key);
+    if (before && !before.initError) {
+      const changed = Object.keys({ ...before.inputs, ...inputs }).filter((k) => JSON.stringify(before.inputs[k]) !== JSON.stringify(inputs[k]));
+      if (changed.length === 0) continue;
+      if (changed.every((k) => (UPDATABLE as readonly string[]).includes(k))) {
+        await updateContainer(before.id, before.inputs, inputs, api);
+        sut.containers.set(r.key, { ...before, inputs, resource: r });
+        opts.log(`${inputs.name}: updated (${changed.join(", ")})`);
+        continue;
+      }
+      opts.log(`${inputs.name}: replacing (${changed.join(", ")})`);
+    }
+    if (before) {
+      await deleteContainer(before.id, before.inputs, api).catch(ignoreMissing);
+      sut.containers.delete(r.key);
+    }
+    await createRecorded(sut, r, inputs, imageId, opts.log);
+  }
+  const declared = new Set(next.resources.map((r) => r.key));
+  for (const [key, c] of [...sut.containers].reverse()) {
+    if (declared.has(key)) continue;
+    await deleteContainer(c.id, c.inputs, engineOf(sut, c.resource.provider).api).catch(ignoreMissing);
+    sut.containers.delete(key);
+  }
+  sut.render = next;
 }
 
 /** Volumes Docker created for a container's image VOLUMEs that no named volume covers (they have no name). */

@@ -21,6 +21,7 @@ import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from 
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { removeSwarmObjects, SWARM_MARKER } from "./leftovers";
 import type { EngineRender } from "./render-json";
+import { requestLoopIn, type RequestLoop } from "./request-loop";
 
 const log = (line: string) => process.stdout.write(`[swarm] ${line}\n`);
 const LABEL = "swarm";
@@ -275,9 +276,18 @@ describe("swarm: on a single-node swarm", () => {
     expect(status).toBe("200");
   });
 
-  it("rolls a tag bump out start-first: never fewer than 2 running api tasks, each old one stopped after its replacement ran healthy", async () => {
+  /** One GET every 50 ms to the api from a container on the overlay (no published port: no IPVS here), by name. */
+  const apiRequests = (): Promise<RequestLoop> =>
+    requestLoopIn(state.networks[0], `${APP_IMAGE}:v1`, `${PREFIX}swarm-requests`, "http://api:5500/api/v1/health", 50);
+  const figure = (what: string, r: { sent: number; failed: number; longestGapMs: number; failures: readonly string[] }) =>
+    log(
+      `[figure] ${what}: ${r.sent} requests, ${r.failed} failed, longest gap between answers ${r.longestGapMs} ms${r.failures.length ? `; first failures: ${r.failures.slice(0, 3).join(", ")}` : ""}`,
+    );
+
+  it("rolls a tag bump out start-first: never fewer than 2 running api tasks, each old one stopped after its replacement ran healthy; 0 failed requests", async () => {
     const render = renderForEngine("staging", stackFile("v2"));
     const api = byAlias("api");
+    const requests = await apiRequests();
     const samples: number[] = [];
     let sampling = true;
     const sampler = (async () => {
@@ -295,6 +305,12 @@ describe("swarm: on a single-node swarm", () => {
       sampling = false;
       await sampler;
     }
+    // Until the old tasks are gone too: their stop is part of the release.
+    for (let i = 0; i < 60 && (await tasksOf(api.id)).some((t) => t.DesiredState !== "running" && t.Status.State === "running"); i++) await sleep(1000);
+    const result = await requests.stop();
+    figure("swarm start-first release v1 -> v2", result);
+    expect(result.failed).toBe(0);
+    expect(result.sent).toBeGreaterThan(100);
     expect(changed.sort()).toEqual(["api", "scheduler", "workers"]);
     expect((await engine({ method: "GET", path: `/services/${api.id}` })).UpdateStatus.State).toBe("completed");
     expect(Math.min(...samples)).toBeGreaterThanOrEqual(2);
@@ -314,9 +330,10 @@ describe("swarm: on a single-node swarm", () => {
     }
   }, 600_000);
 
-  it("rolls an update whose healthcheck fails back to the old spec by itself; the deploy fails, or else livecheck does", async () => {
+  it("rolls an update whose healthcheck fails back to the old spec by itself, with 0 failed requests; the deploy fails, or else livecheck does", async () => {
     const render = renderForEngine("staging", stackFile("broken"));
     const api = byAlias("api");
+    const requests = await apiRequests();
     let error: unknown;
     try {
       await applyChanges(render);
@@ -326,6 +343,9 @@ describe("swarm: on a single-node swarm", () => {
     let service = await engine({ method: "GET", path: `/services/${api.id}` });
     for (let i = 0; i < 120 && ["updating", "rollback_started"].includes(service.UpdateStatus?.State); i++, await sleep(1000))
       service = await engine({ method: "GET", path: `/services/${api.id}` });
+    const result = await requests.stop();
+    figure("swarm release to an api that never turns healthy (rolled back)", result);
+    expect(result.failed).toBe(0);
     expect(service.UpdateStatus.State).toBe("rollback_completed");
     expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(`${APP_IMAGE}:v2`);
     const running = (await tasksOf(api.id)).filter((t) => t.Status.State === "running");

@@ -113,6 +113,8 @@ const READY_LOG: Record<string, RegExp> = {
   workers: /reaches postgres at postgres:5432/,
   scheduler: /reaches postgres at postgres:5432/,
   postgres_exporter: /connected to postgres:5432/,
+  // HAProxy, once its configuration is read and its worker runs (the copies' names are the render's, not this check's).
+  api_proxy: /Loading success/,
 };
 
 async function main() {
@@ -121,7 +123,12 @@ async function main() {
   const rendered = JSON.parse(render.stdout);
   const images: Record<string, string> = rendered.outputs.images;
   const containers: Inputs[] = rendered.resources.filter((r: Inputs) => r.type === "docker:index/container:Container").map((r: Inputs) => r.inputs);
-  const services: Record<string, string> = Object.fromEntries(Object.entries(rendered.outputs.containers).map(([svc, name]) => [name, svc]));
+  // A service with copies (the api, robotoff:app.api.release rolling) lists its containers: each is checked as `<service>-<n>`.
+  const services: Record<string, string> = Object.fromEntries(
+    Object.entries(rendered.outputs.containers as Record<string, string | string[]>).flatMap(([svc, names]) =>
+      Array.isArray(names) ? names.map((name, i) => [name, `${svc}-${i + 1}`]) : [[names, svc]],
+    ),
+  );
   const keyOf = new Map(Object.entries(images).map(([key, ref]) => [ref, key]));
   const refFor = (key: string) => `${prefix}/${key}:1`;
 

@@ -4,7 +4,7 @@
  */
 import { STAND_IN_PATH } from "./base";
 
-export const STAND_IN_ROLES = ["robotoff", "postgres", "elasticsearch", "tf-serving", "statsd-exporter", "postgres-exporter", "probe"] as const;
+export const STAND_IN_ROLES = ["robotoff", "postgres", "elasticsearch", "tf-serving", "statsd-exporter", "postgres-exporter", "haproxy", "probe"] as const;
 export type StandInRole = (typeof STAND_IN_ROLES)[number];
 
 export interface RoleImage {
@@ -77,6 +77,16 @@ export const ROLE_IMAGES: Record<StandInRole, RoleImage> = {
     user: "nobody",
     entrypoint: ["/bin/postgres_exporter"],
     expose: ["9187"],
+  },
+  haproxy: {
+    imitates: "haproxy:2.6 (official image, Debian-based; the server here is Debian's real HAProxy 2.6)",
+    run: "mkdir -p /usr/local/etc/haproxy /var/lib/haproxy && chown haproxy:haproxy /var/lib/haproxy",
+    user: "haproxy",
+    workdir: "/var/lib/haproxy",
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"],
+    // The official image's: a soft stop, which finishes the connections it holds.
+    stopSignal: "SIGUSR1",
   },
   probe: {
     imitates: "busybox (sh, wget, cat, test, true)",
