@@ -10,7 +10,17 @@ import { dump, load } from "js-yaml";
 import { run } from "../../tools/command";
 import { sshDial } from "../hosts/ssh-dial";
 import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";
-import { createContainer, createNetwork, createVolume, deleteContainer, findImage, readVolume, UPDATABLE, updateContainer, type ContainerInputs } from "./replay";
+import {
+  createContainer,
+  createNetwork,
+  createVolume,
+  deleteContainer,
+  findImage,
+  readVolume,
+  UPDATABLE,
+  updateContainer,
+  type ContainerInputs,
+} from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
 
 import { PROJECT_DIR } from "../../tools/cli";
