@@ -153,7 +153,15 @@ const App = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  workers: AppRole("8g", "1g").prefault({}),
+  workers: AppRole("8g", "1g")
+    .extend({
+      /**
+       * How long a stop (a release, `ops stop`) lets the workers run the jobs they queued before Docker kills them
+       * (their queue is in memory: what is left is lost). Compose's default.
+       */
+      stopGrace: Duration("10s"),
+    })
+    .prefault({}),
   scheduler: AppRole("4g", "512m").prefault({}),
 });
 

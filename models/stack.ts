@@ -274,6 +274,7 @@ function apiProxySpec(ctx: Context): Spec {
 function workersSpec(ctx: Context): Spec {
   return appRole(ctx, "workers", ctx.cfg.app.workers.memory, {
     command: ["poetry", "run", "robotoff-cli", "run", "workers"],
+    stopGraceSeconds: ctx.cfg.app.workers.stopGrace,
     env: compactEnv({ ...ctx.appEnv, ...WORKERS_ENV }),
     extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }],
     dependsOn: ["postgres", ...ctx.tf],

@@ -538,6 +538,12 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    what: "the workers' stop grace without a unit",
+    stack: "prod",
+    patch: { "robotoff:app": { workers: { stopGrace: "300" } } },
+    issues: { "robotoff:app.workers.stopGrace": 'expected a duration in whole seconds like 30s, 1m30s or 2h, found "300"' },
+  },
+  {
     what: "a number above its maximum",
     stack: "dev",
     patch: { "robotoff:app": { api: { healthcheck: { retries: 101 } } } },

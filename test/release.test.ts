@@ -67,6 +67,16 @@ describe("prod with robotoff:app.api.waitTimeout 90s", () => {
   });
 });
 
+describe("prod with robotoff:app.workers.stopGrace 5m", () => {
+  const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (c) => (c["robotoff:app"].workers = { stopGrace: "5m" }));
+  it("lets a stop (and the provider's, before a replacement) give the workers 300 s to run their queue; the scheduler keeps 10 s", async () => {
+    const r = await renderStack("prod", file);
+    const grace = (service: string) => containersOfService(r, service).map((c) => [c.inputs.stopTimeout, c.inputs.destroyGraceSeconds]);
+    expect(grace("workers")).toEqual([[300, 300]]);
+    expect(grace("scheduler")).toEqual([[10, 10]]);
+  });
+});
+
 describe("prod: the program's outputs and resources with copies", () => {
   it("exports the api's two container names, the other services' one", async () => {
     const r = await renderStack("prod");

@@ -71,6 +71,10 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   "app.api.proxy.image": { meaning: "`rolling`: the HAProxy image in front of the copies" },
   "app.api.proxy.memory": { meaning: "`rolling`: HAProxy's `mem_limit` (at least `32m`)" },
   "app.workers.memory": { meaning: "workers `mem_limit` (at least `1g`)" },
+  "app.workers.stopGrace": {
+    meaning:
+      "how long a stop (a release, `ops stop`) lets the workers run the jobs they queued before Docker kills them (compose's `stop_grace_period`; their queue is in memory, and what is left is lost)",
+  },
   "app.scheduler.memory": { meaning: "scheduler `mem_limit` (at least `512m`)" },
   "postgres.image": { meaning: "postgres image (also run by `postgres_backup` and `tf_models`)" },
   "postgres.user": { meaning: "`POSTGRES_USER`, for postgres and the app" },
