@@ -91,6 +91,8 @@ for (const { stack, label, file } of STACKS) {
     let applyError: unknown;
     const containers = () => [...sut.containers.values()];
     const byService = (service: string) => containers().find((c) => c.inputs.networksAdvanced[0].aliases[0] === service)!;
+    /** What holds the api's public port: the api, or the proxy in front of its copies (robotoff:app.api.release rolling). */
+    const apiFront = () => byService("api_proxy") ?? byService("api");
 
     beforeAll(async () => {
       sut = await prepareStack(stack, label, file);
@@ -180,12 +182,15 @@ for (const { stack, label, file } of STACKS) {
       }
     });
 
-    it("turns the api healthy (its healthcheck really runs in the image)", async () => {
-      expect(await waitHealthy(byService("api").id, 120)).toBe("healthy");
-    }, 180_000);
+    it("turns the api healthy, each copy where it runs two (its healthcheck really runs in the image)", async () => {
+      const copies = containers().filter((c) => c.inputs.networksAdvanced[0].aliases[0] === "api");
+      expect(copies.length).toBe(byService("api_proxy") ? 2 : 1);
+      for (const c of copies) expect([c.inputs.name, await waitHealthy(c.id, 120)]).toEqual([c.inputs.name, "healthy"]);
+    }, 240_000);
 
-    it("answers on every address the api is published on, IPv4 and IPv6 alike (issue 9, finding 3)", async () => {
-      const ports = byService("api").inputs.ports as { external: number; ip: string }[];
+    it("answers on every address the api is published on, IPv4 and IPv6 alike (issue 9, finding 3), through the proxy in staging and prod", async () => {
+      const ports = apiFront().inputs.ports as { external: number; ip: string }[];
+      expect(ports.length).toBeGreaterThan(0);
       for (const p of ports) {
         const host = p.ip === "0.0.0.0" ? "127.0.0.1" : p.ip === "::" ? "::1" : p.ip;
         expect([host, await httpStatus(host, p.external, "/api/v1/health")]).toEqual([host, expect.stringMatching(/^HTTP\/1\.[01] 200/)]);
@@ -241,8 +246,9 @@ for (const { stack, label, file } of STACKS) {
         timeoutMs: 300_000,
       });
       const lines = r.stdout.split("\n");
-      for (const c of containers()) expect(lines, r.stderr).toContain(`${c.inputs.networksAdvanced[0].aliases[0]}: UP`);
-      const port = byService("api").inputs.ports[0].external;
+      // One line per container: its service, and the copy's number for the api's copies (api-1, api-2).
+      for (const c of containers()) expect(lines, r.stderr).toContain(`${c.inputs.name.slice(`${PREFIX}${label}-`.length)}: UP`);
+      const port = apiFront().inputs.ports[0].external;
       expect(lines, r.stderr).toContainEqual(expect.stringMatching(new RegExp(`^api health: UP \\(http://[^ ]+:${port}/api/v1/health answered\\)$`)));
       expect([r.code, r.stderr]).toEqual([0, r.stderr]);
     }, 300_000);
