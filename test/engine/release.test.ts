@@ -4,7 +4,7 @@
  * asks the api's published port every 50 ms. With robotoff:app.api.release rolling: no request fails, a
  * release that does not become healthy leaves the old copy serving, one whose image is missing touches
  * nothing, and a job queued in the workers is done. With replace (compose's way) the same release is measured.
- * The figures go to the log as `[figure]` lines; test/hosts/release-bench.sh repeats them.
+ * The figures go to the log as `[figure]` lines; `test/engine/bench.sh N test/engine/release.test.ts` repeats them.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,15 +110,23 @@ const tagOf = async (id: string) => {
   return image;
 };
 
-describe("robotoff:app.api.release rolling: a release on the real Engine", () => {
-  let sut: StackUnderTest;
-  const url = `http://127.0.0.1:${PORT.rolling}/api/v1/health`;
+/** The describe block's stack: deployed before its tests, removed after them. */
+function stackFor(release: "rolling" | "replace"): { readonly sut: StackUnderTest } {
+  const holder = {} as { sut: StackUnderTest };
   beforeAll(async () => {
-    sut = await deployed("rolling");
+    holder.sut = await deployed(release);
   }, 1_200_000);
   afterAll(async () => {
-    if (sut) await removeStack(sut).catch((err) => log(`removing the stack: ${err}`));
+    if (holder.sut) await removeStack(holder.sut).catch((err) => log(`removing the stack: ${err}`));
   }, 600_000);
+  return holder;
+}
+
+describe("robotoff:app.api.release rolling: a release on the real Engine", () => {
+  const stack = stackFor("rolling");
+  let sut: StackUnderTest;
+  beforeAll(() => void (sut = stack.sut));
+  const url = `http://127.0.0.1:${PORT.rolling}/api/v1/health`;
 
   it("answers through api_proxy from both copies before the release", async () => {
     expect(copies(sut).map((c) => c.inputs.name)).toEqual([`${PREFIX}${LABEL.rolling}-api-1`, `${PREFIX}${LABEL.rolling}-api-2`]);
@@ -193,13 +201,9 @@ describe("robotoff:app.api.release rolling: a release on the real Engine", () =>
 });
 
 describe("robotoff:app.api.release replace (compose's way): the same release, measured", () => {
+  const stack = stackFor("replace");
   let sut: StackUnderTest;
-  beforeAll(async () => {
-    sut = await deployed("replace");
-  }, 1_200_000);
-  afterAll(async () => {
-    if (sut) await removeStack(sut).catch((err) => log(`removing the stack: ${err}`));
-  }, 600_000);
+  beforeAll(() => void (sut = stack.sut));
 
   it("releases tag A -> B with the api down while its one container is replaced", async () => {
     const url = `http://127.0.0.1:${PORT.replace}/api/v1/health`;
