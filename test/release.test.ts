@@ -44,6 +44,55 @@ describe("haproxy.cfg for the api's copies", () => {
   });
 });
 
+describe("haproxy.cfg, whole", () => {
+  // Every line is a choice said in models/api-proxy.ts; the engine tier (test/engine/release.test.ts) runs it in HAProxy 2.6.
+  it("is this file for the api's two copies", () => {
+    expect(config(["robotoff-api-1", "robotoff-api-2"])).toBe(
+      [
+        "# Written by the Robotoff stack (robotoff:app.api.release rolling): the api's copies behind one port.",
+        "global",
+        "  log stdout format raw local0 info",
+        "",
+        "defaults",
+        "  mode http",
+        "  log global",
+        "  option httplog",
+        "  option dontlognull",
+        "  timeout connect 1s",
+        "  timeout client 60s",
+        "  timeout server 60s",
+        "  timeout http-request 10s",
+        "  retries 3",
+        "  option redispatch 1",
+        "  retry-on conn-failure empty-response",
+        "",
+        "resolvers docker",
+        "  nameserver dns 127.0.0.11:53",
+        "  hold valid 1s",
+        "  hold nx 1s",
+        "  hold other 1s",
+        "  hold refused 1s",
+        "  hold timeout 1s",
+        "  hold obsolete 0s",
+        "  timeout resolve 1s",
+        "  timeout retry 1s",
+        "",
+        "frontend api",
+        "  bind :5500",
+        "  default_backend copies",
+        "",
+        "backend copies",
+        "  http-request disable-l7-retry unless METH_GET",
+        "  option httpchk GET /api/v1/health",
+        "  http-check expect status 200",
+        "  default-server check inter 1s fall 2 rise 1 resolvers docker resolve-prefer ipv4 init-addr last,libc,none",
+        "  server robotoff-api-1 robotoff-api-1:5500",
+        "  server robotoff-api-2 robotoff-api-2:5500",
+      ].join("\n") + "\n",
+    );
+  });
+});
+
 describe("containersOf and the health budget", () => {
   it("names one container after its service, copies after their number", () => {
     expect(containersOf({ containerName: "robotoff-api" })).toEqual(["robotoff-api"]);
