@@ -14,8 +14,6 @@
 export const HAPROXY_CONFIG_PATH = "/etc/robotoff-haproxy/haproxy.cfg";
 /** What the image's docker-entrypoint.sh runs: master-worker, in the foreground. */
 export const HAPROXY_COMMAND = ["haproxy", "-W", "-db", "-f", HAPROXY_CONFIG_PATH] as const;
-/** Docker's embedded DNS server, on every user-defined network: it knows each container by name. */
-const DOCKER_DNS = "127.0.0.11:53";
 
 export interface ApiProxyConfig {
   /** Port the proxy listens on inside its container, and the port of every copy. */
@@ -54,7 +52,8 @@ export function haproxyConfig(c: ApiProxyConfig): string {
     "  retry-on conn-failure empty-response",
     "",
     "resolvers docker",
-    `  nameserver dns ${DOCKER_DNS}`,
+    // Docker's embedded DNS server, on every user-defined network: it knows each container by name.
+    "  nameserver dns 127.0.0.11:53",
     "  hold valid 1s",
     "  hold nx 1s",
     "  hold other 1s",

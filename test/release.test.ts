@@ -126,6 +126,15 @@ describe("prod with robotoff:app.workers.stopGrace 5m", () => {
   });
 });
 
+describe("the api's health URL", () => {
+  it("is none when the api publishes no port, whatever else does (postgres on loopback)", () => {
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (c) => (c["robotoff:app"].api.expose = { http: null }));
+    const { plan } = planStackFile(PROJECT_DIR, "prod", file);
+    expect(plan.spec.services.find((s) => s.name === "postgres")!.ports.length).toBe(1);
+    expect(apiHealthTarget(plan)).toBeUndefined();
+  });
+});
+
 describe("prod: the program's outputs and resources with copies", () => {
   it("exports the api's two container names, the other services' one", async () => {
     const r = await renderStack("prod");
@@ -178,8 +187,9 @@ describe("the tools with copies (prod)", () => {
     expect(copiesAdvice(declared, verdicts(["robotoff-workers"]), "prod")).toEqual([]);
     const fix =
       "After a release that failed: put the previous robotoff:app.tag back and run `pulumi up` again; why it failed: npm run ops -- --stack prod logs api";
-    expect(copiesAdvice(declared, verdicts(["robotoff-api-1"]), "prod")).toEqual([`api: api-1 down, api-2 still serves the api. ${fix}`]);
-    expect(copiesAdvice(declared, verdicts(["robotoff-api-1", "robotoff-api-2"]), "prod")).toEqual([`api: api-1, api-2 down, no copy serves the api. ${fix}`]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-1"]), "prod")).toEqual([`api: api-1 down; still serving: api-2. ${fix}`]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-2"]), "prod")).toEqual([`api: api-2 down; still serving: api-1. ${fix}`]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-1", "robotoff-api-2"]), "prod")).toEqual([`api: api-1, api-2 down; still serving: none. ${fix}`]);
     // A copy kept stopped (robotoff:stopped) is not advice.
     expect(
       copiesAdvice(
@@ -234,6 +244,24 @@ describe("ops start and restart with copies", () => {
     ]);
     expect(calls.filter((c) => !c.startsWith("inspect"))).toEqual(["restart robotoff-api-1"]);
     expect(calls.filter((c) => c.startsWith("inspect")).length).toBeGreaterThan(1);
+  });
+  it("says why it cannot tell a copy's health (the Engine lost it), and holds the next copy back", async () => {
+    const calls: string[] = [];
+    const gone = async (_url: string | undefined, args: string[]) => {
+      calls.push(args[0]);
+      return args[0] === "inspect" ? { code: 1, stdout: "", stderr: "Error: No such container: robotoff-api-1" } : { code: 0, stdout: "", stderr: "" };
+    };
+    const copies = apiCopies().map((d) => ({ ...d, waitSeconds: 0.01 }));
+    const r = await printed(() => lifecycle(gone, "start", copies, 5));
+    expect(r.lines[0]).toBe("api: started (robotoff-api-1), not healthy after 0.01 s (Error: No such container: robotoff-api-1)");
+    expect(r.status).toBe(1);
+  });
+  it("waits for nothing on a service that runs one container, healthcheck or not", async () => {
+    const calls: string[] = [];
+    const one = declaredContainers(plan).filter((d) => d.service === "postgres" || d.service === "workers");
+    const r = await printed(() => lifecycle(dockerWith({}, calls), "restart", one, 1));
+    expect(r.lines.sort()).toEqual(["postgres: restarted (robotoff-postgres)", "workers: restarted (robotoff-workers)"]);
+    expect(calls.filter((c) => c.startsWith("inspect"))).toEqual([]);
   });
   it("stops the copies without waiting for anything, the second first", async () => {
     const calls: string[] = [];

@@ -83,9 +83,8 @@ export function copiesAdvice(declared: readonly DeclaredContainer[], verdicts: r
     const down = copies.filter((d) => !isUp(d)).map(labelOf);
     if (down.length === 0) continue;
     const up = copies.filter(isUp).map(labelOf);
-    const serving = up.length ? `${up.join(", ")} still serve${up.length === 1 ? "s" : ""} the ${service}` : `no copy serves the ${service}`;
     advice.push(
-      `${service}: ${down.join(", ")} down, ${serving}. After a release that failed: put the previous robotoff:app.tag back and run \`pulumi up\` again; why it failed: npm run ops -- --stack ${stack} logs ${service}`,
+      `${service}: ${down.join(", ")} down; still serving: ${up.join(", ") || "none"}. After a release that failed: put the previous robotoff:app.tag back and run \`pulumi up\` again; why it failed: npm run ops -- --stack ${stack} logs ${service}`,
     );
   }
   return advice;

@@ -50,7 +50,8 @@ export async function lifecycle(run: typeof docker, verb: "stop" | "start" | "re
       process.stdout.write(`${t.service}: not ${DONE[verb]}: ${lastLine(r)}\n`);
       continue;
     }
-    if (verb === "stop" || t.copy === undefined || !t.hasHealthcheck || t.waitSeconds === undefined) {
+    // Only copies have a wait (declaredContainers): the next copy waits for this one.
+    if (verb === "stop" || !t.hasHealthcheck || t.waitSeconds === undefined) {
       process.stdout.write(`${t.service}: ${DONE[verb]} (${t.name})\n`);
       continue;
     }
