@@ -139,6 +139,8 @@ function placementIssues(cfg: StackConfig): ConfigIssue[] {
       key: fullKey(["hosts", "local", "url"]),
       expected: "no url: local is the provider's default Docker host (DOCKER_HOST)",
       found: describe(cfg.hosts.local.url),
+      // Setting it again is not the fix: removing it is.
+      fix: removalFix(fullKey(["hosts", "local", "url"]), { path: true }),
     });
   }
   for (const [name, h] of Object.entries(cfg.hosts)) {

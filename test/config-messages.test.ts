@@ -41,6 +41,11 @@ describe("config messages name the right fix", () => {
     expect(message).toContain("then: pulumi config set --path 'robotoff:app.setTfServingHost' <value> --stack dev");
     expect(message).not.toContain("config set --path 'robotoff:app.setTfServingHots'");
   });
+  it("a url for the local host: remove it (setting it again is no fix)", () => {
+    const message = messageOf("dev", (v) => (v["robotoff:hosts"] = { local: { url: "ssh://me@here" } }));
+    expect(message).toContain("fix: pulumi config rm --path 'robotoff:hosts.local.url' --stack dev");
+    expect(message).not.toContain("config set --path 'robotoff:hosts.local.url'");
+  });
   it("an unknown key with nothing close: only remove it", () => {
     const message = messageOf("dev", (v) => (v["robotoff:app"].colour = "blue"));
     expect(message).toContain("fix: pulumi config rm --path 'robotoff:app.colour' --stack dev");
