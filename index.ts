@@ -1,19 +1,13 @@
 import { apiHealthUrl } from "./models/healthchecks";
 import { deployRobotoff } from "./services/robotoff";
-import { Deployment } from "./services/deployment";
 
 const { deployment, spec } = deployRobotoff();
-const onContainers = deployment instanceof Deployment ? deployment : undefined;
 
-export const networkName = deployment.network.name;
+export const networkName = deployment.networkName;
 /** Each service's container, or the names of its copies (robotoff:app.api.release rolling). */
-export const containers =
-  onContainers &&
-  Object.fromEntries([...onContainers.services].map(([svc, s]) => [svc, s.containers.length > 1 ? s.containers.map((c) => c.name) : s.container.name]));
+export const containers = deployment.workloads.containers;
 /** With robotoff:target swarm: the Swarm service of each compose service. */
-export const swarmServices = onContainers
-  ? undefined
-  : Object.fromEntries([...deployment.services].map(([svc, s]) => [svc, (s as { service: { name: unknown } }).service.name]));
+export const swarmServices = deployment.workloads.swarmServices;
 export const images = Object.fromEntries(spec.images.map((i) => [i.key, i.reference]));
 /** The api's health URL on its Docker host, as livecheck fetches it. */
 export const apiUrl = apiHealthUrl(spec);

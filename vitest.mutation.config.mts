@@ -14,8 +14,8 @@ export default mergeConfig(
       // Credits each test with the mutants covered by the renders it reads (test/mutation-coverage.ts).
       setupFiles: ["test/mutation-setup.ts"],
       exclude: [
-        "test/diff.test.ts",
-        "test/render-command.test.ts",
+        "test/tools/render/diff.test.ts",
+        "test/tools/render/render-command.test.ts",
         "test/mutation-coverage.test.ts", // plays StrykerJS's namespace by hand
       ],
     },

@@ -1,5 +1,5 @@
 /**
- * The files of a Robotoff checkout that an image build depends on, hashed: services/build-triggers.ts makes
+ * The files of a Robotoff checkout that an image build depends on, hashed: services/containers/build-triggers.ts makes
  * them the image's rebuild triggers, and doctor checks the checkout with them. No Pulumi here, so that doctor
  * does not load the SDK.
  */

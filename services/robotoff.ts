@@ -1,22 +1,22 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import type { TARGETS } from "../models/config";
 import type { StackSpec } from "../models/spec";
+import { containersTarget } from "./containers";
 import { loadStack } from "./pulumi-config";
-import { Deployment } from "./deployment";
-import { buildTriggers } from "./build-triggers";
-import { SwarmDeployment } from "./swarm/deployment";
+import { swarmTarget } from "./swarm";
+import type { DeployTarget, RobotoffDeployment } from "./target";
+
+/** One entry per robotoff:target value: a new target is a folder of services/ and a line here. */
+const TARGETS_BY_NAME: Readonly<Record<(typeof TARGETS)[number], DeployTarget>> = {
+  containers: containersTarget,
+  swarm: swarmTarget,
+};
 
 /**
- * The whole stack from its config: validate, compute the topology, build the Deployment component
- * (SwarmDeployment with robotoff:target swarm).
+ * The whole stack from its config: validate, compute the topology, build it on the stack's target.
  * `name` and `opts` exist so that a rename keeps state (`aliases: [{ name: "robotoff" }]`).
  */
-export function deployRobotoff(name = "robotoff", opts?: pulumi.ComponentResourceOptions): { deployment: Deployment | SwarmDeployment; spec: StackSpec } {
-  const { spec, secretSources, configSecrets, config } = loadStack();
-  if (config.target === "swarm") {
-    const { publishMode, endpointMode, secretsVersion } = config.swarm;
-    const args = { spec, secretSources, configSecrets, networking: { publishMode, endpointMode }, namePrefix: config.containerPrefix, secretsVersion };
-    return { deployment: new SwarmDeployment(name, args, opts), spec };
-  }
-  const deployment = new Deployment(name, { spec, secretSources, configSecrets, buildTriggers: buildTriggers(spec) }, opts);
-  return { deployment, spec };
+export function deployRobotoff(name = "robotoff", opts?: pulumi.ComponentResourceOptions): { deployment: RobotoffDeployment; spec: StackSpec } {
+  const stack = loadStack();
+  return { deployment: TARGETS_BY_NAME[stack.config.target](name, stack, opts), spec: stack.spec };
 }

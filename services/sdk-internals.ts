@@ -1,7 +1,7 @@
 /**
  * Every use of @pulumi/pulumi internals (modules and fields outside its public API), read from the SDK
  * version below. On another version this module fails at load, saying what to check again: the program
- * (services/pulumi-config.ts) and the offline render (tools/offline.ts) both go through it.
+ * (services/pulumi-config.ts) and the offline render (tools/render/offline.ts) both go through it.
  */
 import type * as pulumi from "@pulumi/pulumi";
 

@@ -6,24 +6,20 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { BACKUP_SH, secondsOfDay } from "../models/backup";
-import { run } from "../tools/command";
-import { planStackFile } from "../tools/stack-file";
-import { PROJECT_DIR } from "./harness";
+import { run } from "../tools/shared/command";
+import { planStackFile } from "../tools/shared/stack-file";
+import { PROJECT_DIR, stackFileWith } from "./harness";
 
 /** The stack's file with some top-level keys' fields set (merged one level down). */
-function stackFile(stack: string, overlay: Record<string, any>): string {
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-backup-")), `Pulumi.${stack}.yaml`);
-  const doc = load(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
-  for (const [key, value] of Object.entries(overlay)) {
-    const old = doc.config[key];
-    doc.config[key] = typeof value === "object" && !Array.isArray(value) && typeof old === "object" ? { ...old, ...value } : value;
-  }
-  writeFileSync(file, dump(doc));
-  return file;
-}
+const stackFile = (stack: string, overlay: Record<string, any>): string =>
+  stackFileWith(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), (config) => {
+    for (const [key, value] of Object.entries(overlay)) {
+      const old = config[key];
+      config[key] = typeof value === "object" && !Array.isArray(value) && typeof old === "object" ? { ...old, ...value } : value;
+    }
+  });
 const backupOf = (stack: string, file?: string) => planStackFile(PROJECT_DIR, stack, file).plan.spec.services.find((s) => s.name === "postgres_backup");
 
 describe("backup config", () => {
@@ -61,10 +57,11 @@ describe("robotoff:stopped", () => {
     expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(/robotoff:stopped\.0: expected one of "api"/);
   });
   it("takes it on the swarm target too (the service keeps no task: test/stopped.test.ts)", () => {
-    const doc = load(readFileSync(join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"), "utf8")) as { config: Record<string, unknown> };
-    doc.config["robotoff:stopped"] = ["scheduler"];
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-swarm-")), "Pulumi.staging.yaml");
-    writeFileSync(file, dump(doc));
+    const file = stackFileWith(
+      join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"),
+      (config) => (config["robotoff:stopped"] = ["scheduler"]),
+      "Pulumi.staging.yaml",
+    );
     expect(
       planStackFile(PROJECT_DIR, "staging", file)
         .plan.spec.services.filter((s) => s.stopped)

@@ -1,6 +1,6 @@
 /**
  * Bad stack configs, each read as the render reads a `--config-file` and planned as the program plans
- * it (tools/stack-file.ts planStackFile, models/stack-plan.ts): every offending key named, and only
+ * it (tools/shared/stack-file.ts planStackFile, models/stack-plan.ts): every offending key named, and only
  * those. What the user then sees of it (exit 1, the message on stderr, no stack trace) is shown in
  * test/render.test.ts, in a child process.
  */
@@ -818,7 +818,7 @@ function merge(base: any, patch: any): any {
 const dir = mkdtempSync(join(tmpdir(), "robotoff-bad-"));
 
 // The schema is built when models/config.ts is evaluated: evaluated afresh here, a mutation run's mutant is in it.
-const m = freshModules(async () => ({ ...(await import("../tools/stack-file")), ...(await import("../models/config-error")) }));
+const m = freshModules(async () => ({ ...(await import("../tools/shared/stack-file")), ...(await import("../models/config-error")) }));
 
 /** The message the program fails with for a stack file's config: the text the render prints on stderr. */
 function errorFor(stack: string, config: unknown, name: string): string {

@@ -6,7 +6,7 @@ import { PROJECT_DIR, freshModules } from "./harness";
 const m = freshModules(async () => ({
   ...(await import("../models/config-error")),
   ...(await import("../models/validate")),
-  ...(await import("../tools/stack-file")),
+  ...(await import("../tools/shared/stack-file")),
 }));
 
 /** A shipped stack's runtime config with `change` applied to its top-level values (objects parsed). */

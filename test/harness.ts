@@ -8,31 +8,28 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { beforeAll, beforeEach, vi } from "vitest";
-import { loadRuntimeConfig, type RuntimeConfig } from "../tools/stack-file";
-import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/offline";
+import { loadRuntimeConfig, type RuntimeConfig } from "../tools/shared/stack-file";
+import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/render/offline";
 
-import { PROJECT_DIR } from "../tools/cli";
+import { PROJECT_DIR } from "../tools/shared/stack-file";
 import { shellQuote } from "../models/shell";
 import { activeMutant, credit, measured } from "./mutation-coverage";
 
 export { PROJECT_DIR };
 const INDEX = join(PROJECT_DIR, "index.ts");
 
-/**
- * A copy of the stack file `source` with `change` applied to its config, written to a folder of its own (under
- * the run's scratch folder, test/global-setup.ts) as `name`; returns its path.
- */
-export function stackFileWith(
-  source: string,
-  change: (config: Record<string, any>) => void,
-  name = basename(source),
-  dir = mkdtempSync(join(tmpdir(), "robotoff-stack-")),
-): string {
+/** A file `name` holding `text`, in a folder of its own (under `dir`, by default the run's scratch folder, test/global-setup.ts). */
+export function scratchFile(name: string, text: string, dir = mkdtempSync(join(tmpdir(), "robotoff-stack-"))): string {
+  const file = join(mkdtempSync(join(dir, "stack-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A copy of the stack file `source` with `change` applied to its config, written by scratchFile as `name`; returns its path. */
+export function stackFileWith(source: string, change: (config: Record<string, any>) => void, name = basename(source), dir?: string): string {
   const doc = load(readFileSync(source, "utf8")) as { config: Record<string, any> };
   change(doc.config);
-  const file = join(mkdtempSync(join(dir, "stack-")), name);
-  writeFileSync(file, dump(doc));
-  return file;
+  return scratchFile(name, dump(doc), dir);
 }
 
 /**

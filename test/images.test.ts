@@ -1,7 +1,7 @@
 /** Containers must run the pulled image (its imageId), not a reference string of their own. */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { Rendered } from "../tools/offline";
+import type { Rendered } from "../tools/render/offline";
 import { CONTAINER, IMAGE, ofType, renderStack, beforeAllTests } from "./harness";
 
 const imageIdOf = (reference: string) => `sha256:${createHash("sha256").update(reference).digest("hex")}`;

@@ -1,10 +1,10 @@
 /**
- * An operator command's main() run in this worker, as `node tools/<command>.ts` runs it (tools/cli-errors.ts
- * runCommand): its exit status, and what it wrote to stdout and stderr, trimmed like tools/command.ts run().
+ * An operator command's main() run in this worker, as `node tools/<command>/index.ts` runs it (tools/shared/errors.ts
+ * runCommand): its exit status, and what it wrote to stdout and stderr, trimmed like tools/shared/command.ts run().
  * Only what a process alone shows (an attached terminal, stdin, the exit itself) needs a child process.
  */
-import { failure } from "../tools/cli-errors";
-import type { CommandResult } from "../tools/command";
+import { failure } from "../tools/shared/errors";
+import type { CommandResult } from "../tools/shared/command";
 
 export async function runMain(main: (argv: string[]) => Promise<number>, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));

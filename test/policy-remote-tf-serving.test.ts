@@ -2,23 +2,21 @@
  * The policy pack agrees with the stack (issue 11, item 4): tf_serving published on every interface the
  * documented way (allowRemoteAccess, expose 8500/8501) passes; the same ports without the stack's consent fail.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import type { Rendered } from "../tools/offline";
-import { PROJECT_DIR, renderStack, beforeAllTests } from "./harness";
+import type { Rendered } from "../tools/render/offline";
+import { PROJECT_DIR, renderStack, beforeAllTests, stackFileWith } from "./harness";
 import { validateRender } from "./policy-args";
 
 describe("prod with tf_serving published as the README documents", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")) as any;
     // What `pulumi config set --path` writes: integers.
-    doc.config["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } };
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-policy-")), "Pulumi.prod.yaml");
-    writeFileSync(file, dump(doc));
+    const file = stackFileWith(
+      join(PROJECT_DIR, "Pulumi.prod.yaml"),
+      (config) => (config["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } }),
+    );
     r = await renderStack("prod", file);
   });
   it("passes every policy with policy/config.prod.json", async () => {

@@ -4,14 +4,16 @@
  * tools see them. What a release does on a real Engine is in test/engine/release.test.ts.
  */
 import { describe, expect, it, vi } from "vitest";
-import { lifecycle } from "../tools/ops-lifecycle";
+import { lifecycle } from "../tools/targets/containers/lifecycle";
 import { join } from "node:path";
 import { haproxyConfig } from "../models/api-proxy";
 import { healthBudgetSeconds } from "../models/healthchecks";
 import { containersOf } from "../models/spec";
-import { apiHealthTarget, declaredContainers } from "../tools/livecheck";
-import { assess, copiesAdvice, formatVerdict } from "../tools/livecheck-verdict";
-import { planStackFile } from "../tools/stack-file";
+import { apiHealthTarget } from "../tools/livecheck";
+import { declaredContainers } from "../tools/targets/target";
+import { assess } from "../tools/targets/containers/check";
+import { copiesAdvice, formatVerdict } from "../tools/livecheck/verdict";
+import { planStackFile } from "../tools/shared/stack-file";
 import { CONTAINER, PROJECT_DIR, containersOfService, keyOf, ofType, renderStack, stackFileWith } from "./harness";
 
 const config = (servers: string[]) => haproxyConfig({ port: 5500, servers, healthPath: "/api/v1/health", serverTimeoutSeconds: 60 });

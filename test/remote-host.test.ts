@@ -1,7 +1,7 @@
 /** prod on one remote Docker host ("main"), nothing on the local Engine: every Docker resource goes through its provider. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Rendered } from "../tools/offline";
+import type { Rendered } from "../tools/render/offline";
 import { keyOf, renderStack, beforeAllTests } from "./harness";
 
 describe("prod on one remote host", () => {

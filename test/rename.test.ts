@@ -1,8 +1,8 @@
 /** Renaming the top component re-parents every resource: aliases must keep all of them. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadRuntimeConfig } from "../tools/stack-file";
-import type { Rendered } from "../tools/offline";
+import { loadRuntimeConfig } from "../tools/shared/stack-file";
+import type { Rendered } from "../tools/render/offline";
 import { PROJECT_DIR, renderProgram, beforeAllTests } from "./harness";
 import { orphanedUrns, releasedUrns } from "./stack-rules";
 

@@ -1,7 +1,7 @@
-/** KEY=value lines from a spec's environment, secrets included (services/service.ts). */
+/** KEY=value lines from a spec's environment, secrets included (services/containers/service.ts). */
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { containerEnvs } from "../services/service";
+import { containerEnvs } from "../services/containers/service";
 
 const resolve = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => r(v)));
 

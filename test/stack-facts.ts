@@ -3,9 +3,9 @@
  * shipped stack file. Used by dev.stack.test.ts and prod.stack.test.ts (one program import per file).
  */
 import { describe, expect, it } from "vitest";
-import type { Rendered } from "../tools/offline";
-import { generatedPlaceholder } from "../tools/offline";
-import { securePlaceholder } from "../tools/stack-file";
+import type { Rendered } from "../tools/render/offline";
+import { generatedPlaceholder } from "../tools/render/offline";
+import { securePlaceholder } from "../tools/shared/stack-file";
 import { DEV_IMAGE_BUILD, NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
 import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, containersOfService, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 import { HAPROXY_CONFIG_PATH } from "../models/api-proxy";

@@ -1,7 +1,7 @@
 /** staging (openfoodfacts.net) has prod's shape with the .net values of the upstream deploy workflow. */
 import { describe, expect, it } from "vitest";
-import type { Rendered } from "../tools/offline";
-import { securePlaceholder } from "../tools/stack-file";
+import type { Rendered } from "../tools/render/offline";
+import { securePlaceholder } from "../tools/shared/stack-file";
 import { containerOf, envOf, renderStack, beforeAllTests } from "./harness";
 import { describeGraph, describePolicies, describeStackRules, describeStateKept } from "./stack-rules";
 

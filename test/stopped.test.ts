@@ -1,18 +1,10 @@
 /** robotoff:stopped: the provider's inputs that keep a container stopped across deploys and refreshes. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { containerOf, ofType, PROJECT_DIR, renderStack } from "./harness";
+import { containerOf, ofType, PROJECT_DIR, renderStack, stackFileWith } from "./harness";
 
-function withStopped(services: string[], from = join(PROJECT_DIR, "Pulumi.prod.yaml")): string {
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-stopped-")), "Pulumi.prod.yaml");
-  const doc = load(readFileSync(from, "utf8")) as { config: Record<string, unknown> };
-  doc.config["robotoff:stopped"] = services;
-  writeFileSync(file, dump(doc));
-  return file;
-}
+const withStopped = (services: string[], from = join(PROJECT_DIR, "Pulumi.prod.yaml")): string =>
+  stackFileWith(from, (config) => (config["robotoff:stopped"] = services), "Pulumi.prod.yaml");
 
 describe("robotoff:stopped [scheduler, postgres_backup]", () => {
   const file = withStopped(["scheduler", "postgres_backup"]);

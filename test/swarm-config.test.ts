@@ -7,7 +7,7 @@ import { PROJECT_DIR, freshModules } from "./harness";
 const m = freshModules(async () => ({
   ...(await import("../models/config-error")),
   ...(await import("../models/stack-plan")),
-  ...(await import("../tools/stack-file")),
+  ...(await import("../tools/shared/stack-file")),
 }));
 
 const FIXTURE = join(__dirname, "fixtures/Pulumi.staging-swarm.yaml");

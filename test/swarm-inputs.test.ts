@@ -8,7 +8,7 @@ import { freshModules, PROJECT_DIR } from "./harness";
 const m = freshModules(async () => ({
   ...(await import("../services/swarm/service-inputs")),
   ...(await import("../models/stack-plan")),
-  ...(await import("../tools/stack-file")),
+  ...(await import("../tools/shared/stack-file")),
 }));
 
 const FIXTURE = join(__dirname, "fixtures/Pulumi.staging-swarm.yaml");

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "../tools/command";
+import { run } from "../tools/shared/command";
 import { freshModules } from "./harness";
 
 // Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.

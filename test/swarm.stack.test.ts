@@ -5,8 +5,8 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Secret, type RecordedResource, type Rendered } from "../tools/offline";
-import { securePlaceholder } from "../tools/stack-file";
+import { Secret, type RecordedResource, type Rendered } from "../tools/render/offline";
+import { securePlaceholder } from "../tools/shared/stack-file";
 import { parseDuration } from "../models/duration";
 import { IMAGE_DEFAULTS } from "../services/swarm/image-defaults";
 import { REFERENCE, SECRET, SERVICES_OF, STATSD_MAPPING } from "./fixtures/reference";

@@ -9,17 +9,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TfModel } from "../models/tf-models";
-import { run, type CommandResult } from "../tools/command";
-import { PROJECT_DIR, freshModules } from "./harness";
+import { run, type CommandResult } from "../tools/shared/command";
+import { PROJECT_DIR, freshModules, stackFileWith } from "./harness";
 import { runMain } from "./in-process";
 
 // Imported afresh before the tests (test/harness.ts freshModules): a mutation run's mutant is in them.
 const m = freshModules(async () => ({
   ...(await import("../models/tf-models")),
-  ...(await import("../tools/stack-file")),
+  ...(await import("../tools/shared/stack-file")),
   doctor: (await import("../tools/doctor")).main,
 }));
 
@@ -27,13 +26,8 @@ const m = freshModules(async () => ({
 const SCRATCH = mkdtempSync(join(tmpdir(), "robotoff-tf-models-test-"));
 afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
-function stackFile(tfServing: Record<string, unknown>): string {
-  const file = join(mkdtempSync(join(SCRATCH, "models-")), "Pulumi.prod.yaml");
-  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
-  doc.config["robotoff:tfServing"] = tfServing;
-  writeFileSync(file, dump(doc));
-  return file;
-}
+const stackFile = (tfServing: Record<string, unknown>): string =>
+  stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (config) => (config["robotoff:tfServing"] = tfServing), undefined, SCRATCH);
 const SHA = "a".repeat(64);
 const LOGO = {
   name: "universal-logo-detector",

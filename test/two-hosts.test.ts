@@ -1,7 +1,7 @@
 /** prod on two Docker hosts: tf_serving on its own VM ("ml"), as Open Food Facts ran docker/ml.yml. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Rendered } from "../tools/offline";
+import type { Rendered } from "../tools/render/offline";
 import { validateRender } from "./policy-args";
 import { CONTAINER, IMAGE, NETWORK, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests, stackFileWith } from "./harness";
 

@@ -5,8 +5,8 @@
  * stack-rules.ts then fails any change that would orphan one of them without an alias.
  */
 import { join, resolve } from "node:path";
-import { runOffline } from "../tools/offline";
-import { loadRuntimeConfig } from "../tools/stack-file";
+import { runOffline } from "../tools/render/offline";
+import { loadRuntimeConfig } from "../tools/shared/stack-file";
 
 const projectDir = resolve(__dirname, "..");
 const stack = process.argv[2];

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { run } from "../tools/command";
+import { run } from "../tools/shared/command";
 import { dockerFailingFor, PROJECT_DIR, stackFileWith } from "./harness";
 
 const DIR = join(PROJECT_DIR, ".github/workflows");

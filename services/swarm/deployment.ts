@@ -5,11 +5,14 @@ import * as docker from "@pulumi/docker";
 import type { ServiceName, StackSpec } from "../../models/spec";
 import type { SecretKey } from "../../models/secrets";
 import { startOrder } from "../../models/order";
-import { stackSecrets, type DeploymentArgs } from "../deployment";
+import { stackSecrets, type SecretInputs } from "../secrets";
+import type { RobotoffDeployment, Workloads } from "../target";
 import { secretFiles, type SecretFile, type SwarmNetworking } from "./service-inputs";
 import { SwarmService } from "./service";
 
-export interface SwarmDeploymentArgs extends Pick<DeploymentArgs, "spec" | "secretSources" | "configSecrets"> {
+export interface SwarmDeploymentArgs extends SecretInputs {
+  /** The topology to run, from models/stack.ts. */
+  readonly spec: StackSpec;
   readonly networking: SwarmNetworking;
   /** Docker names of the secrets start with it (robotoff:containerPrefix). */
   readonly namePrefix: string;
@@ -25,12 +28,15 @@ function secretValue(file: SecretFile, secrets: Readonly<Partial<Record<SecretKe
   return pulumi.secret(secret.apply((s) => `${v.prefix ?? ""}${v.uriEncode ? encodeURIComponent(s) : s}${v.suffix ?? ""}`));
 }
 
-/** The same stack as Deployment (services/deployment.ts), as Docker Swarm services (robotoff:target swarm). */
-export class SwarmDeployment extends pulumi.ComponentResource {
+/** The same stack as Deployment (services/containers/deployment.ts), as Docker Swarm services (robotoff:target swarm). */
+export class SwarmDeployment extends pulumi.ComponentResource implements RobotoffDeployment {
   /** The overlay network every service joins with its name as alias. */
   readonly network: docker.Network;
   readonly services: ReadonlyMap<ServiceName, SwarmService>;
   readonly secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
+  readonly networkName: pulumi.Output<string>;
+  /** The Swarm service of each compose service. */
+  readonly workloads: Workloads;
 
   constructor(name: string, args: SwarmDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("robotoff:swarm:Deployment", name, {}, opts);
@@ -38,6 +44,7 @@ export class SwarmDeployment extends pulumi.ComponentResource {
     const parent = { parent: this };
     // Attachable: operators' one-off containers (backups, psql) can join it.
     this.network = new docker.Network(`${name}-network`, { name: spec.networkName, driver: "overlay", attachable: true }, parent);
+    this.networkName = this.network.name;
     this.secrets = stackSecrets(name, args, this);
 
     const secrets: Record<string, docker.Secret> = {};
@@ -87,6 +94,7 @@ export class SwarmDeployment extends pulumi.ComponentResource {
       );
     }
     this.services = services;
+    this.workloads = { swarmServices: Object.fromEntries([...services].map(([svc, s]) => [svc, s.service.name])) };
     this.registerOutputs({ networkName: this.network.name });
   }
 }

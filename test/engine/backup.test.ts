@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { engineAnswers } from "./engine-api";
 import { inspectContainer } from "./replay";
 import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
@@ -39,7 +39,7 @@ function stackFile(): string {
 }
 
 const ops = (...args: string[]) =>
-  run(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, ...args], {
+  run(process.execPath, ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging", "--config-file", configFile, ...args], {
     cwd: PROJECT_DIR,
     timeoutMs: 300_000,
   });
@@ -155,10 +155,14 @@ describe("database backups", () => {
       "begin; lock table products in access exclusive mode; select pg_sleep(120); commit",
     ]);
     const before = dumps();
-    const backup = spawn(process.execPath, ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", configFile, "backup"], {
-      cwd: PROJECT_DIR,
-      stdio: "ignore",
-    });
+    const backup = spawn(
+      process.execPath,
+      ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging", "--config-file", configFile, "backup"],
+      {
+        cwd: PROJECT_DIR,
+        stdio: "ignore",
+      },
+    );
     const backupEnded = new Promise((r) => backup.on("exit", r));
     const partial = () => readdirSync(backupDir()).filter((f) => f.endsWith(".partial"));
     for (let i = 0; i < 60 && partial().length === 0; i++) await sleep(500);
@@ -187,10 +191,14 @@ describe("database backups", () => {
       const r = await ops("backup");
       expect(r.code).toBe(1);
       for (let i = 0; i < 30 && (await inspectContainer(name("postgres_backup"))).State.Health?.Status !== "unhealthy"; i++) await sleep(1000);
-      const live = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", "staging", "--config-file", configFile], {
-        cwd: PROJECT_DIR,
-        timeoutMs: 300_000,
-      });
+      const live = await run(
+        process.execPath,
+        ["--require", "./tools/register.js", "tools/livecheck/index.ts", "--stack", "staging", "--config-file", configFile],
+        {
+          cwd: PROJECT_DIR,
+          timeoutMs: 300_000,
+        },
+      );
       expect(live.stdout.split("\n")).toContainEqual(
         expect.stringMatching(/^postgres_backup: DOWN \(unhealthy: last dump failed at .*: pg_dump of postgres on postgres, see the container's logs\)$/),
       );

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { BED_PREFIX, BED_ROOT, BED_USER, CGROUP_ROOT, loadImages, removeBed, startBed, type Bed } from "../hosts/bed";
 import { PREFIX } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { engine, engineAnswers, EngineError } from "./engine-api";
 import { createBody, createContainer, deleteContainer, inspectContainer, updateBody, updateContainer } from "./replay";
 import {
@@ -241,10 +241,14 @@ for (const { stack, label, file } of STACKS) {
     });
 
     it("livecheck finds every service up on these containers", async () => {
-      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck.ts", "--stack", stack, "--config-file", sut.configFile], {
-        cwd: PROJECT_DIR,
-        timeoutMs: 300_000,
-      });
+      const r = await run(
+        process.execPath,
+        ["--require", "./tools/register.js", "tools/livecheck/index.ts", "--stack", stack, "--config-file", sut.configFile],
+        {
+          cwd: PROJECT_DIR,
+          timeoutMs: 300_000,
+        },
+      );
       const lines = r.stdout.split("\n");
       // One line per container: its service, and the copy's number for the api's copies (api-1, api-2).
       for (const c of containers()) expect(lines, r.stderr).toContain(`${c.inputs.name.slice(`${PREFIX}${label}-`.length)}: UP`);
@@ -274,7 +278,7 @@ for (const { stack, label, file } of STACKS) {
         const v = path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), doc);
         return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
       };
-      // tools/livecheck-verdict.ts InspectedContainer and tools/ops-ps.ts PsContainer.
+      // tools/targets/containers/check.ts InspectedContainer and ps.ts PsContainer.
       const paths = ["Name", "Path", "Args", "State.Status", "State.Running", "State.Restarting", "State.OOMKilled", "State.ExitCode", "NetworkSettings.Ports"];
       for (const path of paths) expect(new Set(live.map((c) => kindAt(c, path))), path).toEqual(new Set(fixture.map((c) => kindAt(c, path))));
       const healthy = (docs: any[]) =>
@@ -294,7 +298,7 @@ for (const { stack, label, file } of STACKS) {
     }, 120_000);
 
     it("doctor checks the host these containers run on, and flags what this machine lacks", async () => {
-      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/doctor.ts", "--stack", stack, "--config-file", sut.configFile], {
+      const r = await run(process.execPath, ["--require", "./tools/register.js", "tools/doctor/index.ts", "--stack", stack, "--config-file", sut.configFile], {
         cwd: PROJECT_DIR,
         timeoutMs: 300_000,
       });

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { BED_USER, loadImages, removeBed, startBed, startDockerd, stopDockerd, type Bed, type BedHost } from "../hosts/bed";
 import { stackFileWith } from "../harness";
 import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
@@ -37,7 +37,7 @@ const bedHosts = (b: Bed, sshOpts: readonly string[] = b.sshOpts) =>
 
 /** An operator command (tools/<name>.ts) against the stack file, as a child process. */
 const tool = (name: string, args: string[], configFile = sut.configFile) =>
-  run(process.execPath, ["--require", "./tools/register.js", `tools/${name}.ts`, "--stack", "prod", "--config-file", configFile, ...args], {
+  run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "prod", "--config-file", configFile, ...args], {
     cwd: PROJECT_DIR,
     timeoutMs: 300_000,
   });

@@ -11,7 +11,7 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { loadImages, removeBed, startBed, startDockerd, stopDockerd, type Bed, type BedHost } from "../hosts/bed";
 import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";

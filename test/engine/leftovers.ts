@@ -4,8 +4,8 @@
  * container back under a name the next run creates. Only what carries PREFIX, a stand-in's label, or the
  * swarm marker is touched.
  */
-import { run } from "../../tools/command";
-import { STAND_IN_LABEL } from "../../tools/doctor-stand-ins";
+import { run } from "../../tools/shared/command";
+import { STAND_IN_LABEL } from "../../tools/doctor/stand-ins";
 import { engine, EngineError } from "./engine-api";
 
 export const PREFIX = process.env.ROBOTOFF_ENGINE_PREFIX || "rbt-engine-";

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelsConfig } from "../../models/tf-models";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { engineAnswers } from "./engine-api";
 import { createContainer, deleteContainer, findImage, inspectContainer } from "./replay";
 import { applyStack, PREFIX, prepareStack, PROJECT_DIR, removeStack, renderForEngine, type StackUnderTest } from "./stack-under-test";
@@ -154,7 +154,7 @@ describe("tf_serving models from config", () => {
     sut.containers.set(old[0], { id: left.Id, inputs: next.inputs, resource: next });
     const logs = await run(
       process.execPath,
-      ["--require", "./tools/register.js", "tools/ops.ts", "--stack", "staging", "--config-file", sut.configFile, "logs", "--tail", "5", "tf_models"],
+      ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging", "--config-file", sut.configFile, "logs", "--tail", "5", "tf_models"],
       { cwd: PROJECT_DIR },
     );
     expect(`${logs.stdout}${logs.stderr}`).toContain(

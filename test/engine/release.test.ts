@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { engineAnswers } from "./engine-api";
 import { findImage, inspectContainer } from "./replay";
 import { requestLoop, requestsFor, type LoopResult } from "./request-loop";

@@ -5,9 +5,9 @@
  * where each comes after what it waits for. One stack per process: the SDK keeps global state.
  */
 import { join, resolve } from "node:path";
-import { loadRuntimeConfig } from "../../tools/stack-file";
-import { runOffline } from "../../tools/offline";
-import { revealed } from "../../tools/render";
+import { loadRuntimeConfig } from "../../tools/shared/stack-file";
+import { runOffline } from "../../tools/render/offline";
+import { revealed } from "../../tools/render/json";
 import { dependencyLevels } from "../../models/order";
 
 export interface EngineResource {

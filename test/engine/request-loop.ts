@@ -5,7 +5,7 @@
  */
 import { get } from "node:http";
 import { join } from "node:path";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 
 export interface LoopResult {
   readonly sent: number;

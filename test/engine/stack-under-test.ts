@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { sshDial } from "../hosts/ssh-dial";
 import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";
 import {
@@ -23,7 +23,7 @@ import {
 } from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
 
-import { PROJECT_DIR } from "../../tools/cli";
+import { PROJECT_DIR } from "../../tools/shared/stack-file";
 
 export { PROJECT_DIR };
 /** Every name the tier creates starts with this (containers, networks, volumes, image tags it builds). */

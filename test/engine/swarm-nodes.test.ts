@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
-import { sshWrapperDir } from "../../tools/ssh-wrapper";
+import { run } from "../../tools/shared/command";
+import { sshWrapperDir } from "../../tools/shared/ssh-wrapper";
 import { killHost, loadImages, removeBed, reviveHost, startBed, stopDockerd, startDockerd, type Bed, type BedHost } from "../hosts/bed";
 import { sshDial, type SshDial } from "../hosts/ssh-dial";
 import { engineAt, type EngineApi } from "./engine-api";
@@ -61,7 +61,7 @@ let managerEnv: NodeJS.ProcessEnv | undefined;
 /** An operator command (tools/<name>.ts) asked of the manager over ssh: DOCKER_HOST, with the bed's ssh options on PATH. */
 function tool(name: string, args: string[], file = configFile, timeoutMs = 120_000) {
   managerEnv ??= { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` };
-  return run(process.execPath, ["--require", "./tools/register.js", `tools/${name}.ts`, "--stack", "staging", "--config-file", file, ...args], {
+  return run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "staging", "--config-file", file, ...args], {
     cwd: PROJECT_DIR,
     env: managerEnv,
     timeoutMs,

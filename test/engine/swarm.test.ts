@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../tools/command";
+import { run } from "../../tools/shared/command";
 import { main as livecheck } from "../../tools/livecheck";
 import { main as ops } from "../../tools/ops";
 import { runMain } from "../in-process";

@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
-import { lastLine, run } from "../../tools/command";
+import { lastLine, run } from "../../tools/shared/command";
 
 export const BED_PREFIX = process.env.ROBOTOFF_BED_PREFIX || "rbtbed-";
 /** Where the bed keeps its state; fixed, so that the next start finds what an interrupted run left. */

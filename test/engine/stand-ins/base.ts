@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run, lastLine } from "../../../tools/command";
-import { STAND_IN_LABEL } from "../../../tools/doctor-stand-ins";
+import { run, lastLine } from "../../../tools/shared/command";
+import { STAND_IN_LABEL } from "../../../tools/doctor/stand-ins";
 
 export { STAND_IN_LABEL };
 

@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { run, lastLine } from "../../../tools/command";
+import { run, lastLine } from "../../../tools/shared/command";
 import { ensureStandIns, removeStandInTags } from "./images";
 
 type Inputs = Record<string, any>;

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { lastLine, run } from "../../../tools/command";
+import { lastLine, run } from "../../../tools/shared/command";
 import { ensureBase, imageExists, STAND_IN_LABEL } from "./base";
 import { dockerfile, STAND_IN_ROLES, type StandInRole } from "./roles";
 

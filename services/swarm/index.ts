@@ -1,0 +1,9 @@
+/** robotoff:target swarm: each service as a Docker Swarm service on the stack's overlay network. */
+import type { DeployTarget } from "../target";
+import { SwarmDeployment } from "./deployment";
+
+export const swarmTarget: DeployTarget = (name, { spec, secretSources, configSecrets, config }, opts) => {
+  const { publishMode, endpointMode, secretsVersion } = config.swarm;
+  const networking = { publishMode, endpointMode };
+  return new SwarmDeployment(name, { spec, secretSources, configSecrets, networking, namePrefix: config.containerPrefix, secretsVersion }, opts);
+};

@@ -1,0 +1,165 @@
+/**
+ * `render --diff`: what a change of config or code would do, by the provider's replace/update rules.
+ * Config changes are diffed between two renders in this process; the command itself runs for what
+ * only it does (reading a git ref, its errors).
+ */
+import { execFileSync } from "node:child_process";
+import { run } from "../../../tools/shared/command";
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { changesToJson, diffResources, formatChanges, type RenderedResource } from "../../../tools/render/diff";
+import { revealed } from "../../../tools/render/json";
+import { PROJECT_DIR, renderStack, stackFileWith } from "../../harness";
+
+const res = (type: string, name: string, inputs: Record<string, unknown>, replaceOnChanges: string[] = [], id?: string): RenderedResource => ({
+  type,
+  name,
+  inputs,
+  options: { replaceOnChanges },
+  ...(id ? { id } : {}),
+});
+const C = "docker:index/container:Container";
+
+describe("diffResources", () => {
+  it("updates a container in place for a memory or restart change", () => {
+    const changes = diffResources([res(C, "a", { memory: 1, restart: "no" })], [res(C, "a", { memory: 2, restart: "always" })]);
+    expect(changes).toEqual([
+      {
+        action: "update",
+        type: C,
+        name: "a",
+        inputs: ["memory", "restart"],
+        values: { memory: { before: 1, after: 2 }, restart: { before: "no", after: "always" } },
+      },
+    ]);
+  });
+  it("updates a container in place for a new retry bound or destroy grace period", () => {
+    for (const input of ["maxRetryCount", "destroyGraceSeconds"]) {
+      expect(diffResources([res(C, "a", { [input]: 1 })], [res(C, "a", { [input]: 2 })])).toEqual([
+        { action: "update", type: C, name: "a", inputs: [input], values: { [input]: { before: 1, after: 2 } } },
+      ]);
+    }
+  });
+  it("replaces a container when an input the provider cannot update changes (image, envs, ports)", () => {
+    for (const input of ["image", "envs", "ports"]) {
+      expect(diffResources([res(C, "a", { [input]: 1 })], [res(C, "a", { [input]: 2 })])[0].action).toBe("replace");
+    }
+  });
+  it("replaces on a healthcheck change only where replaceOnChanges says so", () => {
+    const before = [res(C, "a", { healthcheck: { interval: "10s" } })];
+    expect(diffResources(before, [res(C, "a", { healthcheck: { interval: "20s" } })])[0].action).toBe("update");
+    expect(diffResources(before, [res(C, "a", { healthcheck: { interval: "20s" } }, ["healthcheck"])])[0].action).toBe("replace");
+  });
+  it("lists creates and deletes, and nothing for an unchanged resource", () => {
+    const changes = diffResources([res(C, "old", {}), res(C, "same", { a: [1] })], [res(C, "new", {}), res(C, "same", { a: [1] })]);
+    expect(changes.map((c) => `${c.action} ${c.name}`)).toEqual(["create new", "delete old"]);
+  });
+  it("replaces a read resource that reads another id", () => {
+    const v = "docker:index/volume:Volume";
+    expect(diffResources([res(v, "d", {}, [], "a")], [res(v, "d", {}, [], "b")])[0]).toMatchObject({ action: "replace", inputs: ["id"] });
+  });
+  it("prints each differing input's old and new value under its change, secrets hidden (issue 11, item 7)", () => {
+    const [change] = diffResources([res(C, "a", { memory: 4096, envs: { secret: ["P=old"] } })], [res(C, "a", { memory: 6144, envs: { secret: ["P=new"] } })]);
+    expect(formatChanges([change]).split("\n").slice(1, 3)).toEqual(['           envs: "[secret]" -> "[secret]"', "           memory: 4096 -> 6144"]);
+    const json = JSON.parse(changesToJson([change]));
+    expect(json.changes[0].values.memory).toEqual({ before: 4096, after: 6144 });
+    expect(JSON.stringify(json)).not.toContain("P=new");
+  });
+  it("prints one line per change and a summary", () => {
+    expect(formatChanges([])).toBe("no changes");
+    expect(formatChanges([{ action: "update", type: C, name: "a", inputs: ["memory"] }])).toBe(
+      `update   ${C}  a  (memory)\n0 to create, 1 to update, 0 to replace, 0 to delete`,
+    );
+  });
+});
+
+const render = (cwd: string, ...args: string[]) =>
+  run(process.execPath, ["--require", join(cwd, "tools/register.js"), join(cwd, "tools/render/index.ts"), ...args], { cwd });
+
+const stackWith = (stack: string, patch: (config: any) => void): string => stackFileWith(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), patch);
+
+const changed = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .slice(0, -1)
+    .filter((l) => !l.startsWith(" "))
+    .map((l) =>
+      l
+        .split(/\s+/)
+        .filter((w) => !w.startsWith("docker:"))
+        .join(" "),
+    );
+
+/** The diff `render --diff <file>` prints: from the stack rendered with `file` to the shipped stack file. */
+async function changesFrom(stack: string, file: string): Promise<string[]> {
+  // As the command does: both sides with their secrets shown (the baseline comes as --show-secrets JSON).
+  const resources = async (configFile?: string) => revealed((await renderStack(stack, configFile)).resources, true) as RenderedResource[];
+  return changed(formatChanges(diffResources(await resources(file), await resources())));
+}
+
+describe("render --diff <config file>", () => {
+  it("replaces exactly the app image and the app containers (the api's two copies) for a new app tag", async () => {
+    expect(
+      (
+        await changesFrom(
+          "prod",
+          stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")),
+        )
+      ).sort(),
+    ).toEqual(
+      [
+        "replace robotoff-image-robotoff (name)",
+        "replace robotoff-api-container (image)",
+        "replace robotoff-api-container-2 (image)",
+        "replace robotoff-workers-container (image)",
+        "replace robotoff-scheduler-container (image)",
+      ].sort(),
+    );
+  });
+  it("updates only postgres, in place, for a new postgres memory limit", async () => {
+    expect(
+      await changesFrom(
+        "dev",
+        stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")),
+      ),
+    ).toEqual(["update robotoff-postgres-container (memory, memorySwap)"]);
+  });
+  it("finds no change against the same config", async () => {
+    expect(
+      await changesFrom(
+        "dev",
+        stackWith("dev", () => undefined),
+      ),
+    ).toEqual([]);
+  });
+  it("says when it can read neither a file nor a git ref", async () => {
+    const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
+    expect(out.code).toBe(2); // a bad argument
+    // The dev render before it may warn (no checkout at hostRoot here); the error is the last line.
+    expect(out.stderr.trim().split("\n").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
+  });
+});
+
+describe("render --diff <git ref>", () => {
+  it("compares with the stack as a commit has it", async () => {
+    // A repository holding this working tree as its one commit.
+    const clone = mkdtempSync(join(tmpdir(), "robotoff-clone-"));
+    const files = execFileSync("git", ["-C", PROJECT_DIR, "ls-files", "-co", "--exclude-standard", "-z"], { encoding: "utf8" })
+      .split("\0")
+      .filter((f) => f && existsSync(join(PROJECT_DIR, f)));
+    for (const f of files) cpSync(join(PROJECT_DIR, f), join(clone, f));
+    const git = (...args: string[]) => execFileSync("git", ["-C", clone, "-c", "user.name=t", "-c", "user.email=t@t", ...args]);
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    symlinkSync(join(PROJECT_DIR, "node_modules"), join(clone, "node_modules"), "dir");
+    const file = join(clone, "Pulumi.dev.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace('robotoff:restartPolicy: "no"', "robotoff:restartPolicy: always"));
+    const out = await render(clone, "--stack", "dev", "--diff", "HEAD");
+    expect(changed(out.stdout)).toHaveLength(6);
+    expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);
+  }, 120_000); // a copy of the tree and two renders with their baselines: 9 s measured under load
+});

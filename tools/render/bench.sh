@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Times the offline render against the bare cost of loading the SDKs, alternated, N runs each (default 5),
+# and prints both medians in milliseconds. Usage: tools/render/bench.sh [runs] [stack]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+stack=${2:-prod}
+now() { date +%s%N; }
+render=() sdk=()
+for _ in $(seq "$runs"); do
+  t=$(now); npm run --silent render -- --stack "$stack" --format json >/dev/null; render+=($(( ($(now) - t) / 1000000 )))
+  t=$(now); node -e "require('@pulumi/pulumi'); require('@pulumi/docker'); require('@pulumi/random')"; sdk+=($(( ($(now) - t) / 1000000 )))
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+echo "render ($stack, json): median $(median "${render[@]}") ms of ${render[*]}"
+echo "require SDKs:          median $(median "${sdk[@]}") ms of ${sdk[*]}"

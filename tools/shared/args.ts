@@ -1,0 +1,27 @@
+/** The arguments every stack command takes: `--stack <name> [--config-file <path>]`. */
+import { resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ArgumentError } from "./errors";
+
+/**
+ * `--stack <name> [--config-file <path>]`, and the command's own switches (`flags`, e.g. `--preflight`);
+ * throws an ArgumentError that says what is wrong.
+ */
+export function stackArgs(argv: string[], command: string, flags: readonly string[] = []): { stack: string; configFile?: string; flags: ReadonlySet<string> } {
+  const usage = `usage: npm run ${command} -- --stack <name> [--config-file <path>]${flags.map((f) => ` [--${f}]`).join("")}`;
+  let values;
+  try {
+    const options: NonNullable<ParseArgsConfig["options"]> = { stack: { type: "string" }, "config-file": { type: "string" } };
+    for (const f of flags) options[f] = { type: "boolean" };
+    values = parseArgs({ args: argv, options }).values as Record<string, string | boolean | undefined>;
+  } catch (err: any) {
+    throw new ArgumentError(`${err.message}\n${usage}`);
+  }
+  if (!values.stack) throw new ArgumentError(`--stack is required\n${usage}`);
+  const configFile = values["config-file"];
+  return {
+    stack: String(values.stack),
+    configFile: typeof configFile === "string" ? resolve(configFile) : undefined,
+    flags: new Set(flags.filter((f) => values[f] === true)),
+  };
+}
