@@ -8,7 +8,7 @@ import { PROJECT_DIR } from "../shared/stack-file";
 import type { RenderedResource } from "./diff";
 
 /** The render command of a checkout: this layout's, or a commit's from before tools/ had a folder per command. */
-const renderEntry = (projectDir: string) => ["tools/render/index.ts", "tools/render.ts"].find((entry) => existsSync(join(projectDir, entry)));
+export const renderEntry = (projectDir: string) => ["tools/render/index.ts", "tools/render.ts"].find((entry) => existsSync(join(projectDir, entry)));
 
 /** Renders a stack as JSON in another process: with another config file, or as a git ref has it. */
 export function renderBaseline(stack: string, against: string): RenderedResource[] {

@@ -5,11 +5,12 @@
  */
 import { execFileSync } from "node:child_process";
 import { run } from "../../../tools/shared/command";
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { changesToJson, diffResources, formatChanges, type RenderedResource } from "../../../tools/render/diff";
+import { renderEntry } from "../../../tools/render/baseline";
 import { revealed } from "../../../tools/render/json";
 import { PROJECT_DIR, renderStack, stackFileWith } from "../../harness";
 
@@ -162,4 +163,20 @@ describe("render --diff <git ref>", () => {
     expect(changed(out.stdout)).toHaveLength(6);
     expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);
   }, 120_000); // a copy of the tree and two renders with their baselines: 9 s measured under load
+});
+
+describe("render --diff <git ref> of a commit from before tools/ had a folder per command", () => {
+  const checkout = (...files: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), "robotoff-layout-"));
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f), "");
+    }
+    return dir;
+  };
+  it("runs that commit's tools/render.ts, this layout's tools/render/index.ts, and finds none in a commit without either", () => {
+    expect(renderEntry(checkout("tools/render.ts"))).toBe("tools/render.ts");
+    expect(renderEntry(checkout("tools/render/index.ts", "tools/render/table.ts"))).toBe("tools/render/index.ts");
+    expect(renderEntry(checkout("tools/livecheck.ts"))).toBeUndefined();
+  });
 });
