@@ -17,6 +17,7 @@ export default mergeConfig(
         "test/tools/render/diff.test.ts",
         "test/tools/render/render-command.test.ts",
         "test/mutation-coverage.test.ts", // plays StrykerJS's namespace by hand
+        "test/dependency-rules.test.ts", // runs dependency-cruiser over scratch trees: no program, no mutant
       ],
     },
   }),
