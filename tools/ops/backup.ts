@@ -28,7 +28,7 @@ function backupContainer(plan: StackPlan, all: readonly PlacedContainer[]): Plac
 /** Takes a dump now; prints the host path of the file written. */
 export async function backupNow(plan: StackPlan, all: readonly PlacedContainer[], target: OpsTarget): Promise<number> {
   const c = backupContainer(plan, all);
-  const r = await target.docker(c.url, ["exec", ...(await target.exec(c, ["sh", BACKUP_SCRIPT, "once"]))], NO_LIMIT);
+  const r = await target.exec(c, ["sh", BACKUP_SCRIPT, "once"], NO_LIMIT);
   if (r.stderr) process.stderr.write(`${r.stderr}\n`);
   const written = r.stdout.split("\n").pop() ?? "";
   if (r.code !== 0 || !written.startsWith(`${BACKUP_MOUNT}/`)) {
@@ -64,7 +64,7 @@ async function confirmed(question: string): Promise<boolean> {
 export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer[], file: string, opts: { yes: boolean }, target: OpsTarget): Promise<number> {
   const c = backupContainer(plan, all);
   const inContainer = posix.join(BACKUP_MOUNT, dumpName(plan, file));
-  const check = await target.docker(c.url, ["exec", ...(await target.exec(c, ["sh", BACKUP_SCRIPT, "check", inContainer]))], NO_LIMIT);
+  const check = await target.exec(c, ["sh", BACKUP_SCRIPT, "check", inContainer], NO_LIMIT);
   if (check.code !== 0) throw new InputError(`not restored: ${lastLine(check).replaceAll(`${BACKUP_MOUNT}/`, `${backupDir(plan.config)}/`)}`);
   const kept = new Set(plan.spec.services.filter((s) => s.stopped).map((s) => s.name as string));
   const apps = all.filter((a) => (APP_SERVICES as readonly string[]).includes(a.service) && !kept.has(a.service));
@@ -81,7 +81,7 @@ export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer
     process.stderr.write("not restored: the app did not stop; start what stopped with npm run ops -- start\n");
     return 1;
   }
-  const restore = await target.docker(c.url, ["exec", ...(await target.exec(c, ["sh", BACKUP_SCRIPT, "restore", inContainer]))], NO_LIMIT);
+  const restore = await target.exec(c, ["sh", BACKUP_SCRIPT, "restore", inContainer], NO_LIMIT);
   if (restore.stderr) process.stderr.write(`${restore.stderr}\n`);
   const started = await target.lifecycle("start", apps);
   if (restore.code !== 0) {

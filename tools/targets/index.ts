@@ -5,9 +5,9 @@ import { containersTarget } from "./containers";
 import { swarmTarget } from "./swarm";
 import type { OpsTarget } from "./target";
 
-const BY_NAME: Readonly<Record<(typeof TARGETS)[number], (plan: StackPlan) => OpsTarget>> = {
+const BY_TARGET: Readonly<Record<(typeof TARGETS)[number], (plan: StackPlan) => OpsTarget>> = {
   containers: containersTarget,
   swarm: swarmTarget,
 };
 
-export const targetOf = (plan: StackPlan): OpsTarget => BY_NAME[plan.config.target](plan);
+export const targetOf = (plan: StackPlan): OpsTarget => BY_TARGET[plan.config.target](plan);

@@ -5,7 +5,7 @@
  */
 import { containersOf, runningReplicas } from "../../models/spec";
 import type { StackPlan } from "../../models/stack-plan";
-import type { Docker } from "../shared/docker";
+import type { CommandResult } from "../shared/command";
 
 export interface DeclaredContainer {
   /** Compose service name. */
@@ -60,13 +60,15 @@ export function declaredContainers(plan: StackPlan): PlacedContainer[] {
 
 export type LifecycleVerb = "stop" | "start" | "restart";
 
-/** The api's health URL, as livecheck asks it: from the Engine of the service that publishes the api's port. */
+/** The api's health URL, as livecheck asks it: from the host of the service that publishes the api's port. */
 export interface ApiHealthCheck {
   /** The service publishing the port: the api, or the proxy in front of its copies. */
   readonly service: string;
   readonly url: string;
-  /** Asks the URL from the host of the Engine at `engine`. */
-  probe(engine: string | undefined): Promise<Verdict>;
+  /** The api's image, which has the client that asks the URL (python3). */
+  readonly image: string;
+  /** The verdict from how the client that asked the URL ended. */
+  answered(r: CommandResult): Verdict;
   /** The verdict when the URL cannot be asked, and why. */
   notChecked(why: string): Verdict;
 }
@@ -77,21 +79,29 @@ export interface ServiceStates {
   readonly unreachable: boolean;
 }
 
-/** How the operator commands reach a stack's services on one target. */
+/** `ops logs` options, as `docker logs` takes them. */
+export interface LogOptions {
+  readonly follow: boolean;
+  /** A number of lines, or `all`. */
+  readonly tail?: string;
+  readonly since?: string;
+}
+
+/**
+ * How the operator commands reach a stack's services on one target. A command runs in a service as its own
+ * process does: on Swarm, in a running task, with the secrets the task's process reads in its environment.
+ */
 export interface OpsTarget {
-  /** The docker CLI on the stack's hosts (tools/shared/docker.ts dockerOn). */
-  readonly docker: Docker;
-  /** The environment the docker CLI needs for one of the hosts. */
-  readonly env: (url: string | undefined) => NodeJS.ProcessEnv | undefined;
+  /** Fails in one line (an UnreachableError) when the host of one of these services does not answer. */
+  reachable(targets: readonly PlacedContainer[]): Promise<void>;
   /** `ops ps`: a table of these services. */
   ps(targets: readonly PlacedContainer[]): Promise<string>;
-  /** The docker CLI's words for a service's logs (`logs <container>`, `service logs <service>`). */
-  readonly logsCommand: readonly string[];
-  /**
-   * What follows `docker exec [-i]` to run `command` in a service: its container, or a running task's on
-   * Swarm, where the command is also given the secrets the task's own process reads.
-   */
-  exec(t: PlacedContainer, command: readonly string[]): Promise<string[]>;
+  /** Prints these services' logs, each line prefixed with its service when there are several; the exit status. */
+  logs(targets: readonly PlacedContainer[], options: LogOptions): Promise<number>;
+  /** Runs `command` in the service, its output captured (backup, restore). */
+  exec(t: PlacedContainer, command: readonly string[], timeoutMs: number): Promise<CommandResult>;
+  /** Runs `command` in the service with the terminal attached; its exit status. */
+  execAttached(t: PlacedContainer, command: readonly string[]): Promise<number>;
   /** Stops (dependents first), starts or restarts these services, one line each; 1 when one failed. */
   lifecycle(verb: LifecycleVerb, targets: readonly PlacedContainer[]): Promise<number>;
   /** livecheck: is every declared container running (healthy where it has a healthcheck), then the api's URL. */

@@ -6,6 +6,7 @@
 import type { HostSpec } from "../../../models/spec";
 import { engineVersion, type Docker } from "../../shared/docker";
 import { engineUnreachable } from "../../shared/engine-unreachable";
+import { askFromHost } from "../docker";
 import { labelOf, type ApiHealthCheck, type DeclaredContainer, type PlacedContainer, type ServiceStates, type Verdict } from "../target";
 
 /** The part of a ContainerInspect object the verdict reads. */
@@ -82,7 +83,9 @@ export async function checkContainers(
   if (api && holder) {
     const running = verdicts.find((v) => v.service === holder.service);
     const container = inspected.find((c) => c.Name.replace(/^\//, "") === holder.name);
-    verdicts.push(container?.State.Running ? await api.probe(holder.url) : api.notChecked(`${holder.name} is not running (${running?.detail ?? "unknown"})`));
+    verdicts.push(
+      container?.State.Running ? await askFromHost(run, holder.url, api) : api.notChecked(`${holder.name} is not running (${running?.detail ?? "unknown"})`),
+    );
   }
   return { verdicts, unreachable };
 }

@@ -2,6 +2,7 @@
 import type { HostSpec } from "../../../models/spec";
 import { engineVersion, type Docker } from "../../shared/docker";
 import { engineUnreachable } from "../../shared/engine-unreachable";
+import { askFromHost } from "../docker";
 import type { ApiHealthCheck, PlacedContainer, ServiceStates, Verdict } from "../target";
 import { lastTaskError, listServices, taskCounts, updateStatuses, type ServiceRow, type UpdateStatus } from "./services";
 
@@ -73,7 +74,8 @@ export async function checkSwarm(hosts: readonly HostSpec[], run: Docker, declar
     }
   }
   const verdicts = assessSwarm(declared, rows, whyDown, updates);
+  // On Swarm the api publishes its own port (robotoff:app.api.release rolling is refused there).
   const holder = api && verdicts.find((v) => v.service === api.service);
-  if (api && holder) verdicts.push(holder.up ? await api.probe(url) : api.notChecked("the api is down"));
+  if (api && holder) verdicts.push(holder.up ? await askFromHost(run, url, api) : api.notChecked(`the ${holder.service} is down`));
   return { verdicts, unreachable: false };
 }

@@ -9,7 +9,7 @@
  *             the secrets in its environment as the task's own process has them
  */
 import type { StackPlan } from "../../../models/stack-plan";
-import { dockerEnvOn, dockerOn } from "../../shared/docker";
+import { dockerOps } from "../docker";
 import type { OpsTarget } from "../target";
 import { checkSwarm } from "./check";
 import { swarmContainer, withSecretEnv } from "./exec";
@@ -17,14 +17,15 @@ import { swarmLifecycle } from "./lifecycle";
 import { listServices, swarmPsTable } from "./services";
 
 export function swarmTarget(plan: StackPlan): OpsTarget {
-  const run = dockerOn(plan.spec.hosts);
   const specOf = (t: { service: string }) => plan.spec.services.find((s) => s.name === t.service)!;
-  return {
-    docker: run,
-    env: dockerEnvOn(plan.spec.hosts),
-    ps: async (targets) => swarmPsTable(targets, await listServices(run, targets[0]?.url)),
+  const { run, ...docker } = dockerOps(plan.spec.hosts, {
+    // Every task's lines.
     logsCommand: ["service", "logs"],
-    exec: async (t, command) => [await swarmContainer(run, t), ...withSecretEnv(specOf(t), command)],
+    execArgs: async (run, t, command) => [await swarmContainer(run, t), ...withSecretEnv(specOf(t), command)],
+  });
+  return {
+    ...docker,
+    ps: async (targets) => swarmPsTable(targets, await listServices(run, targets[0]?.url)),
     lifecycle: (verb, targets) => swarmLifecycle(run, verb, targets),
     check: (declared, api) => checkSwarm(plan.spec.hosts, run, declared, api),
   };
