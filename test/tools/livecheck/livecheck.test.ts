@@ -5,80 +5,16 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assess, type InspectedContainer } from "../../../tools/targets/containers/check";
-import { formatVerdict } from "../../../tools/livecheck/verdict";
-import { type DeclaredContainer } from "../../../tools/targets/target";
+import type { InspectedContainer } from "../../../tools/targets/containers/check";
 import { apiHealthTarget, main } from "../../../tools/livecheck";
 import { declaredContainers } from "../../../tools/targets/target";
 import { runMain } from "../../in-process";
 import { planStackFile } from "../../../tools/shared/stack-file";
 import { run } from "../../../tools/shared/command";
-import { dockerFailingFor, PROJECT_DIR } from "../../harness";
+import { dockerFailingFor, PROJECT_DIR, stackFileWith } from "../../harness";
 
 const HEALTHY = join(__dirname, "../../fixtures/docker-inspect/dev-healthy.json");
 const recorded = (): InspectedContainer[] => JSON.parse(readFileSync(HEALTHY, "utf8"));
-const SERVICES = ["api", "workers", "scheduler", "postgres", "elasticsearch", "tf_serving"];
-const declared: DeclaredContainer[] = SERVICES.map((service) => ({
-  service,
-  name: `robotoff-${service}`,
-  hasHealthcheck: !["workers", "scheduler"].includes(service),
-}));
-const edit = (service: string, change: (c: any) => void) =>
-  recorded().map((c) => {
-    if (c.Name === `/robotoff-${service}`) change(c);
-    return c;
-  });
-
-describe("assess", () => {
-  it("says UP for every running and healthy container", () => {
-    expect(assess(declared, recorded()).map(formatVerdict)).toEqual(SERVICES.map((s) => `${s}: UP`));
-  });
-  it("says DOWN with the last healthcheck output for an unhealthy container", () => {
-    const inspected = edit("postgres", (c) => {
-      c.State.Health = {
-        Status: "unhealthy",
-        FailingStreak: 6,
-        Log: [{ Start: "x", End: "y", ExitCode: 2, Output: "127.0.0.1:5432 - no response\n" }],
-      };
-    });
-    expect(assess(declared, inspected).find((v) => v.service === "postgres")).toEqual({
-      service: "postgres",
-      up: false,
-      detail: "unhealthy: 127.0.0.1:5432 - no response",
-    });
-  });
-  it("says DOWN while a healthcheck is still starting", () => {
-    const inspected = edit("elasticsearch", (c) => (c.State.Health = { Status: "starting", FailingStreak: 0, Log: [] }));
-    expect(formatVerdict(assess(declared, inspected)[4])).toBe("elasticsearch: DOWN (starting)");
-  });
-  it("says why a container is not running", () => {
-    const exited = edit("api", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 137, OOMKilled: true }));
-    expect(formatVerdict(assess(declared, exited)[0])).toBe("api: DOWN (exited, killed: out of memory)");
-    const restarting = edit("workers", (c) => Object.assign(c.State, { Status: "restarting", Running: false, Restarting: true, ExitCode: 1 }));
-    expect(formatVerdict(assess(declared, restarting)[1])).toBe("workers: DOWN (restarting, exit code 1)");
-  });
-  it("says UP for a container robotoff:stopped keeps stopped, and DOWN when it runs all the same", () => {
-    const kept = declared.map((d) => (d.service === "scheduler" ? { ...d, stopped: true } : d));
-    const exited = edit("scheduler", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 0 }));
-    expect(formatVerdict(assess(kept, exited)[2])).toBe("scheduler: UP (stopped by robotoff:stopped)");
-    expect(formatVerdict(assess(kept, recorded())[2])).toBe("scheduler: DOWN (stopped by robotoff:stopped, yet running)");
-  });
-  it("takes which containers robotoff:stopped keeps stopped from the spec", () => {
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-livecheck-stopped-")), "Pulumi.prod.yaml");
-    writeFileSync(file, `${readFileSync(join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8")}  robotoff:stopped: [scheduler]\n`);
-    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod", file).plan);
-    expect(placed.filter((p) => p.stopped).map((p) => p.service)).toEqual(["scheduler"]);
-  });
-  it("says DOWN for a declared container the host does not have", () => {
-    const inspected = recorded().filter((c) => c.Name !== "/robotoff-scheduler");
-    expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler)");
-  });
-  it("says DOWN for a container that should have a healthcheck and runs without one", () => {
-    const inspected = edit("tf_serving", (c) => delete c.State.Health);
-    expect(assess(declared, inspected)[5].up).toBe(false);
-  });
-});
-
 describe("what livecheck checks, read from the StackSpec", () => {
   const TWO_HOSTS = join(__dirname, "../../fixtures/Pulumi.prod-two-hosts.yaml");
   it("declares each service's container on its own host, with its healthcheck presence", () => {
@@ -105,8 +41,7 @@ describe("what livecheck checks, read from the StackSpec", () => {
   });
   // issue 11, item 6
   it("checks the api at the address the stack publishes it on, loopback for every interface", () => {
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-live-")), "Pulumi.dev.yaml");
-    writeFileSync(file, readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace("http: 127.0.0.1:5500", "http: 172.17.0.1:5500"));
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.dev.yaml"), (config) => (config["robotoff:app"].api.expose.http = "172.17.0.1:5500"));
     expect(apiHealthTarget(planStackFile(PROJECT_DIR, "dev", file).plan)).toEqual({
       url: "http://172.17.0.1:5500/api/v1/health",
       image: "openfoodfacts/robotoff:dev",

@@ -8,7 +8,6 @@ import { main, selectServices } from "../../../tools/ops";
 import { parseOpsArgs } from "../../../tools/ops/args";
 import { runMain } from "../../in-process";
 import { readPreview, replacesPostgres } from "../../../tools/ops/backup";
-import { portsColumn, psTable, stateColumn } from "../../../tools/targets/containers/ps";
 import { planStackFile } from "../../../tools/shared/stack-file";
 import { run } from "../../../tools/shared/command";
 import { PROJECT_DIR } from "../../harness";
@@ -69,37 +68,6 @@ describe("which containers, on which host: the StackSpec's placement", () => {
     expect(() => selectServices(plan, ["api", "redis"])).toThrow(
       "no service redis in this stack; its services: api, elasticsearch, postgres, postgres_backup, postgres_exporter, scheduler, statsd, tf_serving, workers",
     );
-  });
-});
-
-describe("ps columns, from the Engine's inspect format", () => {
-  const container = {
-    Name: "/robotoff-postgres",
-    Path: "docker-entrypoint.sh",
-    Args: ["postgres", "-c", "shared_buffers=1024MB"],
-    State: { Status: "running", Health: { Status: "healthy" } },
-    NetworkSettings: {
-      Ports: {
-        "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "5432" }],
-        "8500/tcp": [
-          { HostIp: "0.0.0.0", HostPort: "8500" },
-          { HostIp: "::", HostPort: "8500" },
-        ],
-        "9125/udp": null,
-      },
-    },
-  };
-  it("prints published ports as docker ps does, unpublished ones bare", () => {
-    expect(portsColumn(container)).toBe("127.0.0.1:5432->5432/tcp, 0.0.0.0:8500->8500/tcp, [::]:8500->8500/tcp, 9125/udp");
-  });
-  it("prints the state with its health, an exit code, or missing", () => {
-    expect(stateColumn(container)).toBe("running (healthy)");
-    expect(stateColumn({ ...container, State: { Status: "exited", ExitCode: 137 } })).toBe("exited (137)");
-    expect(stateColumn(undefined)).toBe("missing");
-  });
-  it("cuts the command as compose does", () => {
-    const table = psTable([{ service: "postgres", name: "robotoff-postgres", host: "local" }], [container]);
-    expect(table.split("\n")[1]).toMatch(/^robotoff-postgres +"docker-entrypoint\.s…" +postgres +running \(healthy\) +127\.0\.0\.1:5432->5432\/tcp/);
   });
 });
 

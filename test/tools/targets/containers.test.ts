@@ -1,0 +1,104 @@
+/** The containers target (tools/targets/containers): livecheck's verdict and ops' ps table, from `docker inspect` output. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { assess, type InspectedContainer } from "../../../tools/targets/containers/check";
+import { portsColumn, psTable, stateColumn } from "../../../tools/targets/containers/ps";
+import { declaredContainers, type DeclaredContainer } from "../../../tools/targets/target";
+import { formatVerdict } from "../../../tools/livecheck/verdict";
+import { planStackFile } from "../../../tools/shared/stack-file";
+import { PROJECT_DIR, stackFileWith } from "../../harness";
+
+const HEALTHY = join(__dirname, "../../fixtures/docker-inspect/dev-healthy.json");
+const recorded = (): InspectedContainer[] => JSON.parse(readFileSync(HEALTHY, "utf8"));
+const SERVICES = ["api", "workers", "scheduler", "postgres", "elasticsearch", "tf_serving"];
+const declared: DeclaredContainer[] = SERVICES.map((service) => ({
+  service,
+  name: `robotoff-${service}`,
+  hasHealthcheck: !["workers", "scheduler"].includes(service),
+}));
+const edit = (service: string, change: (c: any) => void) =>
+  recorded().map((c) => {
+    if (c.Name === `/robotoff-${service}`) change(c);
+    return c;
+  });
+
+describe("assess", () => {
+  it("says UP for every running and healthy container", () => {
+    expect(assess(declared, recorded()).map(formatVerdict)).toEqual(SERVICES.map((s) => `${s}: UP`));
+  });
+  it("says DOWN with the last healthcheck output for an unhealthy container", () => {
+    const inspected = edit("postgres", (c) => {
+      c.State.Health = {
+        Status: "unhealthy",
+        FailingStreak: 6,
+        Log: [{ Start: "x", End: "y", ExitCode: 2, Output: "127.0.0.1:5432 - no response\n" }],
+      };
+    });
+    expect(assess(declared, inspected).find((v) => v.service === "postgres")).toEqual({
+      service: "postgres",
+      up: false,
+      detail: "unhealthy: 127.0.0.1:5432 - no response",
+    });
+  });
+  it("says DOWN while a healthcheck is still starting", () => {
+    const inspected = edit("elasticsearch", (c) => (c.State.Health = { Status: "starting", FailingStreak: 0, Log: [] }));
+    expect(formatVerdict(assess(declared, inspected)[4])).toBe("elasticsearch: DOWN (starting)");
+  });
+  it("says why a container is not running", () => {
+    const exited = edit("api", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 137, OOMKilled: true }));
+    expect(formatVerdict(assess(declared, exited)[0])).toBe("api: DOWN (exited, killed: out of memory)");
+    const restarting = edit("workers", (c) => Object.assign(c.State, { Status: "restarting", Running: false, Restarting: true, ExitCode: 1 }));
+    expect(formatVerdict(assess(declared, restarting)[1])).toBe("workers: DOWN (restarting, exit code 1)");
+  });
+  it("says UP for a container robotoff:stopped keeps stopped, and DOWN when it runs all the same", () => {
+    const kept = declared.map((d) => (d.service === "scheduler" ? { ...d, stopped: true } : d));
+    const exited = edit("scheduler", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 0 }));
+    expect(formatVerdict(assess(kept, exited)[2])).toBe("scheduler: UP (stopped by robotoff:stopped)");
+    expect(formatVerdict(assess(kept, recorded())[2])).toBe("scheduler: DOWN (stopped by robotoff:stopped, yet running)");
+  });
+  it("takes which containers robotoff:stopped keeps stopped from the spec", () => {
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (config) => (config["robotoff:stopped"] = ["scheduler"]));
+    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod", file).plan);
+    expect(placed.filter((p) => p.stopped).map((p) => p.service)).toEqual(["scheduler"]);
+  });
+  it("says DOWN for a declared container the host does not have", () => {
+    const inspected = recorded().filter((c) => c.Name !== "/robotoff-scheduler");
+    expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler)");
+  });
+  it("says DOWN for a container that should have a healthcheck and runs without one", () => {
+    const inspected = edit("tf_serving", (c) => delete c.State.Health);
+    expect(assess(declared, inspected)[5].up).toBe(false);
+  });
+});
+
+describe("ps columns, from the Engine's inspect format", () => {
+  const container = {
+    Name: "/robotoff-postgres",
+    Path: "docker-entrypoint.sh",
+    Args: ["postgres", "-c", "shared_buffers=1024MB"],
+    State: { Status: "running", Health: { Status: "healthy" } },
+    NetworkSettings: {
+      Ports: {
+        "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "5432" }],
+        "8500/tcp": [
+          { HostIp: "0.0.0.0", HostPort: "8500" },
+          { HostIp: "::", HostPort: "8500" },
+        ],
+        "9125/udp": null,
+      },
+    },
+  };
+  it("prints published ports as docker ps does, unpublished ones bare", () => {
+    expect(portsColumn(container)).toBe("127.0.0.1:5432->5432/tcp, 0.0.0.0:8500->8500/tcp, [::]:8500->8500/tcp, 9125/udp");
+  });
+  it("prints the state with its health, an exit code, or missing", () => {
+    expect(stateColumn(container)).toBe("running (healthy)");
+    expect(stateColumn({ ...container, State: { Status: "exited", ExitCode: 137 } })).toBe("exited (137)");
+    expect(stateColumn(undefined)).toBe("missing");
+  });
+  it("cuts the command as compose does", () => {
+    const table = psTable([{ service: "postgres", name: "robotoff-postgres", host: "local" }], [container]);
+    expect(table.split("\n")[1]).toMatch(/^robotoff-postgres +"docker-entrypoint\.s…" +postgres +running \(healthy\) +127\.0\.0\.1:5432->5432\/tcp/);
+  });
+});
