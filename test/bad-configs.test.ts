@@ -2,7 +2,7 @@
  * Bad stack configs, each read as the render reads a `--config-file` and planned as the program plans
  * it (tools/shared/stack-file.ts planStackFile, models/stack-plan.ts): every offending key named, and only
  * those. What the user then sees of it (exit 1, the message on stderr, no stack trace) is shown in
- * test/render.test.ts, in a child process.
+ * test/tools/render/render.test.ts, in a child process.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

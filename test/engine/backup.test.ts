@@ -5,12 +5,12 @@
  * half-way, retention, a failed dump in livecheck. Real PostgreSQL 15 in the postgres stand-in.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/shared/command";
+import { stackFileWith } from "../harness";
 import { engineAnswers } from "./engine-api";
 import { inspectContainer } from "./replay";
 import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
@@ -27,15 +27,13 @@ const standInTags: string[] = [];
 
 /** staging, with nothing published on this machine's ports and two dumps kept. */
 function stackFile(): string {
-  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, any> };
-  const c = doc.config;
-  c["robotoff:app"] = { ...c["robotoff:app"], api: { expose: { http: null } } };
-  c["robotoff:postgres"] = { ...c["robotoff:postgres"], expose: { postgres: null }, backup: { keep: 2 } };
-  c["robotoff:monitoring"] = { ...c["robotoff:monitoring"], statsd: { expose: { metrics: null } } };
-  c["robotoff:tfServing"] = { expose: { grpc: null, rest: null } };
-  const file = join(mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)), "Pulumi.staging.yaml");
-  writeFileSync(file, dump(doc));
-  return file;
+  const change = (c: Record<string, any>) => {
+    c["robotoff:app"] = { ...c["robotoff:app"], api: { expose: { http: null } } };
+    c["robotoff:postgres"] = { ...c["robotoff:postgres"], expose: { postgres: null }, backup: { keep: 2 } };
+    c["robotoff:monitoring"] = { ...c["robotoff:monitoring"], statsd: { expose: { metrics: null } } };
+    c["robotoff:tfServing"] = { expose: { grpc: null, rest: null } };
+  };
+  return stackFileWith(join(PROJECT_DIR, "Pulumi.staging.yaml"), change, undefined, mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)));
 }
 
 const ops = (...args: string[]) =>

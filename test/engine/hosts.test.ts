@@ -35,7 +35,7 @@ const scratch = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-scratch-`));
 const bedHosts = (b: Bed, sshOpts: readonly string[] = b.sshOpts) =>
   Object.fromEntries(b.hosts.map((h) => [h.name, { url: h.sshUrl, sshOpts: [...sshOpts], address: h.address }]));
 
-/** An operator command (tools/<name>.ts) against the stack file, as a child process. */
+/** An operator command (tools/<name>/index.ts) against the stack file, as a child process. */
 const tool = (name: string, args: string[], configFile = sut.configFile) =>
   run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "prod", "--config-file", configFile, ...args], {
     cwd: PROJECT_DIR,

@@ -13,6 +13,7 @@ import { dump, load } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelsConfig } from "../../models/tf-models";
 import { run } from "../../tools/shared/command";
+import { stackFileWith } from "../harness";
 import { engineAnswers } from "./engine-api";
 import { createContainer, deleteContainer, findImage, inspectContainer } from "./replay";
 import { applyStack, PREFIX, prepareStack, PROJECT_DIR, removeStack, renderForEngine, type StackUnderTest } from "./stack-under-test";
@@ -34,19 +35,17 @@ const standInTags: string[] = [];
 
 /** staging with one model served by the test's server, nothing published, a short wait for the models. */
 function stackFile(sha: string): string {
-  const doc = load(readFileSync(join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, any> };
-  const c = doc.config;
-  c["robotoff:app"] = { ...c["robotoff:app"], api: { expose: { http: null } } };
-  c["robotoff:postgres"] = { ...c["robotoff:postgres"], expose: { postgres: null } };
-  c["robotoff:monitoring"] = { ...c["robotoff:monitoring"], statsd: { expose: { metrics: null } } };
-  c["robotoff:tfServing"] = {
-    expose: { grpc: null, rest: null },
-    modelsTimeout: "40s",
-    models: [{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256: sha }],
+  const change = (c: Record<string, any>) => {
+    c["robotoff:app"] = { ...c["robotoff:app"], api: { expose: { http: null } } };
+    c["robotoff:postgres"] = { ...c["robotoff:postgres"], expose: { postgres: null } };
+    c["robotoff:monitoring"] = { ...c["robotoff:monitoring"], statsd: { expose: { metrics: null } } };
+    c["robotoff:tfServing"] = {
+      expose: { grpc: null, rest: null },
+      modelsTimeout: "40s",
+      models: [{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256: sha }],
+    };
   };
-  const file = join(mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)), "Pulumi.staging.yaml");
-  writeFileSync(file, dump(doc));
-  return file;
+  return stackFileWith(join(PROJECT_DIR, "Pulumi.staging.yaml"), change, undefined, mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)));
 }
 /** The render with only what this test replays: network, images, tf_models and tf_serving. */
 const only = (render: EngineRender, containers: boolean): EngineRender => ({

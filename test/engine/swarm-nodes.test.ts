@@ -58,7 +58,7 @@ const runningTasks = async (alias: string) =>
 const nodeName = (id: string) => [...nodeIds.entries()].find(([, v]) => v === id)?.[0] ?? id;
 
 let managerEnv: NodeJS.ProcessEnv | undefined;
-/** An operator command (tools/<name>.ts) asked of the manager over ssh: DOCKER_HOST, with the bed's ssh options on PATH. */
+/** An operator command (tools/<name>/index.ts) asked of the manager over ssh: DOCKER_HOST, with the bed's ssh options on PATH. */
 function tool(name: string, args: string[], file = configFile, timeoutMs = 120_000) {
   managerEnv ??= { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` };
   return run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "staging", "--config-file", file, ...args], {

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { hostPlans, placeholderFindings, planChecks, type HostPlan, type Probe, type Probes } from "../../../tools/doctor/checks";
 import { run } from "../../../tools/shared/command";
 import { planStackFile } from "../../../tools/shared/stack-file";
-import { PROJECT_DIR } from "../../harness";
+import { PROJECT_DIR, stackFileWith } from "../../harness";
 import { main } from "../../../tools/doctor";
 import { runMain } from "../../in-process";
 
@@ -277,9 +277,8 @@ describe("npm run doctor", () => {
   // dev builds the app image from hostRoot on this machine: the dev stack file, with a checkout that has its Dockerfile.
   const checkout = mkdtempSync(join(tmpdir(), "robotoff-checkout-"));
   writeFileSync(join(checkout, "Dockerfile"), "FROM python:3.7-slim\n");
-  const devFile = `${checkout}.yaml`;
-  writeFileSync(devFile, readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace(/^(\s*robotoff:hostRoot:).*$/m, `$1 ${checkout}`));
-  afterAll(() => [checkout, devFile].forEach((p) => rmSync(p, { recursive: true, force: true })));
+  const devFile = stackFileWith(join(PROJECT_DIR, "Pulumi.dev.yaml"), (config) => (config["robotoff:hostRoot"] = checkout));
+  afterAll(() => rmSync(checkout, { recursive: true, force: true }));
 
   it("exits 0 on a ready dev host", async () => {
     const run = await doctor(fakes, "--stack", "dev", "--config-file", devFile);

@@ -2,23 +2,17 @@
  * The render command in child processes, for what only a process shows: the exit status, stdout, and
  * stderr without a stack trace. (Formats and config loading: render.test.ts, in process.)
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../../tools/shared/command";
 import { toJson } from "../../../tools/render/json";
-import { PROJECT_DIR, renderStack } from "../../harness";
+import { PROJECT_DIR, renderStack, scratchFile } from "../../harness";
 
 /** `npm run --silent render -- ...` without npm's own start-up: node with the project's loader. */
 const render = (...args: string[]) =>
   run(process.execPath, ["--require", join(PROJECT_DIR, "tools/register.js"), join(PROJECT_DIR, "tools/render/index.ts"), ...args], { cwd: PROJECT_DIR });
 
-function tempConfig(yaml: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");
-  writeFileSync(file, yaml);
-  return file;
-}
+const tempConfig = (yaml: string): string => scratchFile("Pulumi.test.yaml", yaml);
 
 describe("the render command", () => {
   it("prints the stack as JSON on stdout, nothing on stderr, exit 0", async () => {

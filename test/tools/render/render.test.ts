@@ -2,8 +2,7 @@
  * The offline render: its three formats and --config-file, on stacks rendered in this process. What only
  * the command shows (exit status, stdout, stderr) is in render-command.test.ts.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { envEntry, toTable } from "../../../tools/render/table";
@@ -12,13 +11,9 @@ import { toJson } from "../../../tools/render/json";
 import { InputError } from "../../../tools/shared/errors";
 import { apiHealthTarget } from "../../../tools/livecheck";
 import { planStackFile } from "../../../tools/shared/stack-file";
-import { CONTAINER, PROJECT_DIR, VOLUME, ofType, renderStack, beforeAllTests } from "../../harness";
+import { CONTAINER, PROJECT_DIR, VOLUME, ofType, renderStack, beforeAllTests, scratchFile } from "../../harness";
 
-function tempConfig(yaml: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "robotoff-render-")), "Pulumi.test.yaml");
-  writeFileSync(file, yaml);
-  return file;
-}
+const tempConfig = (yaml: string): string => scratchFile("Pulumi.test.yaml", yaml);
 
 const OPTION_KEYS = ["dependsOn", "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "replaceOnChanges"];
 
