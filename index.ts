@@ -4,7 +4,7 @@ import { deployRobotoff } from "./services/robotoff";
 const { deployment, spec } = deployRobotoff();
 
 export const networkName = deployment.networkName;
-/** Each service's container, or the names of its copies (robotoff:app.api.release rolling). */
+/** Each service's container, or the names of its copies (robotoff:app.api.release rolling); not on swarm. */
 export const containers = deployment.workloads.containers;
 /** With robotoff:target swarm: the Swarm service of each compose service. */
 export const swarmServices = deployment.workloads.swarmServices;

@@ -7,7 +7,7 @@ import { swarmTarget } from "./swarm";
 import type { DeployTarget, RobotoffDeployment } from "./target";
 
 /** One entry per robotoff:target value: a new target is a folder of services/ and a line here. */
-const TARGETS_BY_NAME: Readonly<Record<(typeof TARGETS)[number], DeployTarget>> = {
+const BY_TARGET: Readonly<Record<(typeof TARGETS)[number], DeployTarget>> = {
   containers: containersTarget,
   swarm: swarmTarget,
 };
@@ -18,5 +18,5 @@ const TARGETS_BY_NAME: Readonly<Record<(typeof TARGETS)[number], DeployTarget>> 
  */
 export function deployRobotoff(name = "robotoff", opts?: pulumi.ComponentResourceOptions): { deployment: RobotoffDeployment; spec: StackSpec } {
   const stack = loadStack();
-  return { deployment: TARGETS_BY_NAME[stack.config.target](name, stack, opts), spec: stack.spec };
+  return { deployment: BY_TARGET[stack.config.target](name, stack, opts), spec: stack.spec };
 }

@@ -1,7 +1,8 @@
 /**
  * The seam between the program and a target (robotoff:target): each target is a folder of services/ whose
  * index.ts exports a DeployTarget, and services/robotoff.ts picks the stack's. A target builds every service of
- * the StackSpec and names what runs them, so that index.ts exports the same outputs whichever target it is.
+ * the StackSpec and names what runs them (Workloads), so that index.ts exports its outputs the same way whichever
+ * target it is, with no branch on the target.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretKey } from "../models/secrets";

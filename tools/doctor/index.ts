@@ -3,7 +3,7 @@
  * Checks, on each Docker host of a stack, what makes a first deploy fail, one line each with its fix
  * (tools/doctor/checks.ts). Exit 1 when something blocks the deploy, 2 on bad arguments.
  * Probes run through the docker CLI (`$ROBOTOFF_DOCKER_CLI`), in a throwaway container of an image the
- * stack runs on that host.
+ * stack runs on that host (on Swarm, a one-off service on the labelled node).
  */
 import type { TARGETS } from "../../models/config";
 import type { StackPlan } from "../../models/stack-plan";

@@ -1,5 +1,5 @@
 /**
- * npm run --silent render -- --stack <name> [--format json|table] [--show-secrets] [--config-file <path>]
+ * npm run --silent render -- --stack <name> [--format table|json|graph] [--show-secrets] [--config-file <path>] [--diff <config file or git ref>]
  * Prints what `pulumi up` would register for a stack, computed offline under the SDK's mocks.
  */
 import { parseArgs } from "node:util";

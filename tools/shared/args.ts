@@ -1,4 +1,4 @@
-/** The arguments every stack command takes: `--stack <name> [--config-file <path>]`. */
+/** `--stack <name> [--config-file <path>]` and switches: livecheck's and doctor's arguments (render and ops add options and operands of their own). */
 import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ArgumentError } from "./errors";
