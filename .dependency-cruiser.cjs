@@ -1,5 +1,5 @@
 /**
- * The import rules of the project, checked by `npm test` (`npm run deps:check`):
+ * The import rules of the project, checked by `npm test` (test/dependency-rules.test.ts) and by `npm run deps:check`:
  * config -> models -> services (the program) and tools (the operator commands), one direction only; no circle;
  * each command folder of tools/ imports only itself, tools/shared and tools/targets; a target's folder
  * (services/<target>, tools/targets/<target>) imports no other target's.
