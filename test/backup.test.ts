@@ -118,7 +118,8 @@ const dumps = (dir: string) =>
     .filter((f) => f.endsWith(".dump"))
     .sort();
 
-describe("backup.sh", () => {
+// Side by side: each test has its own folder and waits on its own shell.
+describe.concurrent("backup.sh", () => {
   it("once: writes <db>-<UTC time>.dump and prints its path", async () => {
     const dir = newDir();
     const r = await script(backupEnv(dir), "once");
@@ -130,8 +131,8 @@ describe("backup.sh", () => {
     const dir = newDir();
     writeFileSync(join(dir, "notes.txt"), "mine");
     for (let i = 0; i < 3; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1100)); // names have one-second resolution
       expect((await script(backupEnv(dir), "once")).code).toBe(0);
-      await new Promise((r) => setTimeout(r, 1100)); // names have one-second resolution
     }
     const kept = dumps(dir);
     expect(kept).toHaveLength(2);

@@ -14,7 +14,8 @@ const render = (...args: string[]) =>
 
 const tempConfig = (yaml: string): string => scratchFile("Pulumi.test.yaml", yaml);
 
-describe("the render command", () => {
+// Side by side: each test waits on its own child process.
+describe.concurrent("the render command", () => {
   it("prints the stack as JSON on stdout, nothing on stderr, exit 0", async () => {
     const run = await render("--stack", "prod", "--format", "json");
     expect([run.code, run.stderr]).toEqual([0, ""]);

@@ -94,7 +94,8 @@ describe("a baseline that does not render", () => {
 
 const npm = (command: string, ...args: string[]) => run("npm", ["run", "--silent", command, "--", ...args], { cwd: PROJECT_DIR });
 
-describe("as a process", () => {
+// Side by side: each test waits on its own child process.
+describe.concurrent("as a process", () => {
   it("render: a YAML error exits 1 with the excerpt and no trace", async () => {
     const file = stackFile("config:\n  robotoff:environment: dev\n  robotoff:environment: prod\n");
     const out = await npm("render", "--stack", "dev", "--config-file", file);
