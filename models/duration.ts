@@ -31,3 +31,14 @@ export function formatDuration(seconds: number): string {
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
 }
+
+/**
+ * A duration as kreuzwerker/terraform-provider-docker v4.5.0 reads a Swarm service's back (shortDur in
+ * resource_docker_service_structures.go): Go's Duration.String() without a trailing "0s" after minutes or "0m"
+ * after hours ("2m", "1h", "1m30s"). A service input written otherwise differs from the state on every `pulumi up`.
+ */
+export function shortDuration(seconds: number): string {
+  const s = formatDuration(seconds);
+  const minutes = s.endsWith("m0s") ? s.slice(0, -2) : s;
+  return minutes.endsWith("h0m") ? minutes.slice(0, -2) : minutes;
+}

@@ -65,13 +65,16 @@ export function fileDelivery(spec: Pick<ServiceSpec, "name" | "files" | "readOnl
   };
 }
 
-/** A healthcheck as both the Container and the Service of the provider take it, durations in Go's form. */
-export function dockerHealthcheck(health: Healthcheck) {
+/**
+ * A healthcheck as both the Container and the Service of the provider take it, durations written as the provider
+ * reads them back: Go's Duration.String() for a container (the default), shortDuration for a Swarm service.
+ */
+export function dockerHealthcheck(health: Healthcheck, format: (seconds: number) => string = formatDuration) {
   return {
     tests: ["CMD", ...health.command],
-    interval: formatDuration(health.intervalSeconds),
-    timeout: formatDuration(health.timeoutSeconds),
+    interval: format(health.intervalSeconds),
+    timeout: format(health.timeoutSeconds),
     retries: health.retries,
-    startPeriod: formatDuration(health.startPeriodSeconds),
+    startPeriod: format(health.startPeriodSeconds),
   };
 }

@@ -36,3 +36,27 @@ describe("durations in Go's canonical form", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 10 ** 7 }), (s) => m.parseDuration(m.formatDuration(s)) === s));
   });
 });
+
+describe("durations as the provider reads a Swarm service's back (kreuzwerker v4.5.0 shortDur)", () => {
+  it.each([
+    [0, "0s"],
+    [10, "10s"],
+    [60, "1m"],
+    [90, "1m30s"],
+    [120, "2m"],
+    [3600, "1h"],
+    [3660, "1h1m"],
+    [3605, "1h0m5s"],
+  ])("%i s reads back as %s", (seconds, text) => {
+    expect(m.shortDuration(seconds)).toBe(text);
+  });
+  it("parses back to the same seconds, and never ends in the zeros shortDur strips", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 * 86400 }), (seconds) => {
+        const text = m.shortDuration(seconds);
+        expect(m.parseDuration(text)).toBe(seconds);
+        expect(/[0-9]m0s$|[0-9]h0m$/.test(text)).toBe(false);
+      }),
+    );
+  });
+});

@@ -17,7 +17,7 @@ const swarmSpec = () => {
   return m.planStack(rc.config, "staging", new Set(rc.secretKeys), () => "# mapping\n").spec;
 };
 const serviceOf = (name: string): ServiceSpec => swarmSpec().services.find((s) => s.name === name)!;
-const ctx = { image: "img", networkName: "net", volumeName: (k: string) => k, networking: { publishMode: "ingress", endpointMode: "vip" } } as const;
+const ctx = { image: "img", networkId: "net-id", volumeName: (k: string) => k, networking: { publishMode: "ingress", endpointMode: "vip" } } as const;
 
 describe("secret files", () => {
   const env = (value: ServiceSpec["env"][string]) => ({ name: "api" as const, env: { PLAIN: "x", V: value } });
@@ -38,11 +38,12 @@ describe("secret files", () => {
 
 describe("restart policies, as Swarm names them", () => {
   it.each([
-    ["no", undefined, { condition: "none" }],
-    ["on-failure", 3, { condition: "on-failure", maxAttempts: 3 }],
-    ["on-failure", undefined, { condition: "on-failure" }],
-    ["always", undefined, { condition: "any" }],
-    ["unless-stopped", undefined, { condition: "any" }],
+    // Delay, window and attempts as Swarm keeps them unset and the provider reads them back.
+    ["no", undefined, { condition: "none", delay: "0s", maxAttempts: 0, window: "0s" }],
+    ["on-failure", 3, { condition: "on-failure", delay: "0s", maxAttempts: 3, window: "0s" }],
+    ["on-failure", undefined, { condition: "on-failure", delay: "0s", maxAttempts: 0, window: "0s" }],
+    ["always", undefined, { condition: "any", delay: "0s", maxAttempts: 0, window: "0s" }],
+    ["unless-stopped", undefined, { condition: "any", delay: "0s", maxAttempts: 0, window: "0s" }],
   ] as const)("compose %s (max retries %s)", (restart, restartMaxRetries, expected) => {
     expect(m.restartPolicy({ restart, restartMaxRetries })).toEqual(expected);
   });

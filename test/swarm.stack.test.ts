@@ -5,9 +5,9 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Secret, type RecordedResource, type Rendered } from "../tools/render/offline";
+import { mockId, Secret, type RecordedResource, type Rendered } from "../tools/render/offline";
 import { securePlaceholder } from "../tools/shared/stack-file";
-import { parseDuration } from "../models/duration";
+import { parseDuration, shortDuration } from "../models/duration";
 import { IMAGE_DEFAULTS } from "../services/swarm/image-defaults";
 import { REFERENCE, SECRET, SERVICES_OF, STATSD_MAPPING } from "./fixtures/reference";
 import { CONTAINER, IMAGE, NETWORK, VOLUME, keyOf, ofType, renderStack, beforeAllTests, stackFileWith } from "./harness";
@@ -179,21 +179,32 @@ for (const service of SERVICES_OF.prod) {
       expect((s().inputs.taskSpec as any).resources).toEqual({ limits: { memoryBytes: fact.memoryMb * MB } });
     });
     it(`restarts on any exit (restart ${fact.restart})`, () => {
-      expect((s().inputs.taskSpec as any).restartPolicy).toEqual({ condition: fact.restart === "always" ? "any" : fact.restart });
+      expect((s().inputs.taskSpec as any).restartPolicy).toEqual({
+        condition: fact.restart === "always" ? "any" : fact.restart,
+        delay: "0s",
+        maxAttempts: 0,
+        window: "0s",
+      });
     });
     it("has the compose extra_hosts and read-only root", () => {
       expect(c().hosts).toEqual(fact.extraHosts);
       expect(c().readOnly).toBe(fact.readOnly);
     });
-    it(`joins webnet with the DNS alias ${service}`, () => {
-      expect((s().inputs.taskSpec as any).networksAdvanceds).toEqual([{ name: "webnet", aliases: [service] }]);
+    it(`joins webnet by the network resource's id (not its name), with the DNS alias ${service}`, () => {
+      const [network] = ofType(r, NETWORK);
+      expect(network.inputs.name).toBe("webnet");
+      expect((s().inputs.taskSpec as any).networksAdvanceds).toEqual([{ id: mockId(network.name), aliases: [service] }]);
     });
-    it(fact.healthcheck ? "has the stack's healthcheck" : "has no healthcheck", () => {
-      expect(c().healthcheck).toEqual(fact.healthcheck);
+    it(fact.healthcheck ? "has the stack's healthcheck, its durations as the provider reads a service's back" : "has no healthcheck", () => {
+      const h = fact.healthcheck;
+      const short = (d: string) => shortDuration(parseDuration(d));
+      expect(c().healthcheck).toEqual(h && { ...h, interval: short(h.interval), timeout: short(h.timeout), startPeriod: short(h.startPeriod) });
+      if (h?.startPeriod === "1m0s") expect(c().healthcheck.startPeriod).toBe("1m");
     });
     it("stops with the stack's signal and grace", () => {
       const data = ["postgres", "elasticsearch"].includes(service);
-      expect([c().stopSignal, c().stopGracePeriod]).toEqual([service === "postgres" ? "SIGINT" : undefined, data ? "2m0s" : "10s"]);
+      // "2m", not "2m0s": the provider reads a service's stop_grace_period back in that form (shortDur).
+      expect([c().stopSignal, c().stopGracePeriod]).toEqual([service === "postgres" ? "SIGINT" : undefined, data ? "2m" : "10s"]);
     });
     it(`is created after ${fact.dependsOn.join(", ") || "the network only"} run healthy tasks, and waits for its own`, () => {
       const deps = s().options.dependsOn.map((d) => r.resources.find((x) => keyOf(x) === d)!);

@@ -82,7 +82,7 @@ export class SwarmDeployment extends pulumi.ComponentResource implements Robotof
           {
             spec: svc,
             image: reference,
-            networkName: spec.networkName,
+            networkId: this.network.id,
             networking: args.networking,
             volumeName: (key) => volumes.get(key) ?? key,
             secrets,

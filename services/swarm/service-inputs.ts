@@ -4,7 +4,7 @@
  * stop signal and grace, healthcheck); what Swarm lacks is said where it is dropped.
  */
 import { runningReplicas, type ServiceSpec } from "../../models/spec";
-import { formatDuration } from "../../models/duration";
+import { formatDuration, shortDuration } from "../../models/duration";
 import { dockerHealthcheck } from "../docker-inputs";
 import { healthBudgetSeconds } from "../../models/healthchecks";
 import { PUBLISH_BEYOND_LOOPBACK_LABEL, isPublic } from "../../models/ports";
@@ -39,16 +39,26 @@ export function secretFiles(spec: Pick<ServiceSpec, "name" | "env">): SecretFile
   });
 }
 
-/** Restart policies as Swarm names them: compose's always and unless-stopped are Swarm's any. */
-export function restartPolicy(spec: Pick<ServiceSpec, "restart" | "restartMaxRetries">): { condition: string; maxAttempts?: number } {
+/**
+ * Restart policies as Swarm names them: compose's always and unless-stopped are Swarm's any. The delay, window and
+ * attempts Swarm keeps (0 unless set; kreuzwerker v4.5.0 createRestartPolicy sends them, flattenTaskRestartPolicy
+ * reads them back as "0s", "0s" and 0) are written out: an unset delay or window would differ from the state.
+ */
+export function restartPolicy(spec: Pick<ServiceSpec, "restart" | "restartMaxRetries">): {
+  condition: string;
+  delay: string;
+  maxAttempts: number;
+  window: string;
+} {
+  const zero = { delay: shortDuration(0), window: shortDuration(0) };
   switch (spec.restart) {
     case "no":
-      return { condition: "none" };
+      return { condition: "none", ...zero, maxAttempts: 0 };
     case "on-failure":
-      return { condition: "on-failure", ...(spec.restartMaxRetries ? { maxAttempts: spec.restartMaxRetries } : {}) };
+      return { condition: "on-failure", ...zero, maxAttempts: spec.restartMaxRetries ?? 0 };
     case "always":
     case "unless-stopped":
-      return { condition: "any" };
+      return { condition: "any", ...zero, maxAttempts: 0 };
   }
 }
 
@@ -69,10 +79,16 @@ export function convergeTimeoutSeconds(spec: Pick<ServiceSpec, "waitTimeoutSecon
   return Math.max(spec.waitTimeoutSeconds ?? 0, spec.healthcheck ? healthBudgetSeconds(spec.healthcheck) : 0, 60);
 }
 
-export interface ServiceInputsContext {
+export interface ServiceInputsContext<NetworkId = string> {
   /** The image reference each node pulls. */
   readonly image: string;
-  readonly networkName: string;
+  /**
+   * The overlay network's id (docker.Network.id). By id, not by name: Swarm keeps a service's network as the
+   * network's id, and kreuzwerker/terraform-provider-docker v4.5.0 reads it back as `id`
+   * (resource_docker_service_structures.go flattenTaskNetworksAdvanced), so a `name` would differ from the state
+   * on every `pulumi up` and replace the service (`networks_advanced` is ForceNew; `name` is deprecated there).
+   */
+  readonly networkId: NetworkId;
   readonly networking: SwarmNetworking;
   /** Docker name of a stack volume, by VolumeSpec key. */
   readonly volumeName: (key: string) => string;
@@ -82,7 +98,7 @@ export interface ServiceInputsContext {
  * docker.Service inputs for a spec, with secrets and configs named by file (the component resolves them
  * to the resources it creates: `secrets[].secretId`, `configs[].configId`).
  */
-export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext) {
+export function swarmServiceInputs<NetworkId>(spec: ServiceSpec, ctx: ServiceInputsContext<NetworkId>) {
   const scheduling = spec.scheduling;
   if (!scheduling) throw new Error(`${spec.name}: no scheduling in the spec (robotoff:target is not swarm)`);
   if (spec.externalNetworks?.length) throw new Error(`${spec.name}: external networks are not joined on swarm`);
@@ -90,8 +106,16 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
   const plainEnv = Object.fromEntries(Object.entries(spec.env).filter((e): e is [string, string] => typeof e[1] === "string"));
   const bridged = secrets.length > 0;
   const health = spec.healthcheck;
-  const monitor = formatDuration(scheduling.monitorSeconds);
-  const policy = (failureAction: string) => ({ parallelism: 1, delay: "0s", order: scheduling.updateOrder, failureAction, monitor, maxFailureRatio: "0" });
+  // Every duration the provider reads back is written as it reads it (shortDuration).
+  const monitor = shortDuration(scheduling.monitorSeconds);
+  const policy = (failureAction: string) => ({
+    parallelism: 1,
+    delay: shortDuration(0),
+    order: scheduling.updateOrder,
+    failureAction,
+    monitor,
+    maxFailureRatio: "0",
+  });
   return {
     name: spec.containerName,
     // Read by the policy pack, which cannot read the stack's config.
@@ -113,8 +137,8 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
         ],
         readOnly: spec.readOnlyRootfs,
         stopSignal: spec.stopSignal,
-        stopGracePeriod: formatDuration(spec.stopGraceSeconds),
-        healthcheck: health && dockerHealthcheck(health),
+        stopGracePeriod: shortDuration(spec.stopGraceSeconds),
+        healthcheck: health && dockerHealthcheck(health, shortDuration),
         hosts: spec.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
         secretFiles: secrets.map((s) => s.fileName),
         configFiles: (spec.files ?? []).map((f) => f.containerPath),
@@ -123,7 +147,7 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
       resources: { limits: { memoryBytes: spec.memoryMb * MB } },
       restartPolicy: restartPolicy(spec),
       placement: scheduling.nodeLabel ? { constraints: [`node.labels.${scheduling.nodeLabel.replace("=", "==")}`] } : undefined,
-      networksAdvanceds: [{ name: ctx.networkName, aliases: [spec.name] }],
+      networksAdvanceds: [{ id: ctx.networkId, aliases: [spec.name] }],
     },
     // robotoff:stopped: the service stays, with no task, across deploys.
     mode: { replicated: { replicas: runningReplicas(spec) } },
@@ -134,4 +158,4 @@ export function swarmServiceInputs(spec: ServiceSpec, ctx: ServiceInputsContext)
   };
 }
 
-export type SwarmServiceInputs = ReturnType<typeof swarmServiceInputs>;
+export type SwarmServiceInputs<NetworkId = string> = ReturnType<typeof swarmServiceInputs<NetworkId>>;

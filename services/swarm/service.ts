@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import type { ServiceSpec } from "../../models/spec";
 import { swarmServiceInputs, type ServiceInputsContext } from "./service-inputs";
 
-export interface SwarmServiceArgs extends ServiceInputsContext {
+export interface SwarmServiceArgs extends ServiceInputsContext<pulumi.Output<string>> {
   readonly spec: ServiceSpec;
   /** The Docker secrets of the stack, by file name (service-inputs.ts secretFiles). */
   readonly secrets: Readonly<Record<string, docker.Secret>>;

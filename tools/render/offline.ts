@@ -101,6 +101,9 @@ export type Program = string | (() => Promise<Record<string, unknown>>);
  * process can run programs one after another, never two at once: the SDK keeps one global state.
  * A path is imported, so it runs once per process (Node caches the module); a function runs each time.
  */
+/** The id a created resource gets under the mocks: what another resource's input holds when it takes that id. */
+export const mockId = (name: string) => `${name}-id`;
+
 export async function runOffline(cfg: RuntimeConfig, program: Program, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const refusals: string[] = [];
@@ -152,7 +155,7 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
         options: undefined as unknown as RecordedOptions,
       });
     }
-    return { id: args.id || `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, opts, args.id) };
+    return { id: args.id || mockId(args.name), state: mockState(args.type, args.name, args.inputs, opts, args.id) };
   }
 
   // Kept as Outputs: the stack's own resolution would drop which values are secret.
