@@ -1,11 +1,12 @@
 /**
  * What `pulumi up` would do to go from one render to another, by the provider's own rules: a change to
- * an input the provider cannot update in place (ForceNew in terraform-provider-docker, which
- * pulumi-docker wraps) or listed in replaceOnChanges replaces the resource; any other change updates it.
+ * an input the provider cannot update in place (ForceNew in kreuzwerker/terraform-provider-docker v4.5.0, which
+ * @pulumi/docker 5.2.0 bridges) or listed in replaceOnChanges replaces the resource; any other change updates it.
  */
 import { isDeepStrictEqual } from "node:util";
+import { parseDuration, shortDuration } from "../../models/duration";
 
-/** Container inputs terraform-provider-docker updates in place (not ForceNew); every other one replaces. */
+/** Container inputs v4.5.0 updates in place (not ForceNew in resource_docker_container.go); every other one replaces. */
 const UPDATABLE: Readonly<Record<string, ReadonlySet<string>>> = {
   "docker:index/container:Container": new Set([
     "rm",
@@ -58,9 +59,64 @@ export interface Change {
   readonly values?: Readonly<Record<string, { readonly before: unknown; readonly after: unknown }>>;
 }
 
+const SERVICE = "docker:index/service:Service";
+
+/**
+ * A service's inputs whose change replaces it (ForceNew in kreuzwerker v4.5.0 resource_docker_service.go); the
+ * provider updates any other change in place (resourceDockerServiceUpdate).
+ */
+function serviceReplaces(before: Record<string, any>, after: Record<string, any>): boolean {
+  const at = (x: Record<string, any>, path: string) => path.split(".").reduce<any>((o, k) => o?.[k], x);
+  return ["name", "mode", "auth", "taskSpec.containerSpec.hosts", "taskSpec.containerSpec.sysctl", "taskSpec.networksAdvanceds"].some(
+    (path) => !isDeepStrictEqual(at(before, path), at(after, path)),
+  );
+}
+
+/**
+ * A Swarm service as the provider's state holds it once created (resourceDockerServiceCreate ends with a read),
+ * which is what the next `pulumi up` diffs the program's inputs against: kreuzwerker v4.5.0 reads each network
+ * back as `id`, Swarm keeping the network's id whatever it was given (flattenTaskNetworksAdvanced), and each
+ * duration in shortDur's form ("2m", not "2m0s"). An input written otherwise changes on every deploy.
+ */
+function asTheStateHoldsIt(r: RenderedResource): RenderedResource {
+  if (r.type !== SERVICE) return r;
+  const short = (d: unknown) => {
+    if (typeof d !== "string" || d === "") return d;
+    try {
+      return shortDuration(parseDuration(d));
+    } catch {
+      return d; // not whole seconds: left as written
+    }
+  };
+  const durations = (o: any, keys: string[]) => o && { ...o, ...Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, short(o[k])])) };
+  const inputs = r.inputs as Record<string, any>;
+  const t = inputs.taskSpec ?? {};
+  const c = t.containerSpec ?? {};
+  return {
+    ...r,
+    inputs: {
+      ...inputs,
+      taskSpec: {
+        ...t,
+        containerSpec: {
+          ...c,
+          ...("stopGracePeriod" in c ? { stopGracePeriod: short(c.stopGracePeriod) } : {}),
+          ...(c.healthcheck ? { healthcheck: durations(c.healthcheck, ["interval", "timeout", "startPeriod"]) } : {}),
+        },
+        ...(t.restartPolicy ? { restartPolicy: { delay: "0s", maxAttempts: 0, window: "0s", ...durations(t.restartPolicy, ["delay", "window"]) } } : {}),
+        ...(t.networksAdvanceds
+          ? { networksAdvanceds: t.networksAdvanceds.map(({ name, ...n }: any) => (name === undefined ? n : { id: `(the id of network ${name})`, ...n })) }
+          : {}),
+      },
+      ...(inputs.updateConfig ? { updateConfig: durations(inputs.updateConfig, ["delay", "monitor"]) } : {}),
+      ...(inputs.rollbackConfig ? { rollbackConfig: durations(inputs.rollbackConfig, ["delay", "monitor"]) } : {}),
+    },
+  };
+}
+
 export function diffResources(before: readonly RenderedResource[], after: readonly RenderedResource[]): Change[] {
   const key = (r: RenderedResource) => `${r.type}::${r.name}`;
-  const old = new Map(before.map((r) => [key(r), r]));
+  const old = new Map(before.map((r) => [key(r), asTheStateHoldsIt(r)]));
   const now = new Map(after.map((r) => [key(r), r]));
   const changes: Change[] = [];
   for (const r of after) {
@@ -74,7 +130,9 @@ export function diffResources(before: readonly RenderedResource[], after: readon
     if (prev.id !== r.id) changed.unshift("id");
     if (changed.length === 0) continue;
     const updatable = UPDATABLE[r.type] ?? new Set<string>();
-    const replaces = changed.some((n) => n === "id" || !updatable.has(n) || r.options.replaceOnChanges.includes(n));
+    const replaces =
+      changed.some((n) => n === "id" || r.options.replaceOnChanges.includes(n)) ||
+      (r.type === SERVICE ? serviceReplaces(prev.inputs, r.inputs) : changed.some((n) => !updatable.has(n)));
     const values = Object.fromEntries(changed.map((n) => [n, n === "id" ? { before: prev.id, after: r.id } : { before: prev.inputs[n], after: r.inputs[n] }]));
     changes.push({ action: replaces ? "replace" : "update", type: r.type, name: r.name, inputs: changed, values });
   }

@@ -23,6 +23,44 @@ const res = (type: string, name: string, inputs: Record<string, unknown>, replac
 });
 const C = "docker:index/container:Container";
 
+const S = "docker:index/service:Service";
+/** A Swarm service's inputs, the network and durations as the stack writes them since issue 24. */
+const service = (patch: { network?: Record<string, unknown>; grace?: string; replicas?: number; image?: string } = {}) =>
+  res(S, "svc", {
+    name: "robotoff-api",
+    taskSpec: {
+      containerSpec: {
+        image: patch.image ?? "app:1",
+        stopGracePeriod: patch.grace ?? "2m",
+        healthcheck: { interval: "30s", timeout: "5s", startPeriod: "1m" },
+      },
+      restartPolicy: { condition: "any", delay: "0s", maxAttempts: 0, window: "0s" },
+      networksAdvanceds: [{ ...(patch.network ?? { id: "robotoff-network-id" }), aliases: ["api"] }],
+    },
+    mode: { replicated: { replicas: patch.replicas ?? 2 } },
+    updateConfig: { delay: "0s", monitor: "30s" },
+  });
+
+describe("diffResources on Swarm services, against what kreuzwerker v4.5.0's state holds (issue 24)", () => {
+  it("finds nothing to change in a service re-rendered as it was: network by id, durations as the provider reads them", () => {
+    expect(diffResources([service()], [service()])).toEqual([]);
+  });
+  it("replaces, on every deploy, a service that names its network: the state holds the network's id", () => {
+    const byName = service({ network: { name: "webnet" } });
+    const [change] = diffResources([byName], [byName]);
+    expect([change.action, change.inputs]).toEqual(["replace", ["taskSpec"]]);
+  });
+  it("updates, on every deploy, a service whose durations the provider reads back otherwise (2m0s reads as 2m)", () => {
+    const long = service({ grace: "2m0s" });
+    const [change] = diffResources([long], [long]);
+    expect([change.action, change.inputs]).toEqual(["update", ["taskSpec"]]);
+  });
+  it("updates a service in place for a new image, and replaces it for a new replica count (mode is ForceNew)", () => {
+    expect(diffResources([service()], [service({ image: "app:2" })]).map((c) => c.action)).toEqual(["update"]);
+    expect(diffResources([service()], [service({ replicas: 0 })]).map((c) => c.action)).toEqual(["replace"]);
+  });
+});
+
 describe("diffResources", () => {
   it("updates a container in place for a memory or restart change", () => {
     const changes = diffResources([res(C, "a", { memory: 1, restart: "no" })], [res(C, "a", { memory: 2, restart: "always" })]);
