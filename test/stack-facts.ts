@@ -83,7 +83,9 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
     });
     it(stack === "dev" ? "builds the app image from the checkout (docker/dev.yml)" : "builds no image: every one is pulled", () => {
       const built = ofType(r, IMAGE).filter((i) => i.inputs.build !== undefined);
-      expect(built.map((i) => ({ name: i.inputs.name, build: i.inputs.build }))).toEqual(stack === "dev" ? [DEV_IMAGE_BUILD] : []);
+      // docker/dev.yml's build, and the builder the stack names (the provider's ImageBuild on its own Engine, not buildx's default).
+      const named = { ...DEV_IMAGE_BUILD, build: { ...DEV_IMAGE_BUILD.build, useLegacyBuilder: true } };
+      expect(built.map((i) => ({ name: i.inputs.name, build: i.inputs.build }))).toEqual(stack === "dev" ? [named] : []);
       // The checkout is absent here: each build input reads "absent", and any change to one rebuilds the image.
       const triggers = built.map((i) => i.inputs.triggers);
       expect(triggers).toEqual(stack === "dev" ? [{ Dockerfile: "absent", "pyproject.toml": "absent", "poetry.lock": "absent", "poetry.toml": "absent" }] : []);

@@ -77,7 +77,11 @@ export class Deployment extends pulumi.ComponentResource implements RobotoffDepl
           {
             name: i.reference,
             keepLocally: true,
-            build: i.build && { context: i.build.context, target: i.build.target, buildArgs: { ...i.build.args } },
+            // The builder is named, not left to buildx's default (kreuzwerker v4.5.0 buildImage, which resolves the
+            // operator's current buildx builder: maybe a remote one whose --load lands on another Engine than the
+            // provider's): legacyBuildDockerImage sends the build to the provider's own Engine (ImageBuild), which
+            // still builds with BuildKit from API 1.39 on (enableBuildKitIfSupported).
+            build: i.build && { context: i.build.context, target: i.build.target, buildArgs: { ...i.build.args }, useLegacyBuilder: true },
             triggers: args.buildTriggers?.[i.key] && { ...args.buildTriggers[i.key] },
           },
           on(host.name),
