@@ -25,8 +25,17 @@ describe("what livecheck checks, read from the StackSpec", () => {
       hasHealthcheck: true,
       host: "ml",
       url: "ssh://deploy@ml.openfoodfacts.org",
+      memoryMb: 10240,
+      restart: "always",
     });
-    expect(declared.find((d) => d.service === "workers")).toEqual({ service: "workers", name: "robotoff-workers", hasHealthcheck: false, host: "local" });
+    expect(declared.find((d) => d.service === "workers")).toEqual({
+      service: "workers",
+      name: "robotoff-workers",
+      hasHealthcheck: false,
+      host: "local",
+      memoryMb: 8192,
+      restart: "always",
+    });
     expect(declared.map((d) => d.service)).toEqual([
       "api",
       "elasticsearch",
@@ -99,7 +108,7 @@ describe("npm run livecheck", () => {
     );
     const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("workers: DOWN (no container robotoff-workers)");
+    expect(run.stdout).toContain("workers: DOWN (no container robotoff-workers; the next pulumi up creates it)");
     expect(run.stdout).toContain(`api health: DOWN (http://127.0.0.1:${port}/api/v1/health: urllib.error.HTTPError: HTTP Error 503: Service Unavailable)`);
   });
   it("inspects each container on its own host, and checks the api's health from the api's host", async () => {
@@ -135,7 +144,7 @@ describe("npm run livecheck", () => {
     const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      `api health: DOWN (http://127.0.0.1:${port}/api/v1/health: not checked, robotoff-api is not running (no container robotoff-api))`,
+      `api health: DOWN (http://127.0.0.1:${port}/api/v1/health: not checked, robotoff-api is not running (no container robotoff-api; the next pulumi up creates it))`,
     );
   });
   it("reports the host that answers when another does not, and exits 2", async () => {
@@ -153,7 +162,8 @@ describe("npm run livecheck", () => {
     );
     expect(run.code).toBe(2);
     const lines = run.stdout.trim().split("\n");
-    expect(lines).toContain("postgres: UP");
+    // The dev containers recorded against prod's stack: prod restarts always, and says so.
+    expect(lines).toContain("postgres: UP (drift: restart policy no, the stack sets always; the next pulumi up puts it back)");
     expect(lines).toContain(
       "tf_serving: DOWN (Docker Engine not reachable at ssh://deploy@ml.openfoodfacts.org: ml.openfoodfacts.org refuses ssh (no sshd listening on port 22): " +
         "check robotoff:hosts.ml.url and that sshd runs there (ssh said: ssh: connect to host ml.openfoodfacts.org port 22: Connection refused))",

@@ -54,8 +54,8 @@ describe("which containers, on which host: the StackSpec's placement", () => {
   const plan = planStackFile(PROJECT_DIR, "prod", TWO_HOSTS).plan;
   it("finds each named service's container and its host's Engine", () => {
     expect(selectServices(plan, ["tf_serving", "postgres"])).toEqual([
-      { service: "postgres", name: "robotoff-postgres", hasHealthcheck: true, host: "local" },
-      { service: "tf_serving", name: "robotoff-tf_serving", hasHealthcheck: true, host: "ml", url: ML },
+      { service: "postgres", name: "robotoff-postgres", hasHealthcheck: true, host: "local", memoryMb: 4096, restart: "always" },
+      { service: "tf_serving", name: "robotoff-tf_serving", hasHealthcheck: true, host: "ml", url: ML, memoryMb: 10240, restart: "always" },
     ]);
   });
   it("takes every service in start order when none is named (what each depends on first)", () => {

@@ -47,7 +47,7 @@ describe("assess", () => {
   });
   it("says why a container is not running", () => {
     const exited = edit("api", (c) => Object.assign(c.State, { Status: "exited", Running: false, ExitCode: 137, OOMKilled: true }));
-    expect(formatVerdict(assess(declared, exited)[0])).toBe("api: DOWN (exited, killed: out of memory)");
+    expect(formatVerdict(assess(declared, exited)[0])).toBe("api: DOWN (exited, killed: out of memory; the next pulumi up starts it)");
     const restarting = edit("workers", (c) => Object.assign(c.State, { Status: "restarting", Running: false, Restarting: true, ExitCode: 1 }));
     expect(formatVerdict(assess(declared, restarting)[1])).toBe("workers: DOWN (restarting, exit code 1)");
   });
@@ -64,7 +64,23 @@ describe("assess", () => {
   });
   it("says DOWN for a declared container the host does not have", () => {
     const inspected = recorded().filter((c) => c.Name !== "/robotoff-scheduler");
-    expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler)");
+    expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler; the next pulumi up creates it)");
+  });
+  it("names what was changed by hand on a running container that the next pulumi up puts back: memory, restart policy", () => {
+    const stated = declared.map((d) => ({ ...d, memoryMb: 2048, restart: "no" }));
+    const changed = edit("api", (c) => Object.assign(c.HostConfig, { Memory: 512 * 1024 * 1024, RestartPolicy: { Name: "always", MaximumRetryCount: 0 } }));
+    expect(formatVerdict(assess(stated, changed)[0])).toBe(
+      "api: UP (drift: memory limit 512 MB, the stack sets 2048 MB; the next pulumi up puts it back; drift: restart policy always, the stack sets no; the next pulumi up puts it back)",
+    );
+    const unhealthy = edit("api", (c) => {
+      c.HostConfig.Memory = 1024 * 1024 * 1024;
+      c.State.Health = { Status: "unhealthy", Log: [{ ExitCode: 1, Output: "refused" }] };
+    });
+    expect(formatVerdict(assess(stated, unhealthy)[0])).toBe(
+      "api: DOWN (unhealthy: refused; drift: memory limit 1024 MB, the stack sets 2048 MB; the next pulumi up puts it back)",
+    );
+    // The recorded dev containers have the limits the dev stack sets (in MB: api 2048...): no drift.
+    expect(assess(stated, recorded())[0]).toEqual({ service: "api", up: true });
   });
   it("says DOWN for a container that should have a healthcheck and runs without one", () => {
     const inspected = edit("tf_serving", (c) => delete c.State.Health);

@@ -24,6 +24,26 @@ export interface InspectedContainer {
       readonly Log?: readonly { readonly ExitCode: number; readonly Output: string }[] | null;
     };
   };
+  readonly HostConfig?: { readonly Memory?: number; readonly RestartPolicy?: { readonly Name?: string } };
+}
+
+const MB = 1024 * 1024;
+/** What `pulumi up` does with a container it finds changed, with a refresh first (Pulumi.yaml options.refresh: always). */
+const PUT_BACK = "the next pulumi up puts it back";
+
+/**
+ * What an operator changed by hand on a running container that the stack sets, and the provider (kreuzwerker
+ * v4.5.0) reads back on a refresh and updates in place: its memory limit and restart policy.
+ */
+function drift(d: DeclaredContainer, c: InspectedContainer): string[] {
+  const found: string[] = [];
+  const memory = c.HostConfig?.Memory;
+  if (d.memoryMb !== undefined && memory !== undefined && memory !== d.memoryMb * MB)
+    found.push(`drift: memory limit ${Math.round(memory / MB)} MB, the stack sets ${d.memoryMb} MB; ${PUT_BACK}`);
+  const restart = c.HostConfig?.RestartPolicy?.Name;
+  if (d.restart !== undefined && restart !== undefined && restart !== d.restart)
+    found.push(`drift: restart policy ${restart || "none"}, the stack sets ${d.restart}; ${PUT_BACK}`);
+  return found;
 }
 
 const lastOutput = (c: InspectedContainer) => {
@@ -38,17 +58,20 @@ export function assess(declared: readonly DeclaredContainer[], inspected: readon
     const { name, hasHealthcheck, stopped } = d;
     const service = labelOf(d);
     const c = byName.get(name);
-    if (!c) return { service, up: false, detail: `no container ${name}` };
+    // Gone from the Engine: a refresh drops it from the state, and the up creates it again.
+    if (!c) return { service, up: false, detail: `no container ${name}; the next pulumi up creates it` };
     const s = c.State;
     if (stopped) return { service, up: !s.Running, detail: `stopped by robotoff:stopped${s.Running ? ", yet running" : ""}` };
     if (!s.Running || s.Status !== "running") {
       const why = s.OOMKilled ? ", killed: out of memory" : s.ExitCode ? `, exit code ${s.ExitCode}` : "";
-      return { service, up: false, detail: `${s.Restarting ? "restarting" : s.Status}${why}` };
+      // Docker restarts a restarting one itself; a stopped one is read with mustRun false, which the up answers with a start.
+      if (s.Restarting) return { service, up: false, detail: `restarting${why}` };
+      return { service, up: false, detail: `${s.Status}${why}; the next pulumi up starts it` };
     }
-    if (!hasHealthcheck) return { service, up: true };
-    const health = s.Health?.Status ?? "no healthcheck on the running container";
-    if (health === "healthy") return { service, up: true };
-    return { service, up: false, detail: `${health}${lastOutput(c)}` };
+    const drifted = drift(d, c);
+    const health = hasHealthcheck ? (s.Health?.Status ?? "no healthcheck on the running container") : "healthy";
+    const detail = [...(health === "healthy" ? [] : [`${health}${lastOutput(c)}`]), ...drifted].join("; ");
+    return { service, up: health === "healthy", ...(detail ? { detail } : {}) };
   });
 }
 
