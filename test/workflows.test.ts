@@ -74,6 +74,9 @@ describe("deploys", () => {
     const s = steps(wf.jobs.deploy);
     const up = s.findIndex((x) => String(x.uses).startsWith("pulumi/actions") && x.with?.command === "up");
     expect(s[up].with).toMatchObject({ command: "up", policyPacks: "policy" });
+    // Refreshed first, as every up of the project is (Pulumi.yaml): what was changed by hand is put back (issue 24).
+    expect(s[up].with.refresh).toBe(true);
+    expect((load(readFileSync(join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as any).options).toEqual({ refresh: "always" });
     expect(s.findIndex((x) => x.run === "npm test")).toBeLessThan(up);
     expect(s.findIndex((x) => String(x.run).startsWith("npm run livecheck"))).toBeGreaterThan(up);
   });
