@@ -2,8 +2,9 @@
  * The tf_models service: puts the models of robotoff:tfServing.models in place on tf_serving's host, then
  * stays up, healthy only once every model is there and models.config is written. Created with a wait for
  * health and depended on by tf_serving, it makes a bad download or checksum fail the deploy, with the
- * served models untouched (kreuzwerker/terraform-provider-docker v3.0.2: a create with `wait` fails when the
- * container is not healthy within `wait_timeout`; `attach`/`mustRun` would not fail it on an exit status).
+ * served models untouched (kreuzwerker/terraform-provider-docker v4.5.0, resourceDockerContainerCreate: a create
+ * with `wait` fails when the container is not healthy within `wait_timeout`; `attach` waits for the exit but never
+ * reads its status, and `mustRun` is only read on a refresh).
  * It runs the postgres image the stack already pulls (sh, wget, sha256sum, tar), as postgres_backup does.
  */
 import type { StackConfig } from "./config";

@@ -123,6 +123,19 @@ for (const { stack, label, file } of STACKS) {
       expect(containers().map((c) => c.inputs.name)).toEqual(declared);
     });
 
+    if (stack === "dev")
+      it("builds the dev image with the builder the stack names: the provider's ImageBuild on its Engine, which builds with BuildKit, to the target stage with the build args (issue 24)", async () => {
+        const build = sut.render.resources.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.inputs.build)!;
+        expect(build.inputs.build.useLegacyBuilder).toBe(true);
+        expect(sut.builders.get(build.inputs.name)).toBe("buildkit");
+        const labels = (await engine<any>({ method: "GET", path: `/images/${encodeURIComponent(build.inputs.name)}/json` })).Config.Labels;
+        const { OFF_UID, OFF_GID, PYTHON_VERSION } = build.inputs.build.buildArgs;
+        expect([labels["org.openfoodfacts.robotoff.stage"], labels["org.openfoodfacts.robotoff.build-args"]]).toEqual([
+          "runtime-dev",
+          `${OFF_UID}:${OFF_GID}:${PYTHON_VERSION}`,
+        ]);
+      });
+
     it("runs every container, and those it waits for are healthy", async () => {
       for (const c of containers()) {
         const state = (await inspectContainer(c.id)).State;
@@ -141,6 +154,8 @@ for (const { stack, label, file } of STACKS) {
         if (c.inputs.shmSize) expect([what, h.ShmSize]).toEqual([what, c.inputs.shmSize * MB]);
         expect([what, h.ReadonlyRootfs, h.Privileged, h.SecurityOpt]).toEqual([what, c.inputs.readOnly ?? false, false, ["no-new-privileges:true"]]);
         expect([what, h.RestartPolicy]).toEqual([what, sent.HostConfig.RestartPolicy]);
+        // v4.5.0's network_mode default, which a refresh reads back (a v3.0.2 container kept "default").
+        expect([what, h.NetworkMode]).toEqual([what, "bridge"]);
         expect([what, h.Ulimits ?? undefined]).toEqual([what, sent.HostConfig.Ulimits]);
         expect([what, h.PortBindings ?? {}]).toEqual([what, sent.HostConfig.PortBindings ?? {}]);
         expect([what, (h.Binds ?? []).sort()]).toEqual([what, (sent.HostConfig.Binds ?? []).sort()]);
@@ -230,6 +245,9 @@ for (const { stack, label, file } of STACKS) {
         raised.memory * MB,
         raised.memorySwap * MB,
       ]);
+      // Back to the stack's own limits: otherwise livecheck rightly reports the raise as drift.
+      expect(await updateContainer(pg.id, raised, pg.inputs)).toBe(true);
+      expect((await inspectContainer(pg.id)).HostConfig.Memory).toBe(pg.inputs.memory * MB);
     });
 
     it("changes the workers' restart policy in place", async () => {
@@ -238,6 +256,8 @@ for (const { stack, label, file } of STACKS) {
       expect(await updateContainer(w.id, w.inputs, changed)).toBe(true);
       const after = await inspectContainer(w.id);
       expect([after.Id, after.State.Status, after.HostConfig.RestartPolicy]).toEqual([w.id, "running", { Name: "on-failure", MaximumRetryCount: 3 }]);
+      expect(await updateContainer(w.id, changed, w.inputs)).toBe(true);
+      expect((await inspectContainer(w.id)).HostConfig.RestartPolicy.Name).toBe(w.inputs.restart ?? "no");
     });
 
     it("livecheck finds every service up on these containers", async () => {
@@ -279,7 +299,19 @@ for (const { stack, label, file } of STACKS) {
         return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
       };
       // tools/targets/containers/check.ts InspectedContainer and ps.ts PsContainer.
-      const paths = ["Name", "Path", "Args", "State.Status", "State.Running", "State.Restarting", "State.OOMKilled", "State.ExitCode", "NetworkSettings.Ports"];
+      const paths = [
+        "Name",
+        "Path",
+        "Args",
+        "State.Status",
+        "State.Running",
+        "State.Restarting",
+        "State.OOMKilled",
+        "State.ExitCode",
+        "NetworkSettings.Ports",
+        "HostConfig.Memory",
+        "HostConfig.RestartPolicy.Name",
+      ];
       for (const path of paths) expect(new Set(live.map((c) => kindAt(c, path))), path).toEqual(new Set(fixture.map((c) => kindAt(c, path))));
       const healthy = (docs: any[]) =>
         docs

@@ -1,8 +1,11 @@
 /**
  * A stack's render applied to the real Docker Engine the way the docker provider applies it: the same
- * calls, bodies and order as kreuzwerker/terraform-provider-docker v3.0.2 (which @pulumi/docker 5.x
- * wraps). Each function cites the provider function it follows, in internal/provider/.
+ * calls, bodies and order as kreuzwerker/terraform-provider-docker v4.5.0, which @pulumi/docker 5.2.0 (the
+ * version package.json pins) bridges: pulumi-docker's `upstream` submodule is at v4.5.0 (5074970c) from its
+ * v5.1.0 on. Each function cites the provider function it follows, in internal/provider/ at that tag.
  */
+import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import { pack } from "tar-stream";
 import { engine, EngineError, type EngineApi } from "./engine-api";
 
@@ -62,10 +65,14 @@ export function createBody(inputs: ContainerInputs, imageId: string): Record<str
       Interval: h.interval ? goDurationNs(h.interval) : 0,
       Timeout: h.timeout ? goDurationNs(h.timeout) : 0,
       StartPeriod: h.startPeriod ? goDurationNs(h.startPeriod) : 0,
+      // v4 sends start_interval too (the schema's default "0s" when unset).
+      StartInterval: h.startInterval ? goDurationNs(h.startInterval) : 0,
       Retries: h.retries ?? 0,
     },
   };
   const hostConfig = {
+    // network_mode defaults to "bridge" (since v3.1.0; v3.0.2 sent none, which the Engine keeps as "default").
+    NetworkMode: inputs.networkMode ?? "bridge",
     Privileged: inputs.privileged ?? false,
     RestartPolicy: { Name: inputs.restart ?? "no", MaximumRetryCount: inputs.maxRetryCount ?? 0 },
     Mounts: [],
@@ -83,20 +90,21 @@ export function createBody(inputs: ContainerInputs, imageId: string): Record<str
     MemorySwap: inputs.memorySwap ? (inputs.memorySwap > 0 ? inputs.memorySwap * MB : inputs.memorySwap) : undefined,
     ShmSize: inputs.shmSize ? inputs.shmSize * MB : undefined,
     Init: inputs.init ?? false,
-    LogConfig: { Type: inputs.logDriver ?? "", Config: inputs.logOpts },
+    // Config only when log_opts is set.
+    LogConfig: { Type: inputs.logDriver ?? "", ...(inputs.logOpts ? { Config: inputs.logOpts } : {}) },
   };
   return { ...config, HostConfig: hostConfig, NetworkingConfig: {} };
 }
 
-/** The tar the provider builds for each upload (mode 0644, or 0744 when executable), extracted at `/`. */
-function uploadTar(file: string, content: string, executable: boolean): Promise<Buffer> {
+/** The tar the provider builds for each upload (`permissions` in octal, else 0744 when executable, else 0644), extracted at `/`. */
+function uploadTar(file: string, content: string, mode: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const p = pack();
     const chunks: Buffer[] = [];
     p.on("data", (c: Buffer) => chunks.push(c));
     p.on("end", () => resolve(Buffer.concat(chunks)));
     p.on("error", reject);
-    p.entry({ name: file, mode: executable ? 0o744 : 0o644, mtime: new Date() }, content, (err) => (err ? reject(err) : p.finalize()));
+    p.entry({ name: file, mode, mtime: new Date() }, content, (err) => (err ? reject(err) : p.finalize()));
   });
 }
 
@@ -145,7 +153,8 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
     }
   }
   for (const u of inputs.uploads ?? []) {
-    const body = await uploadTar(u.file, u.content ?? Buffer.from(u.contentBase64 ?? "", "base64").toString("utf8"), u.executable ?? false);
+    const mode = u.permissions ? parseInt(u.permissions, 8) : u.executable ? 0o744 : 0o644;
+    const body = await uploadTar(u.file, u.content ?? Buffer.from(u.contentBase64 ?? "", "base64").toString("utf8"), mode);
     await api({ method: "PUT", path: `/containers/${id}/archive`, query: { path: "/" }, body, contentType: "application/x-tar" });
   }
   if (inputs.start ?? true) {
@@ -156,6 +165,7 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
       for (;;) {
         const state = (await inspectContainer(id, api)).State;
         if (state.Health?.Status === "healthy") break;
+        // errContainerFailedToBeInHealthyState, once wait_timeout is over.
         if (Date.now() - started > timeoutMs)
           throw new Error(`${name}: container failed to be in healthy state (waited ${inputs.waitTimeout} s; last: ${state.Health?.Status ?? state.Status})`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -166,61 +176,82 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
   return { id, name };
 }
 
-/** resourceDockerContainerUpdate: one ContainerUpdate when restart, max_retry_count, cpu_shares, memory, cpu_set or memory_swap changed. */
+/**
+ * resourceDockerContainerUpdate's ContainerUpdate, sent once when any of UPDATABLE changed: the restart policy
+ * and the resources, memory_swap only when set (d.GetOk: without it the Engine keeps the old swap limit).
+ */
 export function updateBody(inputs: ContainerInputs): Record<string, unknown> {
   return {
     RestartPolicy: { Name: inputs.restart ?? "no", MaximumRetryCount: inputs.maxRetryCount ?? 0 },
     CpuShares: inputs.cpuShares ?? 0,
     Memory: (inputs.memory ?? 0) * MB,
+    MemoryReservation: (inputs.memoryReservation ?? 0) * MB,
     CpusetCpus: inputs.cpuSet ?? "",
-    // Sent only when set (d.GetOk): without it the Engine keeps the old swap limit.
     ...(inputs.memorySwap ? { MemorySwap: inputs.memorySwap > 0 ? inputs.memorySwap * MB : inputs.memorySwap } : {}),
   };
 }
 
-export const UPDATABLE = ["restart", "maxRetryCount", "cpuShares", "memory", "cpuSet", "memorySwap"] as const;
+/** The attributes resourceDockerContainerUpdate sends to ContainerUpdate (its `attrs`, less the device throttles the stack never sets). */
+export const UPDATABLE = ["restart", "maxRetryCount", "cpuShares", "memory", "memoryReservation", "cpuSet", "memorySwap"] as const;
 
+/**
+ * resourceDockerContainerUpdate: first, when must_run went from false (a refresh found the container stopped)
+ * to true and start is set, ContainerStart, without waiting for health (wait applies at create only); then one
+ * ContainerUpdate when an UPDATABLE attribute changed. Returns what it did.
+ */
 export async function updateContainer(id: string, before: ContainerInputs, after: ContainerInputs, api: EngineApi = engine): Promise<boolean> {
-  if (!UPDATABLE.some((k) => before[k] !== after[k])) return false;
+  let did = false;
+  if (before.mustRun === false && (after.mustRun ?? true) && (after.start ?? true)) {
+    await api({ method: "POST", path: `/containers/${id}/start` });
+    did = true;
+  }
+  if (!UPDATABLE.some((k) => before[k] !== after[k])) return did;
   await api({ method: "POST", path: `/containers/${id}/update`, json: updateBody(after) });
   return true;
 }
 
+const ignorable = (err: unknown, ...messages: string[]) => err instanceof EngineError && messages.some((m) => err.message.includes(m));
+
 /**
- * resourceDockerContainerDelete: ContainerStop with destroy_grace_seconds (0 when unset), ContainerRemove
- * with force and remove_volumes, then ContainerWait until not running.
+ * resourceDockerContainerDelete: ContainerStop with destroy_grace_seconds (0 when unset), a missing container
+ * ignored; ContainerRemove with force and remove_volumes; then ContainerWait until not running.
  */
 export async function deleteContainer(id: string, inputs: ContainerInputs, api: EngineApi = engine): Promise<void> {
   const grace = inputs.destroyGraceSeconds ?? 0;
-  try {
-    await api({ method: "POST", path: `/containers/${id}/stop`, query: { t: grace }, timeoutMs: (grace + 30) * 1000 });
-  } catch (err) {
-    if (!(err instanceof EngineError && err.status === 404)) throw err;
-    return;
-  }
+  await api({ method: "POST", path: `/containers/${id}/stop`, query: { t: grace }, timeoutMs: (grace + 30) * 1000 }).catch((err) => {
+    if (!ignorable(err, "No such container")) throw err;
+  });
   await api({ method: "DELETE", path: `/containers/${id}`, query: { v: inputs.removeVolumes ?? true, force: true } }).catch((err) => {
-    if (!(err instanceof EngineError && /No such container|is already in progress/.test(err.message))) throw err;
+    if (!ignorable(err, "No such container", "is already in progress")) throw err;
+  });
+  await api({ method: "POST", path: `/containers/${id}/wait`, query: { condition: "not-running" }, timeoutMs: 60_000 }).catch((err) => {
+    if (!ignorable(err, "No such container", "is already in progress")) throw err;
   });
 }
 
-/** resourceDockerNetworkCreate: NetworkCreate with the name (and driver, options... when set). */
+/**
+ * resourceDockerNetworkCreate: NetworkCreate with the name, and each option only when set (d.GetOk); v4 has no
+ * check_duplicate any more, and sends EnableIPv6 only when ipv6 is true.
+ */
 export async function createNetwork(inputs: Record<string, any>, engineName: string, api: EngineApi = engine): Promise<string> {
   const r = await api<{ Id: string }>({
     method: "POST",
     path: "/networks/create",
     json: {
       Name: engineName,
-      CheckDuplicate: inputs.checkDuplicate ?? false,
-      Driver: inputs.driver,
-      Internal: inputs.internal ?? false,
-      Attachable: inputs.attachable ?? false,
-      EnableIPv6: inputs.ipv6 ?? false,
+      ...(inputs.driver ? { Driver: inputs.driver } : {}),
+      ...(inputs.internal ? { Internal: true } : {}),
+      ...(inputs.attachable ? { Attachable: true } : {}),
+      ...(inputs.ipv6 ? { EnableIPv6: true } : {}),
     },
   });
   return r.Id;
 }
 
-/** resourceDockerVolumeCreate: VolumeCreate with the name. A `.get` read: VolumeInspect by name. */
+/**
+ * resourceDockerVolumeCreate: VolumeCreate with the name. resourceDockerVolumeRead (a `.get`, or a refresh):
+ * VolumeInspect by name; a volume that is not found leaves the state.
+ */
 export async function createVolume(name: string, api: EngineApi = engine): Promise<void> {
   await api({ method: "POST", path: "/volumes/create", json: { Name: name } });
 }
@@ -228,7 +259,7 @@ export async function readVolume(name: string, api: EngineApi = engine): Promise
   await api({ method: "GET", path: `/volumes/${encodeURIComponent(name)}` });
 }
 
-/** resourceDockerImageCreate -> findImage: the image present locally (keep_locally), else a pull (no registry here). */
+/** resourceDockerImageCreate -> findImage: the image present locally (searchLocalImages), else a pull (no registry here). */
 export async function findImage(reference: string, api: EngineApi = engine): Promise<string> {
   try {
     return (await api<{ Id: string }>({ method: "GET", path: `/images/${encodeURIComponent(reference)}/json` })).Id;
@@ -239,3 +270,122 @@ export async function findImage(reference: string, api: EngineApi = engine): Pro
 }
 
 export const inspectContainer = (id: string, api: EngineApi = engine) => api<any>({ method: "GET", path: `/containers/${encodeURIComponent(id)}/json` });
+
+/** A build context folder as a tar (build.GetContextFromLocalDir, then the archive). The tier's contexts have no .dockerignore. */
+async function contextTar(dir: string): Promise<Buffer> {
+  if (existsSync(join(dir, ".dockerignore"))) throw new Error(`${dir}: the replay does not apply a .dockerignore (build.ReadDockerignore)`);
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
+  };
+  walk(dir);
+  return new Promise((resolve, reject) => {
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on("data", (c: Buffer) => chunks.push(c));
+    p.on("end", () => resolve(Buffer.concat(chunks)));
+    p.on("error", reject);
+    const next = (i: number): void => {
+      if (i === files.length) return void p.finalize();
+      const f = files[i];
+      p.entry({ name: relative(dir, f), mode: statSync(f).mode & 0o777 }, readFileSync(f), (err) => (err ? reject(err) : next(i + 1)));
+    };
+    next(0);
+  });
+}
+
+/** Which builder ran a build, from its answer: BuildKit streams `moby.buildkit.trace` messages, the classic builder `stream` lines. */
+export type BuilderSeen = "buildkit" | "classic";
+
+/**
+ * resourceDockerImageCreate -> buildImage with `build.use_legacy_builder` true, the stack's choice
+ * (services/containers/deployment.ts): legacyBuildDockerImage, i.e. ImageBuild (POST /build) with the
+ * context folder as a tar, createImageBuildOptions' fields the stack sets (dockerfile, default `Dockerfile`;
+ * target; build args; remove, default true) and the image name as tag; enableBuildKitIfSupported asks for
+ * BuildKit (version 2) from API 1.39 on. The provider also opens a BuildKit session, which serves only build
+ * secrets and registry auth: the stack passes neither, and the replay opens none. An error message in the
+ * answer fails the build (decodeBuildMessages).
+ */
+export async function buildImage(
+  name: string,
+  build: { context: string; dockerfile?: string; target?: string; buildArgs?: Record<string, string> },
+  api: EngineApi = engine,
+): Promise<BuilderSeen> {
+  const answer = await api<string>({
+    method: "POST",
+    path: "/build",
+    query: {
+      t: name,
+      dockerfile: build.dockerfile ?? "Dockerfile",
+      target: build.target,
+      buildargs: JSON.stringify(build.buildArgs ?? {}),
+      rm: 1,
+      version: "2",
+    },
+    body: await contextTar(build.context),
+    contentType: "application/x-tar",
+    timeoutMs: 600_000,
+  });
+  const messages = String(answer)
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { id?: string; error?: string; errorDetail?: { message: string } });
+  const failed = messages.find((m) => m.error || m.errorDetail);
+  if (failed) throw new Error(`build of ${name}: ${failed.errorDetail?.message ?? failed.error}`);
+  return messages.some((m) => m.id === "moby.buildkit.trace") ? "buildkit" : "classic";
+}
+
+/** A container's state after a refresh, in the inputs' names, for the attributes a diff of this stack can see. */
+export type ContainerState = Record<string, unknown>;
+
+/**
+ * resourceDockerContainerRead, as `pulumi refresh` (or `up` with refresh) runs it: undefined when no container
+ * has the ID any more (fetchDockerContainer lists them all; the resource then leaves the state, and the next
+ * `up` creates it again); else what the read sets from ContainerInspect. A stopped container whose state says
+ * must_run true is read with must_run false, which the next `up` sees as a change and answers with a start.
+ */
+export async function readContainer(id: string, stateBefore: ContainerInputs, api: EngineApi = engine): Promise<ContainerState | undefined> {
+  const all = await api<{ Id: string }[]>({ method: "GET", path: "/containers/json", query: { all: "true" } });
+  if (!all.some((c) => c.Id === id)) return undefined;
+  const c = await inspectContainer(id, api);
+  const h = c.HostConfig;
+  const mustRun = stateBefore.mustRun ?? true;
+  return {
+    name: String(c.Name).replace(/^\//, ""),
+    // The image as given: an ID (sha256:...) reads back as the container's image ID, a reference as Config.Image.
+    image: String(stateBefore.image ?? "").startsWith("sha256:") ? c.Image : c.Config.Image,
+    mustRun: !c.State.Running && mustRun ? false : mustRun,
+    command: c.Config.Cmd ?? undefined,
+    entrypoints: c.Config.Entrypoint ?? undefined,
+    readOnly: h.ReadonlyRootfs,
+    privileged: h.Privileged,
+    restart: h.RestartPolicy.Name,
+    maxRetryCount: h.RestartPolicy.MaximumRetryCount,
+    memory: h.Memory / MB,
+    memoryReservation: h.MemoryReservation / MB,
+    memorySwap: h.MemorySwap > 0 ? h.MemorySwap / MB : h.MemorySwap,
+    shmSize: h.ShmSize / MB,
+    cpuShares: h.CpuShares,
+    cpuSet: h.CpusetCpus,
+    networkMode: h.NetworkMode,
+    stopSignal: c.Config.StopSignal || undefined,
+    stopTimeout: c.Config.StopTimeout ?? undefined,
+  };
+}
+
+/** The schema's Default of the attributes readContainer reads (an unset input plans that value). */
+const SCHEMA_DEFAULTS: Record<string, unknown> = { mustRun: true, networkMode: "bridge", readOnly: false, restart: "no", memoryReservation: 0 };
+
+/**
+ * What `pulumi up` does to a container after a refresh: the inputs the program sets (an unset Optional+Computed
+ * input keeps the state's value) that differ from the state, split as the schema splits them (resource_docker_container.go):
+ * must_run and UPDATABLE update in place (resourceDockerContainerUpdate), any other is ForceNew and replaces.
+ */
+export function plannedChange(state: ContainerState, inputs: ContainerInputs): { update: string[]; replace: string[] } {
+  const changed = Object.keys(state).filter((k) => {
+    const want = inputs[k] ?? SCHEMA_DEFAULTS[k];
+    return want !== undefined && JSON.stringify(want) !== JSON.stringify(state[k]);
+  });
+  const inPlace = new Set<string>(["mustRun", ...UPDATABLE]);
+  return { update: changed.filter((k) => inPlace.has(k)), replace: changed.filter((k) => !inPlace.has(k)) };
+}

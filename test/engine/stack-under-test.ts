@@ -11,14 +11,18 @@ import { run } from "../../tools/shared/command";
 import { sshDial } from "../hosts/ssh-dial";
 import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";
 import {
+  buildImage,
   createContainer,
   createNetwork,
   createVolume,
   deleteContainer,
   findImage,
+  plannedChange,
+  readContainer,
   readVolume,
   UPDATABLE,
   updateContainer,
+  type BuilderSeen,
   type ContainerInputs,
 } from "./replay";
 import type { EngineRender, EngineResource } from "./render-json";
@@ -79,6 +83,8 @@ export interface StackUnderTest {
   readonly networks: OnHost[];
   readonly volumes: OnHost[];
   readonly builtImages: string[];
+  /** Which builder the Engine ran each image build with, by image name. */
+  readonly builders: Map<string, BuilderSeen>;
   /** What an operator creates before the first deploy (external volumes, Product Opener's network). */
   readonly operatorVolumes: OnHost[];
   readonly operatorNetworks: OnHost[];
@@ -149,9 +155,21 @@ export function tierConfig(stackFile: Record<string, any>, hostRoot: string, lab
   return { ...stackFile, config: merge(merge(cfg, overlay), extra) };
 }
 
-/** A Dockerfile for the dev build (docker/dev.yml's target runtime-dev) on top of the app's stand-in. */
+/**
+ * A Dockerfile for the dev build (docker/dev.yml's target runtime-dev) on top of the app's stand-in. A later stage
+ * follows it, which a build that ignored the target would produce; the build args land in a label.
+ */
 function devDockerfile(base: string): string {
-  return [`FROM ${base} AS runtime-dev`, "ARG OFF_UID", "ARG OFF_GID", "ARG PYTHON_VERSION", `LABEL org.openfoodfacts.robotoff.stand-in=1`, ""].join("\n");
+  return [
+    `FROM ${base} AS runtime-dev`,
+    "ARG OFF_UID",
+    "ARG OFF_GID",
+    "ARG PYTHON_VERSION",
+    "LABEL org.openfoodfacts.robotoff.stand-in=1 org.openfoodfacts.robotoff.stage=runtime-dev org.openfoodfacts.robotoff.build-args=$OFF_UID:$OFF_GID:$PYTHON_VERSION",
+    `FROM ${base} AS runtime-after`,
+    "LABEL org.openfoodfacts.robotoff.stand-in=1 org.openfoodfacts.robotoff.stage=runtime-after",
+    "",
+  ].join("\n");
 }
 
 /** A models.config as robotoff-models releases ship it: one model, by name and folder. */
@@ -208,6 +226,7 @@ export async function prepareStack(
     networks: [],
     volumes: [],
     builtImages: [],
+    builders: new Map(),
     operatorVolumes: [],
     operatorNetworks: [],
     engines: await connectEngines(render),
@@ -294,13 +313,8 @@ export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promi
         const build = r.inputs.build;
         if (build) {
           if (r.provider) throw new Error(`the tier builds images on the default Engine only; ${r.inputs.name} is on ${r.provider}`);
-          // buildDockerImage: the context folder sent to the Engine, with target and build args.
-          const args = Object.entries(build.buildArgs ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
-          const b = await run("docker", ["build", "-q", "--target", build.target, ...args, "-t", r.inputs.name, build.context], {
-            timeoutMs: 600_000,
-            env: { DOCKER_BUILDKIT: "0" },
-          });
-          if (b.code !== 0) throw new Error(`build of ${r.inputs.name}: ${b.stderr}`);
+          if (!build.useLegacyBuilder) throw new Error(`${r.inputs.name}: the tier replays the builder the stack names (useLegacyBuilder), not buildx's`);
+          sut.builders.set(r.inputs.name, await buildImage(r.inputs.name, build));
           sut.builtImages.push(r.inputs.name);
         }
         imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, await findImage(r.inputs.name, engineOf(sut, r.provider).api));
@@ -405,6 +419,47 @@ export async function updateStack(sut: StackUnderTest, next: EngineRender, opts:
     sut.containers.delete(key);
   }
   sut.render = next;
+}
+
+/**
+ * `pulumi up` with a refresh first (Pulumi.yaml's `options.refresh: always`), over the containers the tier
+ * applied, with nothing changed in the program: each container is read as the provider reads it (readContainer),
+ * then planned against the render's inputs (plannedChange). A container gone from the Engine left the state and
+ * is created again; a stopped one is started (must_run); a changed limit or restart policy is updated in place;
+ * any other difference replaces it. Returns a line per container it touched.
+ */
+export async function refreshStack(sut: StackUnderTest, opts: Pick<ApplyOptions, "log" | "daemon">): Promise<string[]> {
+  const done: string[] = [];
+  const imageIds = new Map<string, string>();
+  for (const r of sut.render.resources) {
+    if (r.type === IMAGE) imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, await findImage(r.inputs.name, engineOf(sut, r.provider).api));
+    if (r.type !== CONTAINER) continue;
+    const api = engineOf(sut, r.provider).api;
+    const inputs = tierInputs(r.inputs, { ...opts, log: () => {} });
+    // The program's `image` is the RemoteImage's imageId (sha256:...); the render holds its reference in its place.
+    const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`)!;
+    const before = sut.containers.get(r.key);
+    const state = before && (await readContainer(before.id, { ...before.inputs, image: imageId }, api));
+    if (!state) {
+      sut.containers.delete(r.key);
+      await createRecorded(sut, r, inputs, imageId, opts.log);
+      done.push(`${inputs.name}: created (it was not on its Engine)`);
+      continue;
+    }
+    const { update, replace } = plannedChange(state, { ...inputs, image: imageId });
+    if (replace.length) {
+      await deleteContainer(before.id, before.inputs, api);
+      sut.containers.delete(r.key);
+      await createRecorded(sut, r, inputs, imageId, opts.log);
+      done.push(`${inputs.name}: replaced (${replace.join(", ")})`);
+    } else if (update.length) {
+      await updateContainer(before.id, { ...before.inputs, ...state }, inputs, api);
+      sut.containers.set(r.key, { ...before, inputs });
+      done.push(`${inputs.name}: updated (${update.join(", ")})`);
+    }
+  }
+  for (const line of done) opts.log(line);
+  return done;
 }
 
 /** Volumes Docker created for a container's image VOLUMEs that no named volume covers (they have no name). */

@@ -21,7 +21,7 @@ import { engineAt, type EngineApi } from "./engine-api";
 import type { EngineRender } from "./render-json";
 import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
-import { applySwarm, runningReplicas, type SwarmApplied } from "./swarm-replay";
+import { applySwarm, plannedServiceChange, readService, runningReplicas, upSwarmAgain, type SwarmApplied } from "./swarm-replay";
 
 const log = (line: string) => process.stdout.write(`[nodes] ${line}\n`);
 const figure = (line: string) => log(`[figure] ${line}`);
@@ -221,6 +221,34 @@ describe("staging on a three-node swarm, over ssh to the manager", () => {
     expect(applyError).toBeUndefined();
     const services = render.resources.filter((r) => r.type === "docker:index/service:Service").map((r) => aliasOf(r.inputs));
     await converged(services, 60); // throws, naming what runs, when a service is short of tasks
+  });
+
+  it("a second pulumi up of the same render changes nothing: each service keeps its version index and its tasks (issue 24)", async () => {
+    const snapshot = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          [...applied.services.values()].map(async (s) => {
+            const svc = await manager({ method: "GET", path: `/services/${s.id}` });
+            const tasks = await manager<any[]>({ method: "GET", path: "/tasks", query: { filters: JSON.stringify({ service: [s.id] }) } });
+            return [s.inputs.name, { version: svc.Version.Index, tasks: tasks.map((t) => t.ID).sort() }] as const;
+          }),
+        ),
+      );
+    const before = await snapshot();
+    expect(await upSwarmAgain(render, applied, { log, api: manager })).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("would replace every service on that second up if it named the network (v4.5.0 reads a service's network back as its id)", async () => {
+    for (const s of applied.services.values()) {
+      const state = await readService(s.id, s.inputs.name, manager);
+      expect(state?.taskSpec.networksAdvanceds).toEqual([{ id: applied.ids.get(s.inputs.taskSpec.networksAdvanceds[0].id), aliases: [aliasOf(s.inputs)] }]);
+      const byName = { ...s.inputs, taskSpec: { ...s.inputs.taskSpec, networksAdvanceds: [{ name: applied.networks[0], aliases: [aliasOf(s.inputs)] }] } };
+      expect([s.inputs.name, plannedServiceChange(state!, byName, applied.ids)]).toEqual([
+        s.inputs.name,
+        { changed: ["taskSpec.networksAdvanceds"], replace: true },
+      ]);
+    }
   });
 
   it("keeps postgres, Elasticsearch and tf_serving on the labelled data node", async () => {

@@ -1,8 +1,8 @@
 /**
  * Swarm resources of a render applied to the real Engine the way the docker provider applies them:
- * kreuzwerker/terraform-provider-docker v3.0.2 (internal/provider/resource_docker_service_funcs.go and
- * resource_docker_service_structures.go, resource_docker_secret.go, resource_docker_config.go).
- * Each function cites the provider function it follows.
+ * kreuzwerker/terraform-provider-docker v4.5.0, which @pulumi/docker 5.2.0 bridges
+ * (internal/provider/resource_docker_service_funcs.go and resource_docker_service_structures.go,
+ * resource_docker_secret.go, resource_docker_config.go). Each function cites the provider function it follows.
  */
 import { engine, EngineError, type EngineApi } from "./engine-api";
 import { createNetwork, goDurationNs } from "./replay";
@@ -92,8 +92,8 @@ export function serviceSpecBody(inputs: ServiceInputs, ids: ReadonlyMap<string, 
       },
       Placement: t.placement && { Constraints: t.placement.constraints ?? [], MaxReplicas: t.placement.maxReplicas ?? 0 },
       ForceUpdate: t.forceUpdate ?? 0,
-      // createServiceAdvancedNetworks: the network by name, with its aliases.
-      Networks: (t.networksAdvanceds ?? []).map((n: any) => ({ Target: n.name, Aliases: n.aliases ?? [] })),
+      // createServiceAdvancedNetworks: the network by its id, else (deprecated) by its name, with its aliases.
+      Networks: (t.networksAdvanceds ?? []).map((n: any) => ({ Target: n.id ? idOf(n.id) : n.name, Aliases: n.aliases ?? [] })),
     },
     Mode: inputs.mode?.global ? { Global: {} } : { Replicated: { Replicas: inputs.mode?.replicated?.replicas ?? 1 } },
     UpdateConfig: updateOrRollbackConfig(inputs.updateConfig),
@@ -253,6 +253,7 @@ export async function deleteService(id: string, inputs: ServiceInputs, api: Engi
   try {
     await api({ method: "DELETE", path: `/services/${id}` });
   } catch (err) {
+    // The provider fails on any error of ServiceRemove; the tier's clean-up calls this too, for services maybe gone.
     if (!(err instanceof EngineError && err.status === 404)) throw err;
   }
   for (const c of containers) {
@@ -285,7 +286,7 @@ export async function createConfig(inputs: Record<string, any>, api: EngineApi =
   return r.ID;
 }
 
-/** What a Swarm apply created: ids by `<resource name>-id` (secrets, configs), services by resource key. */
+/** What a Swarm apply created: ids by `<resource name>-id` (networks, secrets, configs), services by resource key. */
 export interface SwarmApplied {
   readonly ids: Map<string, string>;
   readonly services: Map<string, { id: string; inputs: ServiceInputs }>;
@@ -300,7 +301,7 @@ export async function applySwarm(render: EngineRender, into: SwarmApplied, opts:
   for (const r of render.resources) {
     switch (r.type) {
       case "docker:index/network:Network":
-        await createNetwork(r.inputs, r.inputs.name, api);
+        into.ids.set(`${r.name}-id`, await createNetwork(r.inputs, r.inputs.name, api));
         into.networks.push(r.inputs.name);
         break;
       case "docker:index/secret:Secret":
@@ -320,4 +321,298 @@ export async function applySwarm(render: EngineRender, into: SwarmApplied, opts:
         throw new Error(`the swarm render has a ${r.type}, which the replay does not apply`);
     }
   }
+}
+
+/** Go's shortDur (resource_docker_service_structures.go) over nanoseconds: Duration.String() less a trailing "0s" after minutes or "0m" after hours. */
+export function shortDur(nanoseconds: number): string {
+  let s = goDurationString(nanoseconds);
+  if (s.endsWith("m0s")) s = s.slice(0, -2);
+  if (s.endsWith("h0m")) s = s.slice(0, -2);
+  return s;
+}
+
+/** Go's Duration.String() for the whole-millisecond durations a service holds. */
+function goDurationString(ns: number): string {
+  if (ns === 0) return "0s";
+  if (ns < 1e9) return `${ns / 1e6}ms`;
+  const total = ns / 1e9;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = +(total % 60).toFixed(9);
+  if (h) return `${h}h${m}m${sec}s`;
+  if (m) return `${m}m${sec}s`;
+  return `${sec}s`;
+}
+
+const labelSet = (labels?: Record<string, string>) => Object.entries(labels ?? {}).map(([label, value]) => ({ label, value }));
+
+/**
+ * resourceDockerServiceRead -> resourceDockerServiceReadRefreshFunc: the service as the state holds it after a
+ * create, an update or a refresh, in the render's input names, for what the stack sets (flattenTaskSpec,
+ * flattenContainerSpec, flattenServiceMounts, flattenServiceHealthcheck, flattenServiceHosts,
+ * flattenServiceSecrets/Configs, flattenTaskResources, flattenTaskRestartPolicy, flattenTaskPlacement,
+ * flattenTaskNetworksAdvanced, flattenServiceMode, flattenServiceUpdateOrRollbackConfig, flattenServiceEndpoint).
+ * Undefined when no service has the ID or the name any more (fetchDockerService): it leaves the state.
+ */
+export async function readService(id: string, name: string, api: EngineApi = engine): Promise<ServiceInputs | undefined> {
+  const all = await api<any[]>({ method: "GET", path: "/services" });
+  const found = all.find((x) => x.ID === id || x.Spec.Name === name);
+  if (!found) return undefined;
+  const svc = await api<any>({ method: "GET", path: `/services/${found.ID}` });
+  const spec = svc.Spec;
+  const t = spec.TaskTemplate;
+  const c = t.ContainerSpec;
+  const some = <T>(v: T[] | undefined) => (v?.length ? v : undefined);
+  const file = (f: any) => (f ? { fileName: f.Name, ...(f.UID ? { fileUid: f.UID } : {}), ...(f.GID ? { fileGid: f.GID } : {}), fileMode: f.Mode } : {});
+  const upd = (u: any) =>
+    u && {
+      parallelism: u.Parallelism,
+      delay: shortDur(u.Delay ?? 0),
+      failureAction: u.FailureAction,
+      monitor: shortDur(u.Monitor ?? 0),
+      maxFailureRatio: Number(u.MaxFailureRatio ?? 0).toFixed(1),
+      order: u.Order,
+    };
+  const endpoint = svc.Endpoint?.Spec?.Mode
+    ? { mode: svc.Endpoint.Spec.Mode, ports: svc.Endpoint.Ports ?? [] }
+    : { mode: spec.EndpointSpec?.Mode, ports: spec.EndpointSpec?.Ports ?? [] };
+  return {
+    name: spec.Name,
+    labels: labelSet(spec.Labels),
+    taskSpec: {
+      containerSpec: {
+        image: c.Image,
+        labels: some(labelSet(c.Labels)),
+        commands: some(c.Command),
+        args: some(c.Args),
+        env: c.Env?.length ? Object.fromEntries(c.Env.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) : undefined,
+        readOnly: c.ReadOnly || undefined,
+        mounts: some(
+          (c.Mounts ?? []).map((m: any) => ({
+            target: m.Target,
+            source: m.Source ?? "",
+            type: m.Type,
+            readOnly: m.ReadOnly ?? false,
+            ...(m.TmpfsOptions ? { tmpfsOptions: { sizeBytes: m.TmpfsOptions.SizeBytes ?? 0, mode: (m.TmpfsOptions.Mode ?? 0) & 0o777 } } : {}),
+            ...(m.VolumeOptions ? { volumeOptions: m.VolumeOptions } : {}),
+            ...(m.BindOptions ? { bindOptions: m.BindOptions } : {}),
+          })),
+        ),
+        stopSignal: c.StopSignal || undefined,
+        stopGracePeriod: c.StopGracePeriod !== undefined ? shortDur(c.StopGracePeriod) : undefined,
+        healthcheck: c.Healthcheck && {
+          ...(c.Healthcheck.Test?.length ? { tests: c.Healthcheck.Test } : {}),
+          interval: shortDur(c.Healthcheck.Interval ?? 0),
+          timeout: shortDur(c.Healthcheck.Timeout ?? 0),
+          startPeriod: shortDur(c.Healthcheck.StartPeriod ?? 0),
+          retries: c.Healthcheck.Retries ?? 0,
+        },
+        hosts: some((c.Hosts ?? []).map((h: string) => ({ ip: h.split(" ")[0], host: h.split(" ")[1] }))),
+        secrets: some((c.Secrets ?? []).map((x: any) => ({ secretId: x.SecretID, ...(x.SecretName ? { secretName: x.SecretName } : {}), ...file(x.File) }))),
+        configs: some((c.Configs ?? []).map((x: any) => ({ configId: x.ConfigID, ...(x.ConfigName ? { configName: x.ConfigName } : {}), ...file(x.File) }))),
+        isolation: c.Isolation || undefined,
+      },
+      resources: t.Resources && {
+        limits: t.Resources.Limits ? { nanoCpus: t.Resources.Limits.NanoCPUs ?? 0, memoryBytes: t.Resources.Limits.MemoryBytes ?? 0 } : undefined,
+        reservation: t.Resources.Reservations
+          ? { nanoCpus: t.Resources.Reservations.NanoCPUs ?? 0, memoryBytes: t.Resources.Reservations.MemoryBytes ?? 0 }
+          : undefined,
+      },
+      restartPolicy: t.RestartPolicy && {
+        condition: t.RestartPolicy.Condition || undefined,
+        delay: t.RestartPolicy.Delay !== undefined ? shortDur(t.RestartPolicy.Delay) : undefined,
+        maxAttempts: t.RestartPolicy.MaxAttempts,
+        window: t.RestartPolicy.Window !== undefined ? shortDur(t.RestartPolicy.Window) : undefined,
+      },
+      placement: t.Placement && { constraints: some(t.Placement.Constraints), maxReplicas: t.Placement.MaxReplicas ?? 0 },
+      networksAdvanceds: some((t.Networks ?? []).map((n: any) => ({ id: n.Target, ...(n.Aliases?.length ? { aliases: n.Aliases } : {}) }))),
+    },
+    mode: { ...(spec.Mode.Replicated ? { replicated: { replicas: spec.Mode.Replicated.Replicas } } : {}), global: spec.Mode.Global !== undefined },
+    updateConfig: upd(spec.UpdateConfig),
+    rollbackConfig: upd(spec.RollbackConfig),
+    endpointSpec: {
+      mode: endpoint.mode,
+      ports: endpoint.ports.map((p: any) => ({
+        name: p.Name ?? "",
+        protocol: p.Protocol,
+        targetPort: p.TargetPort,
+        publishedPort: p.PublishedPort,
+        publishMode: p.PublishMode,
+      })),
+    },
+  };
+}
+
+/**
+ * The schema's say on each attribute the stack sets (resource_docker_service.go): Computed ones keep the state's
+ * value when the program leaves them unset; a Default fills in an unset one; every other unset one is its zero
+ * value, which differs from a non-zero state. Keys are paths, `[]` standing for each element of a set or list.
+ */
+const COMPUTED = new Set([
+  "labels",
+  "taskSpec.containerSpec.stopGracePeriod",
+  "taskSpec.containerSpec.healthcheck",
+  "taskSpec.containerSpec.dnsConfig",
+  "taskSpec.resources",
+  "taskSpec.restartPolicy",
+  "taskSpec.placement",
+  "mode",
+  "mode.replicated",
+  "endpointSpec",
+  "endpointSpec.mode",
+  "endpointSpec.ports[].publishedPort",
+]);
+const DEFAULTS: Record<string, unknown> = {
+  "taskSpec.containerSpec.healthcheck.interval": "0s",
+  "taskSpec.containerSpec.healthcheck.timeout": "0s",
+  "taskSpec.containerSpec.healthcheck.startPeriod": "0s",
+  "taskSpec.containerSpec.healthcheck.retries": 0,
+  "taskSpec.containerSpec.isolation": "default",
+  "taskSpec.containerSpec.secrets[].fileUid": "0",
+  "taskSpec.containerSpec.secrets[].fileGid": "0",
+  "taskSpec.containerSpec.secrets[].fileMode": 0o444,
+  "taskSpec.containerSpec.configs[].fileUid": "0",
+  "taskSpec.containerSpec.configs[].fileGid": "0",
+  "taskSpec.containerSpec.configs[].fileMode": 0o444,
+  "mode.replicated.replicas": 1,
+  "mode.global": false,
+  ...Object.fromEntries(
+    ["updateConfig", "rollbackConfig"].flatMap((b) => [
+      [`${b}.parallelism`, 1],
+      [`${b}.delay`, "0s"],
+      [`${b}.failureAction`, "pause"],
+      [`${b}.monitor`, "5s"],
+      [`${b}.maxFailureRatio`, "0.0"],
+      [`${b}.order`, "stop-first"],
+    ]),
+  ),
+  "endpointSpec.ports[].protocol": "tcp",
+  "endpointSpec.ports[].publishMode": "ingress",
+};
+/** Sets (compared whatever the order); any other array is a list. */
+const SETS = new Set([
+  "labels",
+  "taskSpec.containerSpec.labels",
+  "taskSpec.containerSpec.mounts",
+  "taskSpec.containerSpec.hosts",
+  "taskSpec.containerSpec.secrets",
+  "taskSpec.containerSpec.configs",
+  "taskSpec.placement.constraints",
+  "taskSpec.networksAdvanceds",
+  "taskSpec.networksAdvanceds[].aliases",
+]);
+/** ForceNew attributes: a change replaces the service. */
+const FORCE_NEW = ["name", "mode", "taskSpec.containerSpec.hosts", "taskSpec.networksAdvanceds", "taskSpec.containerSpec.sysctl"];
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const zeroLike = (v: unknown) =>
+  v === undefined || v === "" || v === 0 || v === false || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
+
+/** The attribute paths where the program's value (with defaults) differs from the state's, by the SDK's rules. */
+function differences(path: string, want: unknown, have: unknown, out: string[]): void {
+  if (want === undefined && COMPUTED.has(path)) return;
+  const wanted = want ?? DEFAULTS[path];
+  if (path.endsWith("maxFailureRatio")) {
+    if (Number(wanted ?? 0) !== Number(have ?? 0)) out.push(path); // suppressEquivalentFloatRatio
+    return;
+  }
+  if (isPlainObject(wanted) || isPlainObject(have)) {
+    const w = isPlainObject(wanted) ? wanted : {};
+    const h = isPlainObject(have) ? have : {};
+    // env is a map: every key counts.
+    if (path.endsWith("containerSpec.env")) {
+      if (JSON.stringify(Object.entries(w).sort()) !== JSON.stringify(Object.entries(h).sort())) out.push(path);
+      return;
+    }
+    for (const k of new Set([...Object.keys(w), ...Object.keys(h)])) differences(`${path ? `${path}.` : ""}${k}`, w[k], h[k], out);
+    return;
+  }
+  if (Array.isArray(wanted) || Array.isArray(have)) {
+    const w = (Array.isArray(wanted) ? wanted : []).map((x) => canonical(`${path}[]`, x));
+    const h = (Array.isArray(have) ? have : []).map((x) => canonical(`${path}[]`, x));
+    if (SETS.has(path)) {
+      w.sort();
+      h.sort();
+    }
+    if (JSON.stringify(w) !== JSON.stringify(h)) out.push(path);
+    return;
+  }
+  if (zeroLike(wanted) && zeroLike(have)) return;
+  if (wanted !== have) out.push(path);
+}
+
+/** An element of a set or list with its defaults filled in and its zero values dropped, as text, for comparison. */
+function canonical(path: string, v: unknown): string {
+  if (!isPlainObject(v)) return JSON.stringify(v);
+  const keys = new Set([
+    ...Object.keys(v),
+    ...Object.keys(DEFAULTS)
+      .filter((k) => k.startsWith(`${path}.`))
+      .map((k) => k.slice(path.length + 1)),
+  ]);
+  const filled = [...keys]
+    .sort()
+    .map((k) => [k, v[k] ?? DEFAULTS[`${path}.${k}`]] as const)
+    .filter(([k, x]) => !zeroLike(x) && !COMPUTED.has(`${path}.${k}`))
+    .map(([k, x]) => [k, Array.isArray(x) && SETS.has(`${path}.${k}`) ? [...x].map(String).sort() : isPlainObject(x) ? canonical(`${path}.${k}`, x) : x]);
+  return JSON.stringify(filled);
+}
+
+/** The render's inputs with each id of a resource the replay created (`<name>-id`) as the Engine gave it. */
+function withEngineIds(inputs: ServiceInputs, ids: ReadonlyMap<string, string>): ServiceInputs {
+  const real = (x: string) => ids.get(x) ?? x;
+  const c = inputs.taskSpec.containerSpec;
+  return {
+    ...inputs,
+    taskSpec: {
+      ...inputs.taskSpec,
+      containerSpec: {
+        ...c,
+        ...(c.secrets ? { secrets: c.secrets.map((s: any) => ({ ...s, secretId: real(s.secretId) })) } : {}),
+        ...(c.configs ? { configs: c.configs.map((s: any) => ({ ...s, configId: real(s.configId) })) } : {}),
+      },
+      networksAdvanceds: (inputs.taskSpec.networksAdvanceds ?? []).map((n: any) => (n.id ? { ...n, id: real(n.id) } : n)),
+    },
+  };
+}
+
+/**
+ * What `pulumi up` does to a service whose state is `state` when the program gives `inputs`: the attributes that
+ * differ, and whether one of them is ForceNew (a replacement) or all update in place (resourceDockerServiceUpdate).
+ * converge_config is not read back (the state keeps the program's).
+ */
+export function plannedServiceChange(state: ServiceInputs, inputs: ServiceInputs, ids: ReadonlyMap<string, string>): { changed: string[]; replace: boolean } {
+  const { convergeConfig: _notRead, ...program } = withEngineIds(inputs, ids);
+  const changed: string[] = [];
+  differences("", program, state, changed);
+  return { changed, replace: changed.some((p) => FORCE_NEW.some((f) => p === f || p.startsWith(`${f}.`))) };
+}
+
+/**
+ * A second `pulumi up` of the same program (with a refresh, Pulumi.yaml `options.refresh: always`): each service
+ * read back and planned against its inputs; replaced (deleted, then created) when a ForceNew attribute differs,
+ * updated when another one does, left alone when none does. Returns a line per service it touched.
+ */
+export async function upSwarmAgain(render: EngineRender, applied: SwarmApplied, opts: SwarmOptions = {}): Promise<string[]> {
+  const api = opts.api ?? engine;
+  const touched: string[] = [];
+  for (const r of render.resources.filter((x) => x.type === "docker:index/service:Service")) {
+    const was = applied.services.get(r.key);
+    if (!was) throw new Error(`${r.inputs.name} was not applied`);
+    const state = await readService(was.id, r.inputs.name, api);
+    if (!state) {
+      applied.services.set(r.key, { id: await createService(r.inputs, applied.ids, opts), inputs: r.inputs });
+      touched.push(`${r.inputs.name}: created (it was not on the swarm)`);
+      continue;
+    }
+    const { changed, replace } = plannedServiceChange(state, r.inputs, applied.ids);
+    if (changed.length === 0) continue;
+    if (replace) {
+      await deleteService(was.id, was.inputs, api);
+      applied.services.set(r.key, { id: await createService(r.inputs, applied.ids, opts), inputs: r.inputs });
+    } else await updateService(was.id, r.inputs, applied.ids, opts);
+    touched.push(`${r.inputs.name}: ${replace ? "replaced" : "updated"} (${changed.join(", ")})`);
+  }
+  for (const line of touched) opts.log?.(line);
+  return touched;
 }

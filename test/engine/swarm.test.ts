@@ -16,7 +16,7 @@ import { main as livecheck } from "../../tools/livecheck";
 import { main as ops } from "../../tools/ops";
 import { runMain } from "../in-process";
 import { engine, engineAnswers } from "./engine-api";
-import { applySwarm, deleteService, runningReplicas, updateService, type ServiceInputs } from "./swarm-replay";
+import { applySwarm, deleteService, plannedServiceChange, readService, runningReplicas, updateService, upSwarmAgain, type ServiceInputs } from "./swarm-replay";
 import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { removeSwarmObjects, SWARM_MARKER } from "./leftovers";
@@ -226,6 +226,28 @@ describe("swarm: on a single-node swarm", () => {
       }
     }
     expect((await runningReplicas(byAlias("api").id)).running).toBe(2);
+  });
+
+  it("a second pulumi up of the same render finds nothing to change, as kreuzwerker v4.5.0 reads each service back (issue 24)", async () => {
+    const versions = async () =>
+      Promise.all([...state.services.values()].map(async (s) => (await engine({ method: "GET", path: `/services/${s.id}` })).Version.Index));
+    const before = await versions();
+    expect(await upSwarmAgain(state.render, state, { log })).toEqual([]);
+    expect(await versions()).toEqual(before);
+  });
+
+  it("would update postgres on every deploy were its durations and restart policy written otherwise than the provider reads them back", async () => {
+    const pg = byAlias("postgres");
+    const live = (await readService(pg.id, pg.inputs.name))!;
+    const t = pg.inputs.taskSpec;
+    const asBefore = {
+      ...pg.inputs,
+      taskSpec: { ...t, containerSpec: { ...t.containerSpec, stopGracePeriod: "2m0s" }, restartPolicy: { condition: t.restartPolicy.condition } },
+    };
+    expect(plannedServiceChange(live, asBefore, state.ids)).toEqual({
+      changed: ["taskSpec.containerSpec.stopGracePeriod", "taskSpec.restartPolicy.delay", "taskSpec.restartPolicy.window"],
+      replace: false,
+    });
   });
 
   it("gives postgres a 1 GiB tmpfs at /dev/shm and pins it (and Elasticsearch, tf_serving) to the labelled node", async () => {
