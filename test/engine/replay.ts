@@ -96,17 +96,25 @@ export function createBody(inputs: ContainerInputs, imageId: string): Record<str
   return { ...config, HostConfig: hostConfig, NetworkingConfig: {} };
 }
 
-/** The tar the provider builds for each upload (`permissions` in octal, else 0744 when executable, else 0644), extracted at `/`. */
-function uploadTar(file: string, content: string, mode: number): Promise<Buffer> {
+/** A tar of these files, in order. */
+function tarOf(entries: readonly { name: string; mode: number; content: string | Buffer }[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const p = pack();
     const chunks: Buffer[] = [];
     p.on("data", (c: Buffer) => chunks.push(c));
     p.on("end", () => resolve(Buffer.concat(chunks)));
     p.on("error", reject);
-    p.entry({ name: file, mode, mtime: new Date() }, content, (err) => (err ? reject(err) : p.finalize()));
+    const next = (i: number): void => {
+      if (i === entries.length) return void p.finalize();
+      const { name, mode, content } = entries[i];
+      p.entry({ name, mode, mtime: new Date() }, content, (err) => (err ? reject(err) : next(i + 1)));
+    };
+    next(0);
   });
 }
+
+/** The tar the provider builds for each upload (`permissions` in octal, else 0744 when executable, else 0644), extracted at `/`. */
+const uploadTar = (file: string, content: string, mode: number) => tarOf([{ name: file, mode, content }]);
 
 export interface CreateOptions {
   /** Engine name of each network the inputs name (the tier maps hosts onto one Engine). */
@@ -279,19 +287,7 @@ async function contextTar(dir: string): Promise<Buffer> {
     for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name));
   };
   walk(dir);
-  return new Promise((resolve, reject) => {
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on("data", (c: Buffer) => chunks.push(c));
-    p.on("end", () => resolve(Buffer.concat(chunks)));
-    p.on("error", reject);
-    const next = (i: number): void => {
-      if (i === files.length) return void p.finalize();
-      const f = files[i];
-      p.entry({ name: relative(dir, f), mode: statSync(f).mode & 0o777 }, readFileSync(f), (err) => (err ? reject(err) : next(i + 1)));
-    };
-    next(0);
-  });
+  return tarOf(files.map((f) => ({ name: relative(dir, f), mode: statSync(f).mode & 0o777, content: readFileSync(f) })));
 }
 
 /** Which builder ran a build, from its answer: BuildKit streams `moby.buildkit.trace` messages, the classic builder `stream` lines. */

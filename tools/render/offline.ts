@@ -95,15 +95,15 @@ async function resolveOutput(value: unknown): Promise<unknown> {
 /** A program: its module's path, or a function that runs it and returns its module's exports. */
 export type Program = string | (() => Promise<Record<string, unknown>>);
 
+/** The id a created resource gets under the mocks: what another resource's input holds when it takes that id. */
+export const mockId = (name: string) => `${name}-id`;
+
 /**
  * Runs a program under mocks and returns what it registered. Each run starts from fresh SDK state
  * (`setAllConfig`, then `setMocks`, which resets the runtime's options and stack resource), so a
  * process can run programs one after another, never two at once: the SDK keeps one global state.
  * A path is imported, so it runs once per process (Node caches the module); a function runs each time.
  */
-/** The id a created resource gets under the mocks: what another resource's input holds when it takes that id. */
-export const mockId = (name: string) => `${name}-id`;
-
 export async function runOffline(cfg: RuntimeConfig, program: Program, opts: OfflineOptions = {}): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const refusals: string[] = [];

@@ -31,6 +31,8 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
   } else if (i.name !== undefined) {
     parts.push(`name=${i.name}`);
     if (i.build) parts.push(`build=${i.build.context}@${i.build.target}`);
+    // The builder the stack names (services/containers/deployment.ts): the Engine's own ImageBuild, not buildx's default.
+    if (i.build?.useLegacyBuilder) parts.push("builder=ImageBuild");
   }
   if (r.id) parts.push(`read id=${r.id}`);
   if (provider) parts.push(`provider=${provider}`);

@@ -33,3 +33,17 @@ describe("render --format table", () => {
     expect(toTable(rendered, false).split("\n")[2]).toContain("x".repeat(290));
   });
 });
+
+describe("render --format table, an image build", () => {
+  const image = (build: Record<string, unknown>) =>
+    ({
+      ...rendered,
+      resources: [{ type: "docker:index/remoteImage:RemoteImage", name: "img", parent: null, custom: true, inputs: { name: "app:dev", build }, options }],
+    }) as unknown as Rendered;
+  it("says which builder the build names (the Engine's own ImageBuild), and nothing when it names none", () => {
+    expect(toTable(image({ context: "/src", target: "dev", useLegacyBuilder: true }), false).split("\n")[1]).toMatch(
+      /name=app:dev {2}build=\/src@dev {2}builder=ImageBuild$/,
+    );
+    expect(toTable(image({ context: "/src", target: "dev" }), false).split("\n")[1]).toMatch(/build=\/src@dev$/);
+  });
+});
