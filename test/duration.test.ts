@@ -47,6 +47,8 @@ describe("durations as the provider reads a Swarm service's back (kreuzwerker v4
     [3600, "1h"],
     [3660, "1h1m"],
     [3605, "1h0m5s"],
+    [36000, "10h"],
+    [36600, "10h10m"],
   ])("%i s reads back as %s", (seconds, text) => {
     expect(m.shortDuration(seconds)).toBe(text);
   });

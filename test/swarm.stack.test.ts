@@ -172,6 +172,7 @@ for (const service of SERVICES_OF.prod) {
       );
     });
     it(fact.shmSizeMb ? `has shm_size ${fact.shmSizeMb} MB as a tmpfs at /dev/shm` : "has no tmpfs", () => {
+      expect((c().mounts as any[]).every((m) => typeof m === "object" && ["bind", "volume", "tmpfs"].includes(m.type))).toBe(true);
       const tmpfs = (c().mounts as any[]).filter((m) => m.type === "tmpfs");
       expect(tmpfs).toEqual(fact.shmSizeMb ? [{ type: "tmpfs", target: "/dev/shm", tmpfsOptions: { sizeBytes: fact.shmSizeMb * MB } }] : []);
     });

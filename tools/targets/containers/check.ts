@@ -40,9 +40,10 @@ function drift(d: DeclaredContainer, c: InspectedContainer): string[] {
   const memory = c.HostConfig?.Memory;
   if (d.memoryMb !== undefined && memory !== undefined && memory !== d.memoryMb * MB)
     found.push(`drift: memory limit ${Math.round(memory / MB)} MB, the stack sets ${d.memoryMb} MB; ${PUT_BACK}`);
-  const restart = c.HostConfig?.RestartPolicy?.Name;
+  // The Engine reports no policy as "" or "no".
+  const restart = c.HostConfig?.RestartPolicy ? c.HostConfig.RestartPolicy.Name || "no" : undefined;
   if (d.restart !== undefined && restart !== undefined && restart !== d.restart)
-    found.push(`drift: restart policy ${restart || "none"}, the stack sets ${d.restart}; ${PUT_BACK}`);
+    found.push(`drift: restart policy ${restart}, the stack sets ${d.restart}; ${PUT_BACK}`);
   return found;
 }
 
