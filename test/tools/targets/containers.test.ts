@@ -82,9 +82,24 @@ describe("assess", () => {
     // The recorded dev containers have the limits the dev stack sets (in MB: api 2048...): no drift.
     expect(assess(stated, recorded())[0]).toEqual({ service: "api", up: true });
     // An Engine that names no policy ("") means "no"; one that reports no HostConfig at all shows no drift.
-    expect(assess(stated, edit("api", (c) => (c.HostConfig.RestartPolicy.Name = "")))[0]).toEqual({ service: "api", up: true });
-    expect(assess(stated, edit("api", (c) => delete c.HostConfig.RestartPolicy))[0]).toEqual({ service: "api", up: true });
-    expect(assess(stated, edit("api", (c) => delete c.HostConfig))[0]).toEqual({ service: "api", up: true });
+    expect(
+      assess(
+        stated,
+        edit("api", (c) => (c.HostConfig.RestartPolicy.Name = "")),
+      )[0],
+    ).toEqual({ service: "api", up: true });
+    expect(
+      assess(
+        stated,
+        edit("api", (c) => delete c.HostConfig.RestartPolicy),
+      )[0],
+    ).toEqual({ service: "api", up: true });
+    expect(
+      assess(
+        stated,
+        edit("api", (c) => delete c.HostConfig),
+      )[0],
+    ).toEqual({ service: "api", up: true });
   });
   it("says DOWN for a container that should have a healthcheck and runs without one", () => {
     const inspected = edit("tf_serving", (c) => delete c.State.Health);
