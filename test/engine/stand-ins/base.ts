@@ -19,7 +19,7 @@ const RECIPE = {
   suite: "bookworm",
   mirror: "http://deb.debian.org/debian",
   variant: "minbase",
-  packages: ["python3", "postgresql-15", "busybox", "curl", "procps", "haproxy"],
+  packages: ["python3", "postgresql-15", "busybox", "curl", "procps", "haproxy", "redis-server", "python3-rq"],
   /** Run in the root filesystem (chroot) before import. */
   finish: [
     "set -e",
