@@ -82,6 +82,21 @@ const ABSOLUTE_PATH = "an absolute, normalized host path like /srv/robotoff";
 const AbsolutePath = custom(StringOf(ABSOLUTE_PATH), (v) =>
   v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : ABSOLUTE_PATH,
 );
+/**
+ * The host's own folders, which no container may have read-write: the root, the system's folders (under /run and
+ * /var/run lives docker.sock: root on the host) and whole top-level trees of data.
+ */
+const SYSTEM_FOLDERS = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr", "/var/run", "/var/lib/docker"];
+const WHOLE_TREES = ["/", "/home", "/root", "/var", "/srv", "/opt", "/mnt", "/media", "/tmp"];
+export function systemFolderProblem(path: string): string | undefined {
+  const system = SYSTEM_FOLDERS.find((f) => path === f || path.startsWith(`${f}/`));
+  if (system) return `a folder of the stack's own, like /srv/robotoff, not ${path}: ${system} is the host system's, and a container would write to it`;
+  if (WHOLE_TREES.includes(path)) return `a folder of the stack's own, like /srv/robotoff, not ${path}: a container would write to the whole tree`;
+  return undefined;
+}
+/** An absolute host folder a container mounts read-write (systemFolderProblem). */
+const HostFolder = custom(AbsolutePath, systemFolderProblem);
+
 /** A duration parsed to whole seconds; a bare number has no unit: refused. */
 const DurationText = custom(StringOf("a duration like 90s"), durationProblem);
 const Duration = (byDefault: string) => DurationText.default(byDefault).transform(parseDuration);
@@ -191,7 +206,7 @@ const Postgres = z.strictObject({
       /** How many dumps to keep; older ones are deleted after each new one. */
       keep: z.int().min(1).max(1000).default(7),
       /** Host folder the dumps go to, on postgres' host; defaults to `<hostRoot>/backups`. */
-      dir: AbsolutePath.optional(),
+      dir: HostFolder.optional(),
       memory: Size("64m", "pg_dump's working memory", "512m"),
     })
     .prefault({}),
@@ -220,7 +235,7 @@ const TfServing = z.strictObject({
   image: Image.default("tensorflow/serving:2.4.0"),
   memory: Size("1g", "TensorFlow Serving loads every model at start", "10g"),
   /** Host folder with models.config; defaults to `<hostRoot>/tf_models`, the folder the app mounts. */
-  modelsDir: AbsolutePath.optional(),
+  modelsDir: HostFolder.optional(),
   expose: z
     .strictObject({
       grpc: Binding("127.0.0.1:8500"),
@@ -243,7 +258,8 @@ const TfServing = z.strictObject({
         /** The version folder TensorFlow Serving serves it from. */
         version: z.int().min(1).default(1),
         /** models.config's model_platform. */
-        platform: z.string().min(1).default("tensorflow"),
+        // Written into models.config as a quoted string: a strict name, so no value can close the quotes.
+        platform: Matching(/^[a-z][a-z0-9_]*$/, "a TensorFlow Serving platform name like tensorflow").default("tensorflow"),
       }),
     )
     .refine((list) => new Set(list.map((m) => m.name)).size === list.length, { error: "expected models with distinct names" })
@@ -257,14 +273,41 @@ const TfServing = z.strictObject({
 });
 
 /** A Docker host. `local` is the provider's default (DOCKER_HOST, or the local socket). */
-const Host = z.strictObject({
-  /** How the stack reaches the Engine: ssh://user@host, tcp://host:port, or unix:///path/to/docker.sock. */
-  url: Matching(/^((ssh|tcp):\/\/[^\s/]+|unix:\/\/\/[^\s]+)$/, "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address").optional(),
-  /** How containers on other hosts reach this one; defaults to the host name of url. */
-  address: Text.pipe(Matching(/^[A-Za-z0-9.-]+$/, "a host name or IPv4 address like 10.0.0.5")).optional(),
-  /** Options for the local `ssh` client that reaches an ssh:// url (`-i <key>`, `-o UserKnownHostsFile=<file>`). */
-  sshOpts: z.array(Text.pipe(z.string().min(1))).optional(),
-});
+/** A host URL whose port (when it names one) is a port: parsed here, so that nothing later parses a bad one. */
+function urlPortProblem(url: string): string | undefined {
+  try {
+    new URL(url);
+    return undefined;
+  } catch {
+    return `an address with a port from 1 to 65535 after the host, like ssh://deploy@ml.openfoodfacts.org:22, not ${JSON.stringify(url)}`;
+  }
+}
+const HostUrl = custom(
+  Matching(/^((ssh|tcp):\/\/[^\s/]+|unix:\/\/\/[^\s]+)$/, "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address"),
+  urlPortProblem,
+);
+
+const Host = z
+  .strictObject({
+    /** How the stack reaches the Engine: ssh://user@host, tcp://host:port (with certPath: TLS), or unix:///path/to/docker.sock. */
+    url: HostUrl.optional(),
+    /** For a tcp:// url: the folder of ca.pem, cert.pem and key.pem the provider presents (the Engine's TLS, port 2376). */
+    certPath: AbsolutePath.optional(),
+    /** How containers on other hosts reach this one; defaults to the host name of url. */
+    address: Text.pipe(Matching(/^[A-Za-z0-9.-]+$/, "a host name or IPv4 address like 10.0.0.5")).optional(),
+    /** Options for the local `ssh` client that reaches an ssh:// url (`-i <key>`, `-o UserKnownHostsFile=<file>`). */
+    sshOpts: z.array(Text.pipe(z.string().min(1))).optional(),
+  })
+  // A Docker Engine on plain TCP answers anyone who reaches the port, as root on its host.
+  .superRefine((h, ctx) => {
+    if (h.url?.startsWith("tcp://") && !h.certPath)
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message:
+          "expected an ssh://user@host address (a tcp:// Engine without TLS is root on that host for anyone on its network), or a certPath beside the tcp:// url",
+      });
+  });
 
 const Dev = z.strictObject({
   /**
@@ -340,7 +383,7 @@ export const StackConfigSchema = z
     environment: z.enum(ENVIRONMENTS),
     target: z.enum(TARGETS).default("containers"),
     /** The compose project folder on the Docker host: bind mounts resolve against it. */
-    hostRoot: AbsolutePath,
+    hostRoot: HostFolder,
     networkName: DockerName.default("webnet"),
     /** Containers are named `<containerPrefix>-<service>` (compose's project name, robotoff). */
     containerPrefix: DockerName.default("robotoff"),
@@ -374,7 +417,7 @@ export const StackConfigSchema = z
     return {
       ...cfg,
       postgres: { ...cfg.postgres, backup: { ...cfg.postgres.backup, enabled: cfg.postgres.backup.enabled ?? cfg.environment !== "dev" } },
-      hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; address?: string; sshOpts?: string[] }>,
+      hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; certPath?: string; address?: string; sshOpts?: string[] }>,
       volumes: { postgresData: volume(cfg.volumes.postgresData), esData: volume(cfg.volumes.esData) },
     };
   });

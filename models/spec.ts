@@ -125,6 +125,8 @@ export interface HostSpec {
   readonly url?: string;
   /** Extra options for the local `ssh` client the provider runs to reach an ssh:// Engine. */
   readonly sshOpts?: readonly string[];
+  /** For a tcp:// Engine: the folder of ca.pem, cert.pem and key.pem (TLS). */
+  readonly certPath?: string;
 }
 
 export interface StackSpec {

@@ -435,8 +435,8 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...(stopped.has(svc.name) ? { stopped: true } : {}),
   }));
   const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {
-    const { url, sshOpts } = cfg.hosts[name] ?? {};
-    return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}) };
+    const { url, sshOpts, certPath } = cfg.hosts[name] ?? {};
+    return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}), ...(url && certPath ? { certPath } : {}) };
   });
   return { hosts, networkName: cfg.networkName, images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
 }

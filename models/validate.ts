@@ -11,6 +11,7 @@ import { bindingsClash, formatBinding, isPublic, type HostBinding } from "./port
 import { buildStackSpec } from "./stack";
 import { SECRET_KEYS } from "./secrets";
 import { formatMb } from "./size";
+import { shellQuote } from "./shell";
 
 const describe = (value: unknown): string => (value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value)));
 const fullKey = (path: readonly PropertyKey[]) => `${NAMESPACE}:${path.map(String).join(".")}`;
@@ -280,6 +281,15 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
 
   issues.push(...placementIssues(cfg), ...swarmIssues(cfg));
 
+  // docker/dev.yml's switch: an image built on this machine, with the checkout's sources mounted over it.
+  if (cfg.dev.enabled && cfg.environment !== "dev")
+    issues.push({
+      key: fullKey(["dev", "enabled"]),
+      expected: `false outside dev (it runs an image built on this machine, with host sources mounted in, in ${cfg.environment})`,
+      found: "true",
+      fix: removalFix(fullKey(["dev", "enabled"]), { path: true }),
+    });
+
   const es = cfg.elasticsearch;
   if (es.memory < 2 * es.heapSize) {
     issues.push({
@@ -337,6 +347,21 @@ export function parseStackConfig(
   const issues: ConfigIssue[] = [];
   const input: Record<string, unknown> = {};
   for (const [key, text] of Object.entries(raw)) {
+    const namespace = key.slice(0, key.indexOf(":"));
+    if (namespace !== NAMESPACE && key.includes(":") && distance(namespace, NAMESPACE) <= 2) {
+      // A typo of the namespace: the key would be ignored, and its default would apply without a word.
+      const meant = `${NAMESPACE}:${key.slice(namespace.length + 1)}`;
+      issues.push({
+        key,
+        expected: `a key of ${NAMESPACE}: (did you mean ${meant}?)`,
+        found: describe(text),
+        // A plain value moves as it is; an object is set again leaf by leaf (the CLI's --path).
+        fix: OBJECT_KEYS.has(meant.slice(NAMESPACE.length + 1))
+          ? removalFix(key, { path: false, instead: meant })
+          : [`pulumi config rm '${key}'`, `pulumi config set '${meant}' ${shellQuote(text)}`],
+      });
+      continue;
+    }
     if (!key.startsWith(`${NAMESPACE}:`)) continue;
     const name = key.slice(NAMESPACE.length + 1);
     if (name.includes(".")) {

@@ -390,7 +390,7 @@ const CASES: readonly Case[] = [
   {
     what: "postgres on another host (a retired key: postgres runs with the app)",
     stack: "prod",
-    patch: { "robotoff:hosts": { db: { url: "tcp://db:2376" } }, "robotoff:postgres": { host: "db" } },
+    patch: { "robotoff:hosts": { db: { url: "tcp://db:2376", certPath: "/etc/docker-tls" } }, "robotoff:postgres": { host: "db" } },
     issues: {
       "robotoff:postgres.host":
         'expected no such key (postgres runs on robotoff:app.host, with the app: its port is never published to another host), found "db"',
@@ -399,7 +399,7 @@ const CASES: readonly Case[] = [
   {
     what: "Elasticsearch on another host (a retired key: it runs with the app)",
     stack: "prod",
-    patch: { "robotoff:hosts": { search: { url: "tcp://search:2376" } }, "robotoff:elasticsearch": { host: "search" } },
+    patch: { "robotoff:hosts": { search: { url: "tcp://search:2376", certPath: "/etc/docker-tls" } }, "robotoff:elasticsearch": { host: "search" } },
     issues: {
       "robotoff:elasticsearch.host":
         'expected no such key (Elasticsearch runs on robotoff:app.host, with the app: its port is never published to another host), found "search"',
@@ -802,6 +802,83 @@ const CASES: readonly Case[] = [
       "robotoff:postgres.memory": 'expected a compose size: a whole number followed by b, k, m or g (e.g. 512m, 2g), found "2gb"',
     },
   },
+  // Issue 26: the kinds that rendered silently or crashed.
+  {
+    what: "a host url whose port is no port (it used to crash the render with TypeError: Invalid URL)",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml.example.org:notaport" } }, "robotoff:tfServing": { host: "ml" } },
+    issues: {
+      "robotoff:hosts.ml.url":
+        'expected an address with a port from 1 to 65535 after the host, like ssh://deploy@ml.openfoodfacts.org:22, not "ssh://deploy@ml.example.org:notaport", found "ssh://deploy@ml.example.org:notaport"',
+    },
+  },
+  {
+    what: "a host url whose port is out of range",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml.example.org:99999" } }, "robotoff:tfServing": { host: "ml" } },
+    issues: {
+      "robotoff:hosts.ml.url":
+        'expected an address with a port from 1 to 65535 after the host, like ssh://deploy@ml.openfoodfacts.org:22, not "ssh://deploy@ml.example.org:99999", found "ssh://deploy@ml.example.org:99999"',
+    },
+  },
+  {
+    what: "a Docker host on plain TCP, without TLS certificates",
+    stack: "prod",
+    patch: { "robotoff:hosts": { ml: { url: "tcp://ml.example.org:2375" } }, "robotoff:tfServing": { host: "ml" } },
+    issues: {
+      "robotoff:hosts.ml.url":
+        'expected an ssh://user@host address (a tcp:// Engine without TLS is root on that host for anyone on its network), or a certPath beside the tcp:// url, found "tcp://ml.example.org:2375"',
+    },
+  },
+  ...(
+    [
+      ["robotoff:hostRoot", { "robotoff:hostRoot": "/" }, "/", "a container would write to the whole tree"],
+      [
+        "robotoff:postgres.backup.dir",
+        { "robotoff:postgres": { backup: { dir: "/var/run" } } },
+        "/var/run",
+        "/var/run is the host system's, and a container would write to it",
+      ],
+      ["robotoff:postgres.backup.dir", { "robotoff:postgres": { backup: { dir: "/" } } }, "/", "a container would write to the whole tree"],
+      [
+        "robotoff:tfServing.modelsDir",
+        { "robotoff:tfServing": { modelsDir: "/etc/tf_models" } },
+        "/etc/tf_models",
+        "/etc is the host system's, and a container would write to it",
+      ],
+      [
+        "robotoff:hostRoot",
+        { "robotoff:hostRoot": "/var/lib/docker/volumes" },
+        "/var/lib/docker/volumes",
+        "/var/lib/docker is the host system's, and a container would write to it",
+      ],
+    ] as const
+  ).map(([key, patch, path, why]) => ({
+    what: `a host folder no container may mount read-write: ${key} ${path}`,
+    stack: "prod" as const,
+    patch,
+    issues: { [key]: `expected a folder of the stack's own, like /srv/robotoff, not ${path}: ${why}, found ${JSON.stringify(path)}` },
+  })),
+  {
+    what: "a tf_serving model platform that would write a second model into models.config",
+    stack: "prod",
+    patch: {
+      "robotoff:tfServing": {
+        models: [{ name: "m", url: "https://example.org/m.tar.gz", sha256: "a".repeat(64), platform: 'tensorflow" } config { name: "x" base_path: "/etc' }],
+      },
+    },
+    issues: {
+      "robotoff:tfServing.models.0.platform": `expected a TensorFlow Serving platform name like tensorflow, found ${JSON.stringify('tensorflow" } config { name: "x" base_path: "/etc')}`,
+    },
+  },
+  {
+    what: "the dev switch in prod (a locally built image with host sources mounted in)",
+    stack: "prod",
+    patch: { "robotoff:dev": { enabled: true } },
+    issues: {
+      "robotoff:dev.enabled": "expected false outside dev (it runs an image built on this machine, with host sources mounted in, in prod), found true",
+    },
+  },
 ];
 
 function merge(base: any, patch: any): any {
@@ -819,6 +896,12 @@ const dir = mkdtempSync(join(tmpdir(), "robotoff-bad-"));
 
 // The schema is built when models/config.ts is evaluated: evaluated afresh here, a mutation run's mutant is in it.
 const m = freshModules(async () => ({ ...(await import("../tools/shared/stack-file")), ...(await import("../models/config-error")) }));
+
+const stackFileFor = (config: unknown) => {
+  const file = join(dir, `ok-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, dump({ config }));
+  return file;
+};
 
 /** The message the program fails with for a stack file's config: the text the render prints on stderr. */
 function errorFor(stack: string, config: unknown, name: string): string {
@@ -845,6 +928,18 @@ describe("bad configs are rejected before anything is registered", () => {
     // Only the named keys are reported: a valid key is never blamed.
     const reported = Object.fromEntries([...message.matchAll(/^ {2}(robotoff:\S+): (expected .*)$/gm)].map((m) => [m[1], m[2]]));
     expect(reported).toEqual(c.issues);
+  });
+});
+
+describe("a key of a namespace one typo away from robotoff (issue 26)", () => {
+  it("is refused, naming the key meant and how to move it, where it used to be ignored", () => {
+    const message = errorFor("prod", { ...shipped("prod"), "robotof:restartPolicy": "always" }, "namespace-typo");
+    expect(message).toContain('  robotof:restartPolicy: expected a key of robotoff: (did you mean robotoff:restartPolicy?), found "always"');
+    expect(message).toContain("    fix: pulumi config rm 'robotof:restartPolicy' --stack prod");
+    expect(message).toContain("    then: pulumi config set 'robotoff:restartPolicy' 'always' --stack prod");
+  });
+  it("leaves other namespaces alone (the provider's, pulumi's)", () => {
+    expect(() => m.planStackFile(PROJECT_DIR, "prod", stackFileFor({ ...shipped("prod"), "docker:host": "unix:///var/run/docker.sock" }))).not.toThrow();
   });
 });
 

@@ -11,9 +11,11 @@ describe("prod on one remote host", () => {
   });
   const docker = () => r.resources.filter((x) => x.type.startsWith("docker:"));
 
-  it("creates the host's provider at its url, with no ssh options", () => {
+  it("creates the host's provider at its url, with its TLS certificates (certPath) and no ssh options", () => {
     const providers = r.resources.filter((x) => x.type === "pulumi:providers:docker");
-    expect(providers.map((p) => [p.name, p.inputs.host, p.inputs.sshOpts])).toEqual([["robotoff-host-main", "tcp://main.openfoodfacts.org:2376", undefined]]);
+    expect(providers.map((p) => [p.name, p.inputs.host, p.inputs.sshOpts, p.inputs.certPath])).toEqual([
+      ["robotoff-host-main", "tcp://main.openfoodfacts.org:2376", undefined, "/etc/robotoff/docker-tls"],
+    ]);
   });
   it("puts every container, image, network and data volume on that host (robotoff:app.host, robotoff:tfServing.host)", () => {
     expect(docker().length).toBeGreaterThan(0);

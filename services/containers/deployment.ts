@@ -55,7 +55,10 @@ export class Deployment extends pulumi.ComponentResource implements RobotoffDepl
     this.providers = Object.fromEntries(
       spec.hosts
         .filter((h) => h.url !== undefined)
-        .map((h) => [h.name, new docker.Provider(`${name}-host-${h.name}`, { host: h.url, sshOpts: h.sshOpts && [...h.sshOpts] }, parent)]),
+        .map((h) => [
+          h.name,
+          new docker.Provider(`${name}-host-${h.name}`, { host: h.url, sshOpts: h.sshOpts && [...h.sshOpts], certPath: h.certPath }, parent),
+        ]),
     );
     const on = (host: string): pulumi.CustomResourceOptions => ({ parent: this, provider: this.providers[host] });
 

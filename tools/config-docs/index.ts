@@ -31,7 +31,7 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   hosts: {
     default: "`{local: {}}`",
     meaning:
-      "Docker hosts by name: `<name>.url` (`ssh://user@host`, `tcp://host:port` or `unix:///path/docker.sock`; none for `local`, the provider's default), `<name>.address` (how the app reaches it; default: the url's host name) and `<name>.sshOpts` (options for the local `ssh` client that reaches an `ssh://` url)",
+      "Docker hosts by name: `<name>.url` (`ssh://user@host`, `tcp://host:port` with `<name>.certPath`, the folder of its TLS `ca.pem`, `cert.pem` and `key.pem`, or `unix:///path/docker.sock`; none for `local`, the provider's default), `<name>.address` (how the app reaches it; default: the url's host name) and `<name>.sshOpts` (options for the local `ssh` client that reaches an `ssh://` url)",
   },
   "app.host": {
     meaning:
