@@ -14,7 +14,9 @@ import { formatMb } from "./size";
 import { shellQuote } from "./shell";
 
 const describe = (value: unknown): string => (value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value)));
-const fullKey = (path: readonly PropertyKey[]) => `${NAMESPACE}:${path.map(String).join(".")}`;
+/** A key as `pulumi config set --path` takes it: an array's item by its index in brackets (`tfServing.models[0].sha256`). */
+const fullKey = (path: readonly PropertyKey[]) =>
+  `${NAMESPACE}:${path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("")}`;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: any = root;

@@ -54,7 +54,13 @@ describe("robotoff:stopped", () => {
     expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["statsd"] }))).toThrow(
       /robotoff:stopped: expected services this stack runs \(.*\), found \["statsd"\]/,
     );
-    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(/robotoff:stopped\.0: expected one of "api"/);
+    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(
+      /robotoff:stopped\[0\]: expected one of "api"/,
+    );
+    // The fix in the form `pulumi config set --path` takes an array's item (issue 26).
+    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(
+      /fix: pulumi config set --path 'robotoff:stopped\[0\]' <value> --stack dev/,
+    );
   });
   it("takes it on the swarm target too (the service keeps no task: test/stopped.test.ts)", () => {
     const file = stackFileWith(

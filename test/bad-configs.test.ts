@@ -427,7 +427,7 @@ const CASES: readonly Case[] = [
     what: "a model name with a space",
     stack: "dev",
     patch: { "robotoff:tfServing": { models: [{ name: "my model", url: "https://x/m.tar.gz", sha256: "a".repeat(64) }] } },
-    issues: { "robotoff:tfServing.models.0.name": 'expected a model name: lowercase letters, digits, _ . and -, found "my model"' },
+    issues: { "robotoff:tfServing.models[0].name": 'expected a model name: lowercase letters, digits, _ . and -, found "my model"' },
   },
   {
     what: "two models of one name",
@@ -706,20 +706,20 @@ const CASES: readonly Case[] = [
     what: "a model URL with text before it",
     stack: "dev",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "xhttps://x/m.tar.gz", sha256: "a".repeat(64) }] } },
-    issues: { "robotoff:tfServing.models.0.url": 'expected an http(s) URL of a .tar.gz archive, found "xhttps://x/m.tar.gz"' },
+    issues: { "robotoff:tfServing.models[0].url": 'expected an http(s) URL of a .tar.gz archive, found "xhttps://x/m.tar.gz"' },
   },
   {
     what: "a model URL with a space in it",
     stack: "dev",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz x", sha256: "a".repeat(64) }] } },
-    issues: { "robotoff:tfServing.models.0.url": 'expected an http(s) URL of a .tar.gz archive, found "https://x/m.tar.gz x"' },
+    issues: { "robotoff:tfServing.models[0].url": 'expected an http(s) URL of a .tar.gz archive, found "https://x/m.tar.gz x"' },
   },
   {
     what: "a checksum with text before it",
     stack: "dev",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "x" + "a".repeat(64) }] } },
     issues: {
-      "robotoff:tfServing.models.0.sha256":
+      "robotoff:tfServing.models[0].sha256":
         'expected the archive\'s sha256, 64 lowercase hex digits, found "xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',
     },
   },
@@ -728,7 +728,7 @@ const CASES: readonly Case[] = [
     stack: "dev",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64) + "x" }] } },
     issues: {
-      "robotoff:tfServing.models.0.sha256":
+      "robotoff:tfServing.models[0].sha256":
         'expected the archive\'s sha256, 64 lowercase hex digits, found "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax"',
     },
   },
@@ -868,7 +868,7 @@ const CASES: readonly Case[] = [
       },
     },
     issues: {
-      "robotoff:tfServing.models.0.platform": `expected a TensorFlow Serving platform name like tensorflow, found ${JSON.stringify('tensorflow" } config { name: "x" base_path: "/etc')}`,
+      "robotoff:tfServing.models[0].platform": `expected a TensorFlow Serving platform name like tensorflow, found ${JSON.stringify('tensorflow" } config { name: "x" base_path: "/etc')}`,
     },
   },
   {

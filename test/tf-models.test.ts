@@ -62,9 +62,9 @@ describe("robotoff:tfServing.models in the stack", () => {
   it("refuses a bad checksum, a URL that is none, two models of one name", () => {
     const bad = stackFile({ models: [{ ...LOGO, sha256: "abc", url: "ftp://x" }, LOGO, LOGO] });
     expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(
-      /robotoff:tfServing\.models\.0\.sha256: expected the archive's sha256, 64 lowercase hex digits/,
+      /robotoff:tfServing\.models\[0\]\.sha256: expected the archive's sha256, 64 lowercase hex digits/,
     );
-    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\.0\.url: expected an http\(s\) URL/);
+    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\[0\]\.url: expected an http\(s\) URL/);
     expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models: expected models with distinct names/);
   });
   it("writes models.config with each model's folder, platform and version", () => {
