@@ -25,7 +25,7 @@ export async function runMain(main: (argv: string[]) => Promise<number>, argv: s
   } catch (err) {
     const f = failure(err);
     code = f.code;
-    out.stderr += `${f.message}\n`;
+    out[f.code === 0 ? "stdout" : "stderr"] += `${f.message}\n`;
   } finally {
     restore.forEach((r) => r());
     for (const [k, v] of Object.entries(saved)) {

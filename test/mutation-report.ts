@@ -4,6 +4,7 @@
  * over all valid mutants (survived and not covered count against it; ignored ones are not counted).
  */
 import { readFileSync } from "node:fs";
+import { ArgumentError, HelpRequested, helpWanted, InputError, runCommand } from "../tools/shared/errors";
 import { parseArgs } from "node:util";
 
 interface Position {
@@ -53,7 +54,29 @@ export function summarize(report: Report): string[] {
   return out;
 }
 
-if (require.main === module) {
-  const { values } = parseArgs({ options: { json: { type: "string", default: "reports/mutation/mutation.json" } } });
-  console.log(summarize(JSON.parse(readFileSync(values.json!, "utf8")) as Report).join("\n"));
+export const USAGE =
+  "usage: npm run --silent mutation:survivors [-- --json <report>]\nThe mutation score and each mutant no test killed, from StrykerJS's JSON report (default reports/mutation/mutation.json, written by npm run mutation).";
+
+/** `npm run mutation:survivors`: a missing or unreadable report is said in one line, never a trace. */
+export async function main(argv: string[]): Promise<number> {
+  if (helpWanted(argv)) throw new HelpRequested(USAGE);
+  let json: string;
+  try {
+    json = String(parseArgs({ args: argv, options: { json: { type: "string", default: "reports/mutation/mutation.json" } } }).values.json);
+  } catch (err: any) {
+    throw new ArgumentError(`${err.message}\n${USAGE}`);
+  }
+  let report: Report;
+  try {
+    report = JSON.parse(readFileSync(json, "utf8")) as Report;
+  } catch (err: any) {
+    const why =
+      err.code === "ENOENT" ? "no such file: run npm run mutation first, it writes it" : err.code === "EISDIR" ? "a folder, not a report" : err.message;
+    throw new InputError(`${json}: ${why}`);
+  }
+  if (typeof report?.files !== "object" || report.files === null) throw new InputError(`${json}: not a StrykerJS JSON report (no files)`);
+  process.stdout.write(`${summarize(report).join("\n")}\n`);
+  return 0;
 }
+
+if (require.main === module) runCommand(main);

@@ -5,7 +5,14 @@
  */
 import { removeBed, startBed } from "./bed";
 
+const USAGE =
+  "usage: npm run bed -- up [host...] | down\nup: a test bed of Docker hosts (default: app ml), each a network namespace with its own dockerd and sshd; down: removes it.";
+
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const [verb, ...names] = argv;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (verb === "down") {
@@ -13,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (verb !== "up") {
-    process.stderr.write("usage: npm run bed -- up [host...] | down\n");
+    process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const bed = await startBed(names.length ? names : ["app", "ml"], log);

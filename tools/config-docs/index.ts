@@ -5,6 +5,7 @@
  * names no key).
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { ArgumentError, HelpRequested, helpWanted, runCommand } from "../shared/errors";
 import { join } from "node:path";
 import { StackConfigSchema } from "../../models/config";
 import { SECRET_KEYS } from "../../models/secrets";
@@ -256,7 +257,22 @@ export function withTable(readme: string, table: string): string {
   return `${readme.slice(0, start + TABLE_START.length)}\n\n${table}\n\n${readme.slice(end)}`;
 }
 
-if (require.main === module) {
-  const readme = join(__dirname, "../..", "README.md");
-  writeFileSync(readme, withTable(readFileSync(readme, "utf8"), configTable()));
+export const USAGE =
+  "usage: npm run docs:config\nRewrites README.md's config key table from the schema (models/config.ts) and the meanings in tools/config-docs/index.ts.";
+
+/** `npm run docs:config`: rewrites README's table, and says whether that changed it. */
+export async function main(argv: string[], readme = join(__dirname, "../..", "README.md")): Promise<number> {
+  if (helpWanted(argv)) throw new HelpRequested(USAGE);
+  if (argv.length > 0) throw new ArgumentError(`docs:config takes no argument, found ${argv.join(" ")}\n${USAGE}`);
+  const before = readFileSync(readme, "utf8");
+  const after = withTable(before, configTable());
+  if (after === before) {
+    process.stdout.write(`${readme}: the config key table is up to date\n`);
+    return 0;
+  }
+  writeFileSync(readme, after);
+  process.stdout.write(`${readme}: config key table rewritten (${configTable().split("\n").length - 2} keys)\n`);
+  return 0;
 }
+
+if (require.main === module) runCommand(main);

@@ -32,7 +32,12 @@ const TARGET_CHECKS: Readonly<Record<(typeof TARGETS)[number], DoctorTarget>> = 
 };
 
 export async function main(argv: string[]): Promise<number> {
-  const args = stackArgs(argv, "doctor", ["preflight"]);
+  const args = stackArgs(
+    argv,
+    "doctor",
+    ["preflight"],
+    "Checks each Docker host of the stack for what makes a first deploy fail, one line each with its fix.\n--preflight: only that every host answers, and each pinned service's node label. Exit 1 when something blocks the deploy, 2 on bad arguments.",
+  );
   const { runtime, plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const docker = dockerOn(plan.spec.hosts);
   const target = TARGET_CHECKS[plan.config.target];

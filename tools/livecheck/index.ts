@@ -36,7 +36,12 @@ function apiHealth(target: { url: string; image: string; service: string }): Api
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = stackArgs(argv, "livecheck");
+  const args = stackArgs(
+    argv,
+    "livecheck",
+    [],
+    "Every container the stack declares runs, healthy where it has a healthcheck, then the api's health URL answers.\nExit 0: all up; 1: something is down; 2: a Docker Engine does not answer, or bad arguments.",
+  );
   const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile);
   const target = targetOf(plan);
   const declared = declaredContainers(plan);

@@ -1,6 +1,6 @@
 /** `ops`' arguments: the verb, its operands and options, checked before any Engine is asked. */
 import { parseArgs } from "node:util";
-import { ArgumentError } from "../shared/errors";
+import { ArgumentError, HelpRequested, helpWanted } from "../shared/errors";
 
 const USAGE = `usage: npm run ops -- --stack <name> [--config-file <path>] <verb> [service...]
   ps [service...]
@@ -39,7 +39,16 @@ const VERB_OPTIONS: Record<Verb, readonly string[]> = {
   restore: ["yes"],
 };
 
+/** `ops --help`: every verb; `ops <verb> --help`: that verb's line. */
+function opsHelp(argv: readonly string[]): string {
+  const verb = argv.find((a) => (VERBS as readonly string[]).includes(a));
+  if (!verb) return USAGE;
+  const line = USAGE.split("\n").find((l, i) => i > 0 && l.trim().split(/[ |]+/).includes(verb))!;
+  return `usage: npm run ops -- --stack <name> [--config-file <path>] ${line.trim()}`;
+}
+
 export function parseOpsArgs(argv: string[]): OpsArgs {
+  if (helpWanted(argv)) throw new HelpRequested(opsHelp(argv));
   const dash = argv.indexOf("--");
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const command = dash < 0 ? [] : argv.slice(dash + 1);

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { resolve, join } from "node:path";
-import { ArgumentError, runCommand } from "../shared/errors";
+import { ArgumentError, HelpRequested, helpWanted, runCommand } from "../shared/errors";
 import { planStackFile, PROJECT_DIR } from "../shared/stack-file";
 import { renderBaseline } from "./baseline";
 import { changesToJson, diffResources, formatChanges, type RenderedResource } from "./diff";
@@ -24,6 +24,8 @@ const FORMATS: Record<string, (r: Rendered, showSecrets: boolean) => string> = {
 };
 
 export function renderArgs(argv: string[]) {
+  if (helpWanted(argv))
+    throw new HelpRequested(`${USAGE}\nThe stack's resources as pulumi up would register them, offline (the Pulumi SDK's mocks): no CLI, no Engine.`);
   let values;
   try {
     values = parseArgs({

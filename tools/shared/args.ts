@@ -1,14 +1,20 @@
 /** `--stack <name> [--config-file <path>]` and switches: livecheck's and doctor's arguments (render and ops add options and operands of their own). */
 import { resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ArgumentError } from "./errors";
+import { ArgumentError, HelpRequested, helpWanted } from "./errors";
 
 /**
  * `--stack <name> [--config-file <path>]`, and the command's own switches (`flags`, e.g. `--preflight`);
  * throws an ArgumentError that says what is wrong.
  */
-export function stackArgs(argv: string[], command: string, flags: readonly string[] = []): { stack: string; configFile?: string; flags: ReadonlySet<string> } {
+export function stackArgs(
+  argv: string[],
+  command: string,
+  flags: readonly string[] = [],
+  about = "",
+): { stack: string; configFile?: string; flags: ReadonlySet<string> } {
   const usage = `usage: npm run ${command} -- --stack <name> [--config-file <path>]${flags.map((f) => ` [--${f}]`).join("")}`;
+  if (helpWanted(argv)) throw new HelpRequested(about ? `${usage}\n${about}` : usage);
   let values;
   try {
     const options: NonNullable<ParseArgsConfig["options"]> = { stack: { type: "string" }, "config-file": { type: "string" } };

@@ -14,6 +14,17 @@ export class ArgumentError extends Error {
   override name = "ArgumentError";
 }
 
+/** `--help` or `-h`: the command's usage, on stdout, exit 0. */
+export class HelpRequested extends Error {
+  override name = "HelpRequested";
+}
+
+/** `--help` or `-h` among a command's own arguments (before a `--`, after which they are another command's). */
+export function helpWanted(argv: readonly string[]): boolean {
+  const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  return own.includes("--help") || own.includes("-h");
+}
+
 /** A Docker Engine the command needs does not answer: exit 2, one line. */
 export class UnreachableError extends Error {
   override name = "UnreachableError";
@@ -21,6 +32,7 @@ export class UnreachableError extends Error {
 
 /** The exit status and message for what a command threw; a bug keeps its stack trace. */
 export function failure(err: unknown): { code: number; message: string } {
+  if (err instanceof HelpRequested) return { code: 0, message: err.message };
   if (err instanceof ArgumentError || err instanceof UnreachableError) return { code: 2, message: err.message };
   // The SDK's RunError (a program's clean exit) arrives as an InputError: tools/render/offline.ts converts it, so that
   // commands that never run the program do not load the SDK (a second of every ops, doctor or livecheck).
@@ -39,7 +51,7 @@ export function runCommand(main: (argv: string[]) => Promise<number>): void {
     },
     (err) => {
       const { code, message } = failure(err);
-      process.stderr.write(`${message}\n`);
+      (code === 0 ? process.stdout : process.stderr).write(`${message}\n`);
       // Leave at once: nothing the failed command left pending may print after its message.
       process.exit(code);
     },
