@@ -6,6 +6,7 @@ import { NAMESPACE } from "../models/config";
 import { ConfigError } from "../models/config-error";
 import { planStack, type StackPlan } from "../models/stack-plan";
 import { SECRET_KEYS, type SecretKey } from "../models/secrets";
+import { configWarnings } from "../models/warnings";
 import { isConfigSecret } from "./sdk-internals";
 
 export interface LoadedStack extends StackPlan {
@@ -24,6 +25,7 @@ export function loadStack(): LoadedStack {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
+  for (const warning of configWarnings(plan.config, pulumi.getStack())) pulumi.log.warn(warning);
   const bag = new pulumi.Config(NAMESPACE);
   const configSecrets: Partial<Record<SecretKey, pulumi.Output<string>>> = {};
   for (const key of SECRET_KEYS) {

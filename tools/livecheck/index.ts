@@ -48,8 +48,9 @@ export async function main(argv: string[]): Promise<number> {
   const api = apiHealthTarget(plan);
   const { verdicts, unreachable } = await target.check(declared, api && apiHealth(api));
   for (const v of verdicts) process.stdout.write(`${formatVerdict(v)}\n`);
-  for (const line of copiesAdvice(declared, verdicts, args.stack)) process.stdout.write(`${line}\n`);
+  // An Engine that does not answer says nothing of a release: no advice to roll one back.
   if (unreachable) return 2;
+  for (const line of copiesAdvice(declared, verdicts, args.stack)) process.stdout.write(`${line}\n`);
   return verdicts.every((v) => v.up) ? 0 : 1;
 }
 

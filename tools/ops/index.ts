@@ -12,10 +12,10 @@
  * placement; on robotoff:target swarm, the Swarm services of the same names (tools/targets/swarm).
  * Exit 0: done; 1: a docker command failed; 2: bad arguments, or an Engine does not answer.
  */
-import { resolve } from "node:path";
 import { startOrder } from "../../models/order";
 import type { StackPlan } from "../../models/stack-plan";
 import { ArgumentError, runCommand } from "../shared/errors";
+import { callerPath } from "../shared/args";
 import { planStackFile, PROJECT_DIR } from "../shared/stack-file";
 import { targetOf } from "../targets";
 import { declaredContainers, type PlacedContainer } from "../targets/target";
@@ -36,7 +36,7 @@ export function selectServices(plan: StackPlan, names: readonly string[]): Place
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseOpsArgs(argv);
-  const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile && resolve(args.configFile));
+  const { plan } = planStackFile(PROJECT_DIR, args.stack, args.configFile && callerPath(args.configFile));
   const target = targetOf(plan);
   if (args.verb === "backup" || args.verb === "restore") {
     const all = selectServices(plan, []);

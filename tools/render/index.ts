@@ -3,8 +3,9 @@
  * Prints what `pulumi up` would register for a stack, computed offline under the SDK's mocks.
  */
 import { parseArgs } from "node:util";
-import { resolve, join } from "node:path";
+import { join } from "node:path";
 import { ArgumentError, HelpRequested, helpWanted, runCommand } from "../shared/errors";
+import { callerPath } from "../shared/args";
 import { planStackFile, PROJECT_DIR } from "../shared/stack-file";
 import { renderBaseline } from "./baseline";
 import { changesToJson, diffResources, formatChanges, type RenderedResource } from "./diff";
@@ -52,7 +53,7 @@ export function renderArgs(argv: string[]) {
 export async function main(argv: string[]): Promise<number> {
   const args = renderArgs(argv);
   // Validated here first, so that a config error names the file it was read from (the program knows only the stack).
-  const { runtime: cfg } = planStackFile(PROJECT_DIR, args.stack, args["config-file"] && resolve(args["config-file"]));
+  const { runtime: cfg } = planStackFile(PROJECT_DIR, args.stack, args["config-file"] && callerPath(args["config-file"]));
   const rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"), { analyze: args.format === "graph" });
   if (args.diff !== undefined) {
     const before = renderBaseline(args.stack, args.diff);

@@ -4,6 +4,12 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ArgumentError, HelpRequested, helpWanted } from "./errors";
 
 /**
+ * A path the operator typed, from the folder they typed it in: `npm run` moves to the project folder and keeps
+ * the caller's in INIT_CWD.
+ */
+export const callerPath = (path: string, env: NodeJS.ProcessEnv = process.env): string => resolve(env.INIT_CWD ?? process.cwd(), path);
+
+/**
  * `--stack <name> [--config-file <path>]`, and the command's own switches (`flags`, e.g. `--preflight`);
  * throws an ArgumentError that says what is wrong.
  */
@@ -27,7 +33,7 @@ export function stackArgs(
   const configFile = values["config-file"];
   return {
     stack: String(values.stack),
-    configFile: typeof configFile === "string" ? resolve(configFile) : undefined,
+    configFile: typeof configFile === "string" ? callerPath(configFile) : undefined,
     flags: new Set(flags.filter((f) => values[f] === true)),
   };
 }

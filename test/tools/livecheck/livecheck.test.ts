@@ -178,6 +178,13 @@ describe("npm run livecheck", () => {
         .concat([expect.stringMatching(/^api health: DOWN \(.*not checked/)]),
     );
   });
+  it("advises no rollback when the Engine does not answer: every copy is down for that reason alone (issue 26)", async () => {
+    const r = await livecheck({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "prod");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^api: DOWN \(Docker Engine not reachable/m);
+    expect(r.stdout).not.toContain("After a release that failed");
+  });
+
   it("says the same when there is no docker CLI at all", async () => {
     const run = await livecheckProcess({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev");
     expect(run.code).toBe(2);

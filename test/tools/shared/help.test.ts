@@ -85,3 +85,12 @@ describe("mutation:survivors without a report", () => {
     expect(await runMain(survivors, ["--json", file])).toEqual({ code: 1, stdout: "", stderr: `${file}: not a StrykerJS JSON report (no files)` });
   });
 });
+
+describe("--config-file is the caller's path (issue 26)", () => {
+  it("resolves against the folder npm run was called from (INIT_CWD), else the working folder", async () => {
+    const { callerPath } = await import("../../../tools/shared/args");
+    expect(callerPath("prod.yaml", { INIT_CWD: "/home/op/stacks" })).toBe("/home/op/stacks/prod.yaml");
+    expect(callerPath("/etc/robotoff/prod.yaml", { INIT_CWD: "/home/op/stacks" })).toBe("/etc/robotoff/prod.yaml");
+    expect(callerPath("prod.yaml", {})).toBe(join(process.cwd(), "prod.yaml"));
+  });
+});
