@@ -17,6 +17,7 @@ import type { StackPlan } from "../../models/stack-plan";
 import { ArgumentError, runCommand } from "../shared/errors";
 import { callerPath } from "../shared/args";
 import { planStackFile, PROJECT_DIR } from "../shared/stack-file";
+import { closest, distance } from "fastest-levenshtein";
 import { targetOf } from "../targets";
 import { declaredContainers, type PlacedContainer } from "../targets/target";
 import { parseOpsArgs } from "./args";
@@ -25,10 +26,13 @@ import { backupNow, readPreview, replacesPostgres, restoreDump } from "./backup"
 /** The containers of the services named (all when none is), in start order; an unknown name lists those that exist. */
 export function selectServices(plan: StackPlan, names: readonly string[]): PlacedContainer[] {
   const placed = declaredContainers(plan);
-  const known = placed.map((p) => p.service);
+  // Each service once (the api's copies are one service).
+  const known = [...new Set(placed.map((p) => p.service))].sort();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new ArgumentError(`no service ${unknown.join(", ")} in this stack; its services: ${[...known].sort().join(", ")}`);
+    const near = unknown.map((n) => [n, closest(n, known)] as const).filter(([n, c]) => distance(n, c) <= Math.max(2, Math.floor(n.length / 3)));
+    const meant = near.length ? ` (did you mean ${near.map(([, c]) => c).join(", ")}?)` : "";
+    throw new ArgumentError(`no service ${unknown.join(", ")} in this stack${meant}; its services: ${known.join(", ")}`);
   }
   const order = startOrder(plan.spec.services).map((s) => s.name as string);
   return placed.filter((p) => names.length === 0 || names.includes(p.service)).sort((a, b) => order.indexOf(a.service) - order.indexOf(b.service));

@@ -9,6 +9,7 @@ import { parseOpsArgs } from "../../../tools/ops/args";
 import { runMain } from "../../in-process";
 import { readPreview, replacesPostgres } from "../../../tools/ops/backup";
 import { planStackFile } from "../../../tools/shared/stack-file";
+import { declaredContainers } from "../../../tools/targets/target";
 import { run } from "../../../tools/shared/command";
 import { PROJECT_DIR } from "../../harness";
 
@@ -63,6 +64,13 @@ describe("which containers, on which host: the StackSpec's placement", () => {
     expect(order.indexOf("postgres")).toBeLessThan(order.indexOf("api"));
     expect(order.indexOf("workers")).toBeLessThan(order.indexOf("api"));
     expect(order).toHaveLength(plan.spec.services.length);
+  });
+  it("says did you mean for a near miss, and names each service once, the api's copies included (issue 26)", () => {
+    const rolling = planStackFile(PROJECT_DIR, "prod").plan;
+    expect(declaredContainers(rolling).filter((p) => p.service === "api")).toHaveLength(2);
+    expect(() => selectServices(rolling, ["apii", "schedular"])).toThrow(
+      "no service apii, schedular in this stack (did you mean api, scheduler?); its services: api, api_proxy, elasticsearch, postgres, postgres_backup, postgres_exporter, scheduler, statsd, tf_serving, workers",
+    );
   });
   it("answers an unknown service with the services that exist", () => {
     expect(() => selectServices(plan, ["api", "redis"])).toThrow(
@@ -144,7 +152,7 @@ describe("npm run ops", () => {
   it("an unknown service: the services that exist, exit 2", async () => {
     const r = await ops(fake(), "--stack", "dev", "logs", "apii");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("no service apii in this stack; its services: api, elasticsearch, postgres, scheduler, tf_serving, workers");
+    expect(r.stderr).toBe("no service apii in this stack (did you mean api?); its services: api, elasticsearch, postgres, scheduler, tf_serving, workers");
   });
   it("an Engine that does not answer: one line, exit 2", async () => {
     const r = await opsProcess({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "stop", "api");
