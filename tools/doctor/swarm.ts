@@ -33,13 +33,23 @@ export async function labelFindings(plan: StackPlan, probe: Pick<SwarmProbes, "n
     const nodes = r.stdout.split("\n").filter(Boolean);
     if (r.code !== 0)
       findings.push({ level: "FAIL", subject: s.name, message: `cannot list the swarm's nodes (${lastLine(r)}): run doctor against a manager` });
-    else if (nodes.length !== 1) {
+    else if (nodes.length === 0) {
       findings.push({
         level: "FAIL",
         subject: s.name,
         message:
-          `${nodes.length} nodes carry ${label}${nodes.length ? ` (${nodes.join(", ")})` : ""}: exactly one must, the one with its data ` +
+          `0 nodes carry ${label}: exactly one must, the one with its data ` +
           `(docker node update --label-add ${label} <node>, or set ${s.scheduling!.nodeLabelKey} to the label that node carries)`,
+      });
+    } else if (nodes.length > 1) {
+      // The label comes off every node but the one with the data: which one that is, only the operator knows.
+      const key = label.slice(0, label.indexOf("="));
+      findings.push({
+        level: "FAIL",
+        subject: s.name,
+        message:
+          `${nodes.length} nodes carry ${label} (${nodes.join(", ")}): exactly one must, the one with its data ` +
+          `(on each other one: docker node update --label-rm ${key} <node>, e.g. docker node update --label-rm ${key} ${nodes[1]})`,
       });
     } else findings.push({ level: "OK", subject: s.name, message: `pinned to node ${nodes[0]} (${label})` });
   }
