@@ -26,7 +26,15 @@ interface DoctorTarget {
 const TARGET_CHECKS: Readonly<Record<(typeof TARGETS)[number], DoctorTarget>> = {
   containers: { findings: containersFindings, preflight: async () => [] },
   swarm: {
-    findings: (_, plan, docker) => swarmFindings(plan, swarmProbes(docker)),
+    // The manager first: with no Engine answering, that is the one thing to say (not "run doctor against a manager").
+    findings: async (_, plan, docker) => {
+      const unreachable = [];
+      for (const { name, url } of plan.spec.hosts) {
+        const engine = engineFinding(name, url, await engineVersion(docker, url));
+        if (engine.level === "FAIL") unreachable.push(engine);
+      }
+      return unreachable.length ? unreachable : swarmFindings(plan, swarmProbes(docker));
+    },
     preflight: (plan, docker) => labelFindings(plan, swarmProbes(docker)),
   },
 };

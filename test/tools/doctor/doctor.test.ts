@@ -354,6 +354,23 @@ describe("npm run doctor -- --preflight (deploy.yml, before anything is touched)
     expect(r.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^FAIL local: Docker Engine not reachable: /)]);
   });
 
+  it("on Swarm without --preflight too: a manager that does not answer is said, and nothing else (issue 26)", async () => {
+    const r = await doctor(
+      fake({ DOCKER_HOST: "unix:///nonexistent/docker.sock", ROBOTOFF_DOCKER_CLI: "docker" }),
+      "--stack",
+      "staging",
+      "--config-file",
+      join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"),
+    );
+    expect(r.code).toBe(1);
+    // The fixture's placeholders are said first; of the swarm, only that its manager does not answer.
+    const swarm = r.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("FAIL config: "));
+    expect(swarm).toEqual([expect.stringMatching(/^FAIL local: Docker Engine not reachable: /)]);
+  });
+
   it("refuses an unknown switch, naming --preflight in the usage", async () => {
     const r = await doctor(fake(), "--stack", "prod", "--preflite");
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("usage: npm run doctor -- --stack <name> [--config-file <path>] [--preflight]")]);
