@@ -258,7 +258,7 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
 }
 
 /** Rules that span keys; they run on a config the schema accepted. */
-function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
+function crossKeyIssues(cfg: StackConfig, input: Record<string, unknown> = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   // Every port the spec publishes, on its service's host, with the key that sets it and whether the stack
   // lets that service publish beyond loopback.
@@ -269,10 +269,13 @@ function crossKeyIssues(cfg: StackConfig): ConfigIssue[] {
     const clash = published.slice(0, i).find((a) => a.host === b.host && bindingsClash(a, b));
     const text = formatBinding(b);
     if (clash) {
+      // The key the stack file sets, where the other one is a default: the one the operator changed.
+      const set = (x: typeof b) => valueAt(input, x.configKey.split(".")) !== undefined;
+      const [changed, other] = set(clash) && !set(b) ? [clash, b] : [b, clash];
       issues.push({
-        key: fullKey(b.configKey.split(".")),
+        key: fullKey(changed.configKey.split(".")),
         expected: "a host address and port no other service publishes",
-        found: `${describe(text)}, already published by ${fullKey(clash.configKey.split("."))}`,
+        found: `${describe(formatBinding(changed))}, already published by ${fullKey(other.configKey.split("."))}`,
       });
     }
     if (!b.mayBePublic && isPublic(b)) {
@@ -389,7 +392,7 @@ export function parseStackConfig(
   const result = StackConfigSchema.safeParse(input);
   issues.push(...secretIssues(raw, input.environment, secretKeys));
   if (!result.success) issues.push(...schemaIssues(input, result.error));
-  else issues.push(...crossKeyIssues(result.data));
+  else issues.push(...crossKeyIssues(result.data, input));
   if (issues.length > 0) throw new ConfigError(typeof source === "string" ? { stack: source } : source, issues);
   return result.data!;
 }

@@ -140,12 +140,12 @@ const CASES: readonly Case[] = [
     },
   },
   {
-    what: "a port on every interface that a loopback binding uses",
+    what: "a port on every interface that a loopback binding uses: the key the stack file sets is named, not the default (issue 26)",
     stack: "prod",
     patch: { "robotoff:app": { api: { expose: { http: "8501" } } } },
     issues: {
-      "robotoff:tfServing.expose.rest":
-        'expected a host address and port no other service publishes, found "127.0.0.1:8501", already published by robotoff:app.api.expose.http',
+      "robotoff:app.api.expose.http":
+        'expected a host address and port no other service publishes, found "8501", already published by robotoff:tfServing.expose.rest',
     },
   },
   {
