@@ -33,7 +33,8 @@ function readYaml(path: string, missing: () => Error): any {
   try {
     text = readFileSync(path, "utf8");
   } catch (err: any) {
-    throw err.code === "ENOENT" ? missing() : new InputError(`${path}: ${err.message}`);
+    if (err.code === "ENOENT") throw missing();
+    throw new InputError(err.code === "EISDIR" ? `${path} is a folder, not a stack file (Pulumi.<stack>.yaml)` : `${path}: ${err.message}`);
   }
   try {
     return (load(text) as any) ?? {};

@@ -94,3 +94,24 @@ describe("--config-file is the caller's path (issue 26)", () => {
     expect(callerPath("prod.yaml", {})).toBe(join(process.cwd(), "prod.yaml"));
   });
 });
+
+describe("every command, given a folder or a missing file for its stack file: one line, exit 1, no trace (issue 26)", () => {
+  const cases = [
+    ["render", render, []],
+    ["livecheck", livecheck, []],
+    ["doctor", doctor, []],
+    ["ops", ops, ["ps"]],
+  ] as const;
+  for (const [name, main, extra] of cases) {
+    it(`${name}: a folder`, async () => {
+      const folder = mkdtempSync(join(tmpdir(), "robotoff-folder-"));
+      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", folder, ...extra]);
+      expect([r.code, r.stderr]).toEqual([1, `${folder} is a folder, not a stack file (Pulumi.<stack>.yaml)`]);
+    });
+    it(`${name}: a file that is not there`, async () => {
+      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", "/nonexistent/Pulumi.prod.yaml", ...extra]);
+      expect([r.code, r.stderr.includes("\n    at "), r.stderr.split("\n").length]).toEqual([expect.any(Number), false, 1]);
+      expect(r.code).not.toBe(0);
+    });
+  }
+});
