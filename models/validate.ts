@@ -258,7 +258,7 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
 }
 
 /** Rules that span keys; they run on a config the schema accepted. */
-function crossKeyIssues(cfg: StackConfig, input: Record<string, unknown> = {}): ConfigIssue[] {
+function crossKeyIssues(cfg: StackConfig, input: Record<string, unknown>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   // Every port the spec publishes, on its service's host, with the key that sets it and whether the stack
   // lets that service publish beyond loopback.

@@ -276,6 +276,9 @@ export function lowerUlimits(inputs: ContainerInputs, daemon: { nofile: number; 
   return { inputs: { ...inputs, ulimits }, changed };
 }
 
+/** Each provider pulls its own images: an image's key is its host's provider and its reference. */
+const imageOn = (provider: string | undefined, reference: string) => `${provider ?? ""} ${reference}`;
+
 export interface ApplyOptions {
   readonly log: (line: string) => void;
   readonly daemon?: { nofile: number; memlockKb: number };
@@ -317,13 +320,13 @@ export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promi
           sut.builders.set(r.inputs.name, await buildImage(r.inputs.name, build));
           sut.builtImages.push(r.inputs.name);
         }
-        imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, await findImage(r.inputs.name, engineOf(sut, r.provider).api));
+        imageIds.set(imageOn(r.provider, r.inputs.name), await findImage(r.inputs.name, engineOf(sut, r.provider).api));
         break;
       }
       case CONTAINER: {
         const inputs = tierInputs(r.inputs, opts);
         // Each provider pulls its own images: a container runs the image pulled on its own host.
-        const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`);
+        const imageId = imageIds.get(imageOn(r.provider, inputs.image));
         if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides on its host`);
         const api = engineOf(sut, r.provider).api;
         const recorded = opts.resume ? sut.containers.get(r.key) : undefined;
@@ -388,12 +391,12 @@ export async function updateStack(sut: StackUnderTest, next: EngineRender, opts:
     if (r.type === IMAGE) {
       const id = await findImage(r.inputs.name, engineOf(sut, r.provider).api).catch(() => undefined);
       if (!id) throw new Error(`${r.name}: Unable to pull image ${r.inputs.name}: not found on its Docker host`);
-      imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, id);
+      imageIds.set(imageOn(r.provider, r.inputs.name), id);
     }
     if (r.type !== CONTAINER) continue;
     const api = engineOf(sut, r.provider).api;
     const inputs = tierInputs(r.inputs, { ...opts, log: () => {} });
-    const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`)!;
+    const imageId = imageIds.get(imageOn(r.provider, inputs.image))!;
     const before = sut.containers.get(r.key);
     if (before && !before.initError) {
       const changed = Object.keys({ ...before.inputs, ...inputs }).filter((k) => JSON.stringify(before.inputs[k]) !== JSON.stringify(inputs[k]));
@@ -432,12 +435,12 @@ export async function refreshStack(sut: StackUnderTest, opts: Pick<ApplyOptions,
   const done: string[] = [];
   const imageIds = new Map<string, string>();
   for (const r of sut.render.resources) {
-    if (r.type === IMAGE) imageIds.set(`${r.provider ?? ""} ${r.inputs.name}`, await findImage(r.inputs.name, engineOf(sut, r.provider).api));
+    if (r.type === IMAGE) imageIds.set(imageOn(r.provider, r.inputs.name), await findImage(r.inputs.name, engineOf(sut, r.provider).api));
     if (r.type !== CONTAINER) continue;
     const api = engineOf(sut, r.provider).api;
     const inputs = tierInputs(r.inputs, { ...opts, log: () => {} });
     // The program's `image` is the RemoteImage's imageId (sha256:...); the render holds its reference in its place.
-    const imageId = imageIds.get(`${r.provider ?? ""} ${inputs.image}`)!;
+    const imageId = imageIds.get(imageOn(r.provider, inputs.image))!;
     const before = sut.containers.get(r.key);
     const state = before && (await readContainer(before.id, { ...before.inputs, image: imageId }, api));
     if (!state) {

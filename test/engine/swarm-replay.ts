@@ -323,7 +323,11 @@ export async function applySwarm(render: EngineRender, into: SwarmApplied, opts:
   }
 }
 
-/** Go's shortDur (resource_docker_service_structures.go) over nanoseconds: Duration.String() less a trailing "0s" after minutes or "0m" after hours. */
+/**
+ * Go's shortDur (resource_docker_service_structures.go) over nanoseconds: Duration.String() less a trailing "0s"
+ * after minutes or "0m" after hours. Written here from Go's code, not taken from models/duration.ts: the replay
+ * witnesses what the stack writes, so it must not share the stack's own function.
+ */
 export function shortDur(nanoseconds: number): string {
   let s = goDurationString(nanoseconds);
   if (s.endsWith("m0s")) s = s.slice(0, -2);

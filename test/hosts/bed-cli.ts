@@ -3,13 +3,14 @@
  * npm run bed -- down            removes the bed (also what an interrupted run left)
  * As root, with docker.io, openssh-server and iproute2 installed (see test/hosts/bed.ts).
  */
+import { helpWanted } from "../../tools/shared/errors";
 import { removeBed, startBed } from "./bed";
 
 const USAGE =
   "usage: npm run bed -- up [host...] | down\nup: a test bed of Docker hosts (default: app ml), each a network namespace with its own dockerd and sshd; down: removes it.";
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
+  if (helpWanted(argv)) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }

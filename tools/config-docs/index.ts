@@ -265,13 +265,14 @@ export async function main(argv: string[], readme = join(__dirname, "../..", "RE
   if (helpWanted(argv)) throw new HelpRequested(USAGE);
   if (argv.length > 0) throw new ArgumentError(`docs:config takes no argument, found ${argv.join(" ")}\n${USAGE}`);
   const before = readFileSync(readme, "utf8");
-  const after = withTable(before, configTable());
+  const table = configTable();
+  const after = withTable(before, table);
   if (after === before) {
     process.stdout.write(`${readme}: the config key table is up to date\n`);
     return 0;
   }
   writeFileSync(readme, after);
-  process.stdout.write(`${readme}: config key table rewritten (${configTable().split("\n").length - 2} keys)\n`);
+  process.stdout.write(`${readme}: config key table rewritten (${table.split("\n").length - 2} keys)\n`);
   return 0;
 }
 

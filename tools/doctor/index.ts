@@ -28,11 +28,7 @@ const TARGET_CHECKS: Readonly<Record<(typeof TARGETS)[number], DoctorTarget>> = 
   swarm: {
     // The manager first: with no Engine answering, that is the one thing to say (not "run doctor against a manager").
     findings: async (_, plan, docker) => {
-      const unreachable = [];
-      for (const { name, url } of plan.spec.hosts) {
-        const engine = engineFinding(name, url, await engineVersion(docker, url));
-        if (engine.level === "FAIL") unreachable.push(engine);
-      }
+      const unreachable = (await engineFindings(plan, docker)).filter((f) => f.level === "FAIL");
       return unreachable.length ? unreachable : swarmFindings(plan, swarmProbes(docker));
     },
     preflight: (plan, docker) => labelFindings(plan, swarmProbes(docker)),
@@ -64,9 +60,15 @@ function report(findings: readonly Finding[]): number {
  * a host (no probe container, no one-off service).
  */
 async function preflight(plan: StackPlan, docker: Docker, target: DoctorTarget): Promise<Finding[]> {
+  const findings = await engineFindings(plan, docker);
+  if (findings.every((f) => f.level === "OK")) findings.push(...(await target.preflight(plan, docker)));
+  return findings;
+}
+
+/** Whether each Docker host of the stack answers, one finding per host, in the stack's order. */
+async function engineFindings(plan: StackPlan, docker: Docker): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const { name, url } of plan.spec.hosts) findings.push(engineFinding(name, url, await engineVersion(docker, url)));
-  if (findings.every((f) => f.level === "OK")) findings.push(...(await target.preflight(plan, docker)));
   return findings;
 }
 

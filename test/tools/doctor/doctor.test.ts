@@ -341,27 +341,25 @@ describe("npm run doctor -- --preflight (deploy.yml, before anything is touched)
     expect(calls(env).filter((c) => !/^default (version|node)$/.test(c))).toEqual([]);
   });
 
-  it("skips the label check when the manager does not answer, and fails on that", async () => {
-    const r = await doctor(
+  /** doctor on the swarm fixture, through the real docker CLI, with no Engine behind DOCKER_HOST. */
+  const withoutManager = (...extra: string[]) =>
+    doctor(
       fake({ DOCKER_HOST: "unix:///nonexistent/docker.sock", ROBOTOFF_DOCKER_CLI: "docker" }),
       "--stack",
       "staging",
       "--config-file",
       join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"),
-      "--preflight",
+      ...extra,
     );
+
+  it("skips the label check when the manager does not answer, and fails on that", async () => {
+    const r = await withoutManager("--preflight");
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^FAIL local: Docker Engine not reachable: /)]);
   });
 
   it("on Swarm without --preflight too: a manager that does not answer is said, and nothing else (issue 26)", async () => {
-    const r = await doctor(
-      fake({ DOCKER_HOST: "unix:///nonexistent/docker.sock", ROBOTOFF_DOCKER_CLI: "docker" }),
-      "--stack",
-      "staging",
-      "--config-file",
-      join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"),
-    );
+    const r = await withoutManager();
     expect(r.code).toBe(1);
     // The fixture's placeholders are said first; of the swarm, only that its manager does not answer.
     const swarm = r.stdout
