@@ -386,8 +386,10 @@ describe("faults on the three nodes, measured", () => {
       image,
     ]);
     try {
-      for (let i = 0; i < 60 && (await run("docker", ["-H", `unix://${pg.node.socket}`, "exec", fresh, "pg_isready", "-U", "postgres"])).code !== 0; i++)
-        await sleep(1000);
+      // Over TCP, as the stack's healthcheck asks: the entrypoint's first server (initdb, then init scripts) listens on the
+      // socket only and stops again, so a socket probe can answer in the gap before the real one starts.
+      const ready = ["exec", fresh, "pg_isready", "-h", "127.0.0.1", "-U", "postgres"];
+      for (let i = 0; i < 60 && (await run("docker", ["-H", `unix://${pg.node.socket}`, ...ready])).code !== 0; i++) await sleep(1000);
       const file = join(hostRoot, "backup.sql");
       writeFileSync(file, before);
       const restore = await run("sh", [
