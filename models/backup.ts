@@ -100,12 +100,15 @@ export const backupHealthcheck = (): Healthcheck => ({
   startPeriodSeconds: 0,
 });
 
+/** What the backup service reads of a config, in either generation. */
+export type BackupConfig = Pick<StackConfig, "hostRoot"> & { readonly postgres: Pick<StackConfig["postgres"], "db" | "user" | "backup"> };
+
 /** The backup folder on postgres' host. */
-export const backupDir = (cfg: StackConfig) => cfg.postgres.backup.dir ?? posix.join(cfg.hostRoot, "backups");
+export const backupDir = (cfg: BackupConfig) => cfg.postgres.backup.dir ?? posix.join(cfg.hostRoot, "backups");
 
 /** The service, without what every service of the stack shares (its host, postgres' and the app's; restart policy, grace). */
 export function backupService(
-  cfg: StackConfig,
+  cfg: BackupConfig,
   postgresPort: number,
   hasPassword: boolean,
 ): Pick<ServiceSpec, "name" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck"> {

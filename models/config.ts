@@ -8,9 +8,10 @@ import { sizeProblem, sizeToMb } from "./size";
 import { bindingProblem, parseBinding } from "./ports";
 import { durationProblem, parseDuration } from "./duration";
 import { isImageReference, isImageRepository, isImageTag } from "./image";
-import { SECRET_KEYS, type SecretKey } from "./secrets";
+import { SECRETS_OF, type SecretKey } from "./secrets";
 
 export const NAMESPACE = "robotoff";
+export { GENERATIONS, type Generation } from "./generation";
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 /** The compose services a stack may run (each stack runs some of them). */
 export const SERVICE_NAMES = [
@@ -40,14 +41,14 @@ export const UPDATE_ORDERS = ["start-first", "stop-first"] as const;
  */
 export const RELEASE_MODES = ["replace", "rolling"] as const;
 
-const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => string | undefined) =>
+export const custom = <T extends z.ZodType>(schema: T, problem: (v: z.output<T>) => string | undefined) =>
   schema.superRefine((value, ctx) => {
     const expected = problem(value);
     if (expected) ctx.addIssue({ code: "custom", message: `expected ${expected}` });
   });
 
 /** A value of another type is told what was expected (`expected <what>`), not "a string". */
-const StringOf = (what: string, ifNumber = "") => z.string({ error: (issue) => `expected ${what}${typeof issue.input === "number" ? ifNumber : ""}` });
+export const StringOf = (what: string, ifNumber = "") => z.string({ error: (issue) => `expected ${what}${typeof issue.input === "number" ? ifNumber : ""}` });
 
 /** YAML reads an unquoted 3.10 as the number 3.1: what it dropped cannot be taken back. */
 const QUOTE_IT = " (quote it in the stack file: YAML reads an unquoted 3.10 as the number 3.1)";
@@ -57,29 +58,34 @@ const QUOTE_IT = " (quote it in the stack file: YAML reads an unquoted 3.10 as t
  * `1234` as a YAML integer. Taken back as the text the operator typed. A number with a fraction (only a
  * stack file written by hand holds one) is refused, with a word to quote it.
  */
-const TextOf = (what: string) => z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), StringOf(what, QUOTE_IT));
-const Text = TextOf("text");
+export const TextOf = (what: string) => z.preprocess((v) => (typeof v === "number" && Number.isSafeInteger(v) ? String(v) : v), StringOf(what, QUOTE_IT));
+export const Text = TextOf("text");
 
 /**
  * A compose size of at least `min`, which the service needs to start, parsed to whole MB. A bare number
  * has no unit: refused. Its default is the text an operator would write.
  */
-const Size = (min: string, why: string, byDefault: string) =>
+export const Size = (min: string, why: string, byDefault: string) =>
   custom(StringOf("a compose size like 6g or 6144m"), (v) => sizeProblem(v) ?? (sizeToMb(v) < sizeToMb(min) ? `at least ${min} (${why})` : undefined))
     .default(byDefault)
     .transform(sizeToMb);
 /** `[ip:]port`, parsed; null publishes nothing. */
-const Binding = (byDefault: string) =>
+export const Binding = (byDefault: string) =>
   custom(Text, bindingProblem)
     .nullable()
     .default(byDefault)
     .transform((v) => (v === null ? null : parseBinding(v)));
+/** `[ip:]port` or null, parsed; unset (undefined) leaves the choice to the generation's catalog. */
+export const OptionalBinding = custom(Text, bindingProblem)
+  .nullable()
+  .optional()
+  .transform((v) => (v === null || v === undefined ? v : parseBinding(v)));
 const Port = z.int().min(1).max(65535);
 const IMAGE_REFERENCE = "a Docker image reference like postgres:11.2-alpine";
-const Image = custom(TextOf(IMAGE_REFERENCE), (v) => (isImageReference(v) ? undefined : IMAGE_REFERENCE));
-const IMAGE_TAG = "an image tag like latest or sha-<commit>";
+export const Image = custom(TextOf(IMAGE_REFERENCE), (v) => (isImageReference(v) ? undefined : IMAGE_REFERENCE));
+export const IMAGE_TAG = "an image tag like latest or sha-<commit>";
 const ABSOLUTE_PATH = "an absolute, normalized host path like /srv/robotoff";
-const AbsolutePath = custom(StringOf(ABSOLUTE_PATH), (v) =>
+export const AbsolutePath = custom(StringOf(ABSOLUTE_PATH), (v) =>
   v !== "" && isAbsolute(v) && normalize(v) === v.replace(/(.)\/$/, "$1") ? undefined : ABSOLUTE_PATH,
 );
 /**
@@ -95,14 +101,14 @@ export function systemFolderProblem(path: string): string | undefined {
   return undefined;
 }
 /** An absolute host folder a container mounts read-write (systemFolderProblem). */
-const HostFolder = custom(AbsolutePath, systemFolderProblem);
+export const HostFolder = custom(AbsolutePath, systemFolderProblem);
 
 /** A duration parsed to whole seconds; a bare number has no unit: refused. */
-const DurationText = custom(StringOf("a duration like 90s"), durationProblem);
-const Duration = (byDefault: string) => DurationText.default(byDefault).transform(parseDuration);
+export const DurationText = custom(StringOf("a duration like 90s"), durationProblem);
+export const Duration = (byDefault: string) => DurationText.default(byDefault).transform(parseDuration);
 
 /** Healthcheck timing, with the defaults that suit each service. */
-const Healthcheck = (d: { interval: string; timeout: string; retries: number; startPeriod: string }) =>
+export const Healthcheck = (d: { interval: string; timeout: string; retries: number; startPeriod: string }) =>
   z
     .strictObject({
       interval: Duration(d.interval),
@@ -114,10 +120,10 @@ const Healthcheck = (d: { interval: string; timeout: string; retries: number; st
     .prefault({});
 
 /** A string matching `pattern`; `what` is what the error says was expected. */
-const Matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `expected ${what}` });
+export const Matching = (pattern: RegExp, what: string) => z.string().regex(pattern, { error: `expected ${what}` });
 
-const DockerName = Text.pipe(Matching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "a Docker name: letters, digits, _ . and -, starting with a letter or digit"));
-const EnvName = Matching(/^[A-Za-z_][A-Za-z0-9_.]*$/, "a variable name: letters, digits, _ and ., not starting with a digit");
+export const DockerName = Text.pipe(Matching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "a Docker name: letters, digits, _ . and -, starting with a letter or digit"));
+export const EnvName = Matching(/^[A-Za-z_][A-Za-z0-9_.]*$/, "a variable name: letters, digits, _ and ., not starting with a digit");
 
 const AppRole = (memory: string, min: string) => z.strictObject({ memory: Size(min, "Robotoff loads its models and data at start", memory) });
 
@@ -287,7 +293,7 @@ const HostUrl = custom(
   urlPortProblem,
 );
 
-const Host = z
+export const Host = z
   .strictObject({
     /** How the stack reaches the Engine: ssh://user@host, tcp://host:port (with certPath: TLS), or unix:///path/to/docker.sock. */
     url: HostUrl.optional(),
@@ -343,11 +349,11 @@ const Monitoring = z.strictObject({
     .prefault({}),
 });
 
-const Volume = (name: string) => z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
+export const Volume = (name: string) => z.strictObject({ name: DockerName.default(name), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
 
 /** A Swarm node label as `key=value`, set with `docker node update --label-add key=value <node>`. */
-const NodeLabel = Matching(/^[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9._-]+$/, "a node label like robotoff.postgres=true");
-const Replicas = z.int().min(1).max(100);
+export const NodeLabel = Matching(/^[A-Za-z0-9][A-Za-z0-9._-]*=[A-Za-z0-9._-]+$/, "a node label like robotoff.postgres=true");
+export const Replicas = z.int().min(1).max(100);
 
 /** robotoff:target swarm: how Swarm runs the same services (read only for that target). */
 const Swarm = z
@@ -375,10 +381,14 @@ const Swarm = z
   })
   .prefault({});
 
-const secretShape = Object.fromEntries(SECRET_KEYS.map((k) => [k, z.string().optional()])) as Record<SecretKey, z.ZodOptional<z.ZodString>>;
+export const secretShapeOf = (keys: readonly SecretKey[]) =>
+  Object.fromEntries(keys.map((k) => [k, z.string().optional()])) as Record<SecretKey, z.ZodOptional<z.ZodString>>;
+const secretShape = secretShapeOf(SECRETS_OF["2022-09"]);
 
 export const StackConfigSchema = z
   .strictObject({
+    /** The compose topology the stack follows (GENERATIONS). */
+    generation: z.literal("2022-09").default("2022-09"),
     /** Which overlay set this stack follows: dev, or staging/prod (openfoodfacts.net / .org). */
     environment: z.enum(ENVIRONMENTS),
     target: z.enum(TARGETS).default("containers"),
@@ -447,7 +457,7 @@ export function hostOf(cfg: StackConfig, service: "app" | "postgres" | "elastics
 }
 
 /** How containers elsewhere reach a host: its address, or the host name of its url. */
-export function hostAddress(cfg: StackConfig, host: string): string | undefined {
+export function hostAddress(cfg: Pick<StackConfig, "hosts">, host: string): string | undefined {
   const h = cfg.hosts[host];
   // A unix:// url names no host: its hostname is empty.
   return h?.address ?? (h?.url ? new URL(h.url).hostname || undefined : undefined);

@@ -53,6 +53,31 @@ export const tfServingHealthcheck = (restPort: number, timing: HealthcheckTiming
     timing,
   );
 
+/** `redis-cli ping` answers PONG once the data set is loaded (LOADING before that, with exit code 0: hence the comparison). */
+export const redisHealthcheck = (timing: HealthcheckTiming) => healthcheck(["sh", "-c", '[ "$(redis-cli ping)" = PONG ]'], timing);
+
+/**
+ * Elasticsearch 8 refuses a request without credentials: the built-in elastic user, with the password the container
+ * was given (ELASTIC_PASSWORD, read inside the container: it never appears in the healthcheck's command line).
+ */
+export const elasticsearch8Healthcheck = (timing: HealthcheckTiming) =>
+  healthcheck(["sh", "-c", 'curl -fsS -u "elastic:$ELASTIC_PASSWORD" "http://127.0.0.1:9200/_cluster/health?wait_for_status=yellow&timeout=1s"'], timing);
+
+/** A status line of 200 from `request` sent over bash's /dev/tcp (images with bash and no HTTP client). */
+const bashHttp200 = (port: number, request: string) =>
+  `exec 3<>/dev/tcp/127.0.0.1/${port} && printf '${request}' >&3 && read -r status <&3 && [[ $status == HTTP/1.?' 200'* ]]`;
+
+/**
+ * messense/fasttext-serving is ubuntu:20.04 with bash and no HTTP client; it binds its port once the model is loaded,
+ * and answers an empty batch with 200.
+ */
+export const fasttextHealthcheck = (port: number, timing: HealthcheckTiming) =>
+  healthcheck(["bash", "-c", bashHttp200(port, "POST /predict HTTP/1.0\\r\\nContent-Length: 2\\r\\n\\r\\n[]")], timing);
+
+/** Triton's readiness endpoint: 200 once every model it was told to load is loaded (the image is Ubuntu, with bash). */
+export const tritonHealthcheck = (httpPort: number, timing: HealthcheckTiming) =>
+  healthcheck(["bash", "-c", bashHttp200(httpPort, "GET /v2/health/ready HTTP/1.0\\r\\n\\r\\n")], timing);
+
 /** Robotoff's own health endpoint; urlopen raises (exit 1) on an error status or no answer. */
 export const apiHealthcheck = (port: number, timing: HealthcheckTiming) =>
   healthcheck(

@@ -1,9 +1,10 @@
 /** Target-neutral description of what runs: one ServiceSpec per compose service. */
 import type { PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
-import type { RESTART_POLICIES, SERVICE_NAMES, UPDATE_ORDERS, VOLUME_LIFECYCLES } from "./config";
+import type { RESTART_POLICIES, UPDATE_ORDERS, VOLUME_LIFECYCLES } from "./config";
 
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** A compose service's name; each generation's catalog says which it runs (2026-06's worker names follow from config). */
+export type ServiceName = string;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export type VolumeLifecycle = (typeof VOLUME_LIFECYCLES)[number];
 
@@ -109,7 +110,13 @@ export interface ImageSpec {
   readonly key: string;
   readonly reference: string;
   /** Built on the Docker host from a local checkout rather than pulled. */
-  readonly build?: { readonly context: string; readonly target: string; readonly args: Readonly<Record<string, string>> };
+  readonly build?: {
+    readonly context: string;
+    readonly target: string;
+    readonly args: Readonly<Record<string, string>>;
+    /** Files of the context whose change needs a new image (sources are mounted in dev): the Dockerfile and the lock files. */
+    readonly inputs: readonly string[];
+  };
 }
 
 export interface VolumeSpec {

@@ -2,9 +2,9 @@
  * The one path from raw stack config to what runs: validate, then build the StackSpec. The program
  * (services/robotoff.ts) and the operator tools (doctor, livecheck) both go through planStack.
  */
-import type { StackConfig } from "./config";
 import { parseStackConfig } from "./validate";
-import { buildStackSpec, type StackFiles } from "./stack";
+import type { StackFiles } from "./stack";
+import { specOf, type AnyStackConfig } from "./generations";
 import { SECRET_KEYS, secretSources, type SecretKey, type SecretSource } from "./secrets";
 import type { StackSpec } from "./spec";
 import type { ConfigSource } from "./config-error";
@@ -15,7 +15,7 @@ import { ConfigError } from "./config-error";
 export const SHIPPED_FILES = { statsdMapping: "monitoring/statsd.conf" } as const;
 
 export interface StackPlan {
-  readonly config: StackConfig;
+  readonly config: AnyStackConfig;
   readonly spec: StackSpec;
   /** Where each secret comes from: config, generated (dev), or absent. */
   readonly secretSources: Readonly<Record<SecretKey, SecretSource>>;
@@ -33,10 +33,10 @@ export function planStack(
   readFile: (relativePath: string) => string,
 ): StackPlan {
   const config = parseStackConfig(raw, source, secretKeys);
-  const sources = secretSources(new Set(SECRET_KEYS.filter((k) => `${NAMESPACE}:${k}` in raw)), config.environment);
+  const sources = secretSources(new Set(SECRET_KEYS.filter((k) => `${NAMESPACE}:${k}` in raw)), config.environment, config.generation);
   const available = new Set(SECRET_KEYS.filter((k) => sources[k] !== "absent"));
   const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};
-  const spec = buildStackSpec(config, available, files);
+  const spec = specOf(config, available, files);
   const notRun = config.stopped.filter((name) => !spec.services.some((s) => s.name === name));
   if (notRun.length > 0) {
     const expected = `services this stack runs (${spec.services.map((s) => s.name).join(", ")})`;

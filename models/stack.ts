@@ -1,6 +1,6 @@
 /** config -> StackSpec: the compose topology (docker-compose.yml, docker/ml.yml and the dev and monitor overlays) as data. */
 import { posix } from "node:path";
-import { NAMESPACE, type StackConfig } from "./config";
+import { NAMESPACE, type SERVICE_NAMES, type StackConfig } from "./config";
 import { formatMb } from "./size";
 import type { HostBinding, PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
@@ -18,7 +18,10 @@ import {
 import { HAPROXY_COMMAND, HAPROXY_CONFIG_PATH, haproxyConfig } from "./api-proxy";
 import { backupService } from "./backup";
 import { MODELS_CONFIG_POLL_SECONDS, TF_MODELS_MOUNT, tfModelsService } from "./tf-models";
-import { containersOf, type EnvValue, type ImageSpec, type Scheduling, type ServiceName, type ServiceSpec, type StackSpec, type VolumeSpec } from "./spec";
+import { containersOf, type EnvValue, type ImageSpec, type Scheduling, type ServiceSpec, type StackSpec, type VolumeSpec } from "./spec";
+
+/** The services of generation 2022-09. */
+type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Container-side facts of the services, fixed by the images. */
 export const PORTS = {
@@ -29,7 +32,7 @@ export const PORTS = {
   statsdIngest: 9125,
   statsdMetrics: 9102,
 } as const;
-const STATSD_MAPPING = "/statsd/statsd.conf";
+export const STATSD_MAPPING = "/statsd/statsd.conf";
 const APP_ROOT = "/opt/robotoff";
 const APP_DATA_DIRS = ["datasets", "models", "tf_models"] as const;
 /** docker/dev.yml: the checkout's sources, tests, i18n, data and docs, mounted over the image's. */
@@ -60,7 +63,7 @@ export const API_COPIES = 2;
 /** Seconds a clean stop may take: data services checkpoint and flush; the rest gets compose's 10 s. */
 export const STOP_GRACE_SECONDS = { data: 120, default: 10 } as const;
 
-function published(binding: HostBinding | null, containerPort: number, configKey: string): PublishedPort[] {
+export function published(binding: HostBinding | null, containerPort: number, configKey: string): PublishedPort[] {
   return binding === null ? [] : [{ ...binding, containerPort, protocol: "tcp", configKey }];
 }
 
@@ -171,6 +174,7 @@ function appImageOf(cfg: StackConfig): ImageSpec {
       context: cfg.hostRoot,
       target: dev.target,
       args: { OFF_UID: String(dev.offUid), OFF_GID: String(dev.offGid), PYTHON_VERSION: dev.pythonVersion },
+      inputs: ["Dockerfile", "pyproject.toml", "poetry.lock", "poetry.toml"],
     },
   };
 }
@@ -408,7 +412,7 @@ function monitoringSpecs(ctx: Context, files: StackFiles): Spec[] {
   return [statsdSpec(ctx, files.statsdMapping), postgresExporterSpec(ctx)];
 }
 
-const containerNameOf = (cfg: StackConfig, name: ServiceName) => `${cfg.containerPrefix}-${name}`;
+const containerNameOf = (cfg: StackConfig, name: string) => `${cfg.containerPrefix}-${name}`;
 
 /**
  * The whole topology for a validated config. `secrets` holds the secret keys that have a value
@@ -427,11 +431,11 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...(cfg.monitoring.enabled ? monitoringSpecs(ctx, files) : []),
     ...(cfg.postgres.backup.enabled ? [{ ...ctx.base, ...backupService(cfg, PORTS.postgres, secrets.has("postgresPassword")) }] : []),
   ];
-  const stopped = new Set(cfg.stopped);
+  const stopped = new Set<string>(cfg.stopped);
   const named = services.map((svc) => ({
     ...svc,
     containerName: containerNameOf(cfg, svc.name),
-    ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name) } : {}),
+    ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name as ServiceName) } : {}),
     ...(stopped.has(svc.name) ? { stopped: true } : {}),
   }));
   const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {

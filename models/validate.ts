@@ -4,29 +4,37 @@
  */
 import type { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
-import { HOST_KEYS, hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type StackConfig } from "./config";
+import { GENERATIONS, HOST_KEYS, hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type Generation, type StackConfig } from "./config";
 import { ConfigError, removalFix, type ConfigIssue, type ConfigSource } from "./config-error";
 import { managedBy } from "./app-env";
-import { bindingsClash, formatBinding, isPublic, type HostBinding } from "./ports";
+import { formatBinding, isPublic, type HostBinding } from "./ports";
 import { buildStackSpec } from "./stack";
-import { SECRET_KEYS } from "./secrets";
-import { formatMb } from "./size";
+import { SECRET_KEYS, SECRETS_OF } from "./secrets";
+import { OBJECT_KEYS_2026, Schema2026, type Config2026 } from "./generations/2026-06/config";
+import { rules2026 } from "./generations/2026-06/rules";
+import type { AnyStackConfig } from "./generations";
 import { shellQuote } from "./shell";
+import {
+  appEnvIssues,
+  describe,
+  devOnlyIssues,
+  elasticsearchMemoryIssues,
+  fullKey,
+  hostUrlIssues,
+  managedVolumeIssues,
+  publishedPortIssues,
+  valueAt,
+} from "./rules";
 
-const describe = (value: unknown): string => (value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value)));
-/** A key as `pulumi config set --path` takes it: an array's item by its index in brackets (`tfServing.models[0].sha256`). */
-const fullKey = (path: readonly PropertyKey[]) =>
-  `${NAMESPACE}:${path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("")}`;
+/** A path into one of the secret keys (of either generation). */
+const isSecretKey = (path: readonly PropertyKey[]) => path.length >= 1 && (SECRET_KEYS as readonly PropertyKey[]).includes(path[0]);
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: any = root;
-  for (const p of path) v = v == null ? undefined : v[p as any];
-  return v;
-}
+/** Each generation's schema. */
+const SCHEMAS: Readonly<Record<Generation, z.ZodType>> = { "2022-09": StackConfigSchema, "2026-06": Schema2026 };
 
-/** The keys the schema knows at `path`, for "did you mean". */
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  let schema: any = StackConfigSchema;
+/** The keys `root` knows at `path`, for "did you mean" and "a key of the other generation". */
+function knownKeys(path: readonly PropertyKey[], root: z.ZodType): string[] {
+  let schema: any = root;
   const unwrap = () => {
     for (;;) {
       const def = schema._zod.def;
@@ -47,8 +55,8 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
 }
 
 /** The known key at `path` that `key` is probably a typo of. */
-function suggestion(path: readonly PropertyKey[], key: string): string | undefined {
-  const candidates = knownKeys(path);
+function suggestion(path: readonly PropertyKey[], key: string, schema: z.ZodType): string | undefined {
+  const candidates = knownKeys(path, schema);
   if (candidates.length === 0) return undefined;
   const best = closest(key, candidates);
   return distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(key.length / 3)) ? fullKey([...path, best]) : undefined;
@@ -75,24 +83,32 @@ function expectedText(issue: z.core.$ZodIssue): string {
   }
 }
 
-function schemaIssues(input: Record<string, unknown>, error: z.ZodError): ConfigIssue[] {
+function schemaIssues(input: Record<string, unknown>, error: z.ZodError, generation: Generation): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const other = GENERATIONS.find((g) => g !== generation)!;
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
       for (const k of issue.keys) {
         const path = [...issue.path, k];
-        const meant = suggestion(issue.path, k);
+        // A key of the other generation is said as such: the stack file mixes the two.
+        const elsewhere = knownKeys(issue.path, SCHEMAS[other]).includes(k);
+        const meant = elsewhere ? undefined : suggestion(issue.path, k, SCHEMAS[generation]);
         const retired = RETIRED_KEYS[path.join(".")];
         issues.push({
           key: fullKey(path),
-          expected: retired ? `no such key (${retired})` : `no such key${meant ? ` (did you mean ${meant}?)` : ""}`,
-          found: describe(valueAt(input, path)),
+          expected: elsewhere
+            ? `no such key in generation ${generation} (a key of generation ${other}; robotoff:generation is ${generation})`
+            : retired
+              ? `no such key (${retired})`
+              : `no such key${meant ? ` (did you mean ${meant}?)` : ""}`,
+          // A secret of the other generation holds a secret value all the same.
+          ...(isSecretKey(path) ? { found: "a value (not shown: secret)", secret: true } : { found: describe(valueAt(input, path)) }),
           fix: removalFix(fullKey(path), { path: true, instead: meant }),
         });
       }
       continue;
     }
-    const secret = (SECRET_KEYS as readonly PropertyKey[]).includes(issue.path[0]);
+    const secret = isSecretKey(issue.path);
     const found = secret ? "a value (not shown: secret)" : describe(valueAt(input, issue.path));
     issues.push({ key: fullKey(issue.path), expected: expectedText(issue), found, ...(secret ? { secret } : {}) });
   }
@@ -103,10 +119,10 @@ function schemaIssues(input: Record<string, unknown>, error: z.ZodError): Config
 const NAMED_SECRET = /password|token|secret|authkey|dsn/i;
 
 /** Secrets that are missing (staging and prod need them all) or set without `--secret`. */
-function secretIssues(raw: Readonly<Record<string, string>>, environment: unknown, secretKeys: ReadonlySet<string>): ConfigIssue[] {
+function secretIssues(raw: Readonly<Record<string, string>>, environment: unknown, secretKeys: ReadonlySet<string>, generation: Generation): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const shared = environment === "staging" || environment === "prod";
-  for (const key of SECRET_KEYS) {
+  for (const key of SECRETS_OF[generation]) {
     const k = fullKey([key]);
     if (!(k in raw) || raw[k] === "") {
       // An empty value leaks nothing: fine where the secret is optional, as missing where it is required.
@@ -135,25 +151,8 @@ const RETIRED_KEYS: Readonly<Record<string, string>> = {
 const hostKeys = Object.entries(HOST_KEYS) as [keyof typeof HOST_KEYS, readonly string[]][];
 
 function placementIssues(cfg: StackConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = hostUrlIssues(cfg.hosts);
   const known = Object.keys(cfg.hosts);
-  if (cfg.hosts.local.url !== undefined) {
-    issues.push({
-      key: fullKey(["hosts", "local", "url"]),
-      expected: "no url: local is the provider's default Docker host (DOCKER_HOST)",
-      found: describe(cfg.hosts.local.url),
-      // Setting it again is not the fix: removing it is.
-      fix: removalFix(fullKey(["hosts", "local", "url"]), { path: true }),
-    });
-  }
-  for (const [name, h] of Object.entries(cfg.hosts)) {
-    if (name !== "local" && h.url === undefined)
-      issues.push({
-        key: fullKey(["hosts", name, "url"]),
-        expected: "an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address",
-        found: "nothing",
-      });
-  }
   for (const [service, path] of hostKeys) {
     const where = hostOf(cfg, service);
     if (!known.includes(where))
@@ -260,83 +259,23 @@ function swarmIssues(cfg: StackConfig): ConfigIssue[] {
 /** Rules that span keys; they run on a config the schema accepted. */
 function crossKeyIssues(cfg: StackConfig, input: Record<string, unknown>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  // Every port the spec publishes, on its service's host, with the key that sets it and whether the stack
-  // lets that service publish beyond loopback.
-  const published = buildStackSpec(cfg, new Set(SECRET_KEYS), { statsdMapping: "" }).services.flatMap((svc) =>
-    svc.ports.map((p) => ({ ...p, host: svc.host, service: svc.name, mayBePublic: svc.publishBeyondLoopback === true })),
+  const spec = buildStackSpec(cfg, new Set(SECRET_KEYS), { statsdMapping: "" });
+  issues.push(
+    ...publishedPortIssues(spec, input, (service) =>
+      service === "tf_serving" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it",
+    ),
   );
-  published.forEach((b, i) => {
-    const clash = published.slice(0, i).find((a) => a.host === b.host && bindingsClash(a, b));
-    const text = formatBinding(b);
-    if (clash) {
-      // The key the stack file sets, where the other one is a default: the one the operator changed.
-      const set = (x: typeof b) => valueAt(input, x.configKey.split(".")) !== undefined;
-      const [changed, other] = set(clash) && !set(b) ? [clash, b] : [b, clash];
-      issues.push({
-        key: fullKey(changed.configKey.split(".")),
-        expected: "a host address and port no other service publishes",
-        found: `${describe(formatBinding(changed))}, already published by ${fullKey(other.configKey.split("."))}`,
-      });
-    }
-    if (!b.mayBePublic && isPublic(b)) {
-      const hint = b.service === "tf_serving" ? "; robotoff:tfServing.allowRemoteAccess allows more" : "; only the api is published beyond it";
-      issues.push({ key: fullKey(b.configKey.split(".")), expected: `a loopback binding like 127.0.0.1:${b.port}, or null${hint}`, found: describe(text) });
-    }
-  });
 
   issues.push(...placementIssues(cfg), ...swarmIssues(cfg));
 
-  // docker/dev.yml's switch: an image built on this machine, with the checkout's sources mounted over it.
-  if (cfg.dev.enabled && cfg.environment !== "dev")
-    issues.push({
-      key: fullKey(["dev", "enabled"]),
-      expected: `false outside dev (it runs an image built on this machine, with host sources mounted in, in ${cfg.environment})`,
-      found: "true",
-      fix: removalFix(fullKey(["dev", "enabled"]), { path: true }),
-    });
-
-  const es = cfg.elasticsearch;
-  if (es.memory < 2 * es.heapSize) {
-    issues.push({
-      key: fullKey(["elasticsearch", "memory"]),
-      expected: `at least twice elasticsearch.heapSize (${formatMb(es.heapSize)}): the JVM needs memory beside its heap`,
-      found: describe(formatMb(es.memory)),
-    });
-  }
-
-  for (const variable of Object.keys(cfg.app.env)) {
-    const owner = managedBy(variable);
-    if (owner) {
-      const key = fullKey(["app", "env", variable]);
-      // Remove the variable; set the key it comes from instead, unless the stack fixes its value.
-      const fixed = owner.startsWith("(");
-      issues.push({
-        key,
-        expected: `a variable the stack does not set itself (${variable} comes from ${fixed ? owner : fullKey([owner])})`,
-        found: describe(cfg.app.env[variable]),
-        fix: removalFix(key, {
-          path: true,
-          ...(fixed ? {} : { instead: fullKey([owner]), insteadIsSecret: (SECRET_KEYS as readonly string[]).includes(owner) }),
-        }),
-      });
-    }
-  }
+  issues.push(...devOnlyIssues(cfg));
+  issues.push(...elasticsearchMemoryIssues(cfg.elasticsearch), ...appEnvIssues(cfg.app.env, managedBy));
 
   if (cfg.app.setTfServingHost && !cfg.tfServing.enabled) {
     issues.push({ key: fullKey(["app", "setTfServingHost"]), expected: "false while robotoff:tfServing.enabled is false", found: "true" });
   }
 
-  if (cfg.environment !== "dev") {
-    for (const [key, volume] of Object.entries(cfg.volumes)) {
-      if (volume.lifecycle === "managed") {
-        issues.push({
-          key: fullKey(["volumes", key, "lifecycle"]),
-          expected: `"external" or "retained" in ${cfg.environment} (a managed volume is deleted with the stack, and its data with it)`,
-          found: describe(volume.lifecycle),
-        });
-      }
-    }
-  }
+  issues.push(...managedVolumeIssues(cfg.environment, cfg.volumes));
   return issues;
 }
 
@@ -348,7 +287,7 @@ export function parseStackConfig(
   raw: Readonly<Record<string, string>>,
   source: string | ConfigSource,
   secretKeys: ReadonlySet<string> = new Set(),
-): StackConfig {
+): AnyStackConfig {
   const issues: ConfigIssue[] = [];
   const input: Record<string, unknown> = {};
   for (const [key, text] of Object.entries(raw)) {
@@ -379,7 +318,7 @@ export function parseStackConfig(
       });
       continue;
     }
-    if (!OBJECT_KEYS.has(name)) {
+    if (!OBJECT_KEYS.has(name) && !OBJECT_KEYS_2026.has(name)) {
       input[name] = text;
       continue;
     }
@@ -389,10 +328,17 @@ export function parseStackConfig(
       issues.push({ key, expected: "an object", found: describe(text) });
     }
   }
-  const result = StackConfigSchema.safeParse(input);
-  issues.push(...secretIssues(raw, input.environment, secretKeys));
-  if (!result.success) issues.push(...schemaIssues(input, result.error));
-  else issues.push(...crossKeyIssues(result.data, input));
-  if (issues.length > 0) throw new ConfigError(typeof source === "string" ? { stack: source } : source, issues);
-  return result.data!;
+  const where = typeof source === "string" ? { stack: source } : source;
+  const generation = input.generation ?? "2022-09";
+  if (!(GENERATIONS as readonly unknown[]).includes(generation)) {
+    issues.push({ key: fullKey(["generation"]), expected: `one of ${GENERATIONS.map((g) => JSON.stringify(g)).join(", ")}`, found: describe(generation) });
+    throw new ConfigError(where, issues);
+  }
+  const gen = generation as Generation;
+  const result = SCHEMAS[gen].safeParse(input);
+  issues.push(...secretIssues(raw, input.environment, secretKeys, gen));
+  if (!result.success) issues.push(...schemaIssues(input, result.error, gen));
+  else issues.push(...(gen === "2026-06" ? rules2026(result.data as Config2026, input) : crossKeyIssues(result.data as StackConfig, input)));
+  if (issues.length > 0) throw new ConfigError(where, issues);
+  return result.data as AnyStackConfig;
 }

@@ -2,9 +2,10 @@
  * What a valid config may still get wrong, said as warnings (the deploy goes on): a floating app tag where
  * releases are pinned, and an environment that is not the one the stack's name says.
  */
-import { ENVIRONMENTS, NAMESPACE, type StackConfig } from "./config";
+import { ENVIRONMENTS, NAMESPACE } from "./config";
+import type { AnyStackConfig } from "./generations";
 
-export function configWarnings(cfg: StackConfig, stack: string): string[] {
+export function configWarnings(cfg: AnyStackConfig, stack: string): string[] {
   const warnings: string[] = [];
   if (cfg.environment !== "dev" && !cfg.dev.enabled && cfg.app.tag === "latest")
     warnings.push(

@@ -7,15 +7,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** Files of the Robotoff checkout whose change needs a new image (sources are mounted in dev). */
-export const BUILD_INPUTS = ["Dockerfile", "pyproject.toml", "poetry.lock", "poetry.toml"] as const;
-
 export const ABSENT = "absent";
 
-/** sha256 of each build input under the context folder, or "absent". */
-export function hashBuildInputs(context: string, read: (path: string) => Buffer = readFileSync): Record<string, string> {
+/** sha256 of each build input (the image spec's `build.inputs`) under the context folder, or "absent". */
+export function hashBuildInputs(context: string, inputs: readonly string[], read: (path: string) => Buffer = readFileSync): Record<string, string> {
   return Object.fromEntries(
-    BUILD_INPUTS.map((file) => {
+    inputs.map((file) => {
       try {
         return [
           file,
@@ -31,4 +28,5 @@ export function hashBuildInputs(context: string, read: (path: string) => Buffer 
 }
 
 /** Whether a build context on this machine holds the Dockerfile its build needs. */
-export const hasDockerfile = (context: string, read?: (path: string) => Buffer): boolean => hashBuildInputs(context, read).Dockerfile !== ABSENT;
+export const hasDockerfile = (context: string, read?: (path: string) => Buffer): boolean =>
+  hashBuildInputs(context, ["Dockerfile"], read).Dockerfile !== ABSENT;

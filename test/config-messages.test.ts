@@ -1,4 +1,5 @@
 /** Config messages say the command that fixes the problem, and config the CLI writes is accepted (issue 11, items 2 and 3). */
+import type { StackConfig } from "../models/config";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR, freshModules } from "./harness";
 
@@ -75,7 +76,7 @@ describe("config the CLI writes with --path is accepted", () => {
       v["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } };
       v["robotoff:app"].api.expose.http = 5500;
     });
-    const cfg = m.parseStackConfig(raw, "prod", secretKeys);
+    const cfg = m.parseStackConfig(raw, "prod", secretKeys) as StackConfig;
     expect(cfg.tfServing.expose).toEqual({ grpc: { port: 8500 }, rest: { port: 8501 } });
     expect(cfg.app.api.expose.http).toEqual({ port: 5500 });
   });

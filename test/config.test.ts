@@ -27,7 +27,7 @@ describe("ConfigError", () => {
 describe("stack config defaults", () => {
   let cfg: StackConfig;
   beforeAll(() => {
-    cfg = m.parseStackConfig(minimal, "dev");
+    cfg = m.parseStackConfig(minimal, "dev") as StackConfig;
   });
   // Parsed once, here: sizes in MB (2g -> 2048), durations in seconds (1m0s -> 60), bindings as ip and port.
   it("publishes Swarm ports through the ingress mesh behind a virtual IP, and joins Product Opener's po_default in dev", () => {

@@ -1,3 +1,4 @@
+import type { StackConfig } from "../models/config";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../models/validate";
 import { buildStackSpec, compactEnv, postgresCommand, tfServingEntrypoint } from "../models/stack";
@@ -8,7 +9,10 @@ import type { ServiceSpec } from "../models/spec";
 const base = { "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" };
 const spec = (extra: Record<string, unknown> = {}, secrets = new Set(SECRET_KEYS)) =>
   buildStackSpec(
-    parseStackConfig({ ...base, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])) }, "t"),
+    parseStackConfig(
+      { ...base, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])) },
+      "t",
+    ) as StackConfig,
     secrets,
   );
 const service = (s: ReturnType<typeof spec>, name: string) => s.services.find((x) => x.name === name)!;

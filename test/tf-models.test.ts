@@ -2,6 +2,7 @@
  * robotoff:tfServing.models: the config, the tf_models service and its place in the stack, and its script run
  * by this machine's sh and wget against a local HTTP server serving archives this test makes.
  */
+import type { StackConfig } from "../models/config";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -37,7 +38,7 @@ const LOGO = {
 
 describe("robotoff:tfServing.models in the stack", () => {
   it("serves a model given without a version or platform as version 1 of a tensorflow model", () => {
-    const { config } = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan;
+    const config = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan.config as StackConfig;
     expect(config.tfServing.models).toEqual([{ ...LOGO, version: 1, platform: "tensorflow" }]);
   });
   it("adds tf_models on tf_serving's host, with its folder, and makes tf_serving wait for it", () => {

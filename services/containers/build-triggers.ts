@@ -15,7 +15,7 @@ export function buildTriggers(spec: StackSpec): Record<string, Record<string, st
   const built = spec.images.filter((i): i is ImageSpec & { build: NonNullable<ImageSpec["build"]> } => i.build !== undefined);
   return Object.fromEntries(
     built.map((image) => {
-      const triggers = hashBuildInputs(image.build.context);
+      const triggers = hashBuildInputs(image.build.context, image.build.inputs);
       if (triggers.Dockerfile === ABSENT) {
         const message = `robotoff:hostRoot: the ${image.reference} image is built from ${image.build.context} on this machine (dev.enabled), which has no Dockerfile there`;
         if (!pulumi.runtime.isDryRun()) throw new pulumi.RunError(message);

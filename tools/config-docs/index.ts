@@ -22,6 +22,10 @@ const SWARM_REPLICAS = "Swarm copies of the";
 
 /** Every key of the schema, in its order; an object listed here is one row (its fields are its default). */
 export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
+  generation: {
+    meaning:
+      "which of upstream's topologies the stack follows: `2022-09` (this table) or `2026-06` (RQ workers on Redis, Triton, fasttext, Elasticsearch 8, postgres 16: docs/generation-2026-06.md)",
+  },
   environment: { meaning: "`dev`, `staging` or `prod`; in dev, missing `postgresPassword`/`ipcAuthkey` are generated" },
   target: { meaning: '`containers`, or `swarm`: Docker Swarm services (see "Docker Swarm")' },
   hostRoot: { meaning: "absolute host folder that holds `datasets/`, `models/`, `tf_models/` (the compose project folder)" },

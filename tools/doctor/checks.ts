@@ -89,7 +89,9 @@ export function hostPlans(plan: StackPlan): HostPlan[] {
       externalVolumes: spec.volumes.filter((v) => v.lifecycle === "external" && volumeKeys.has(v.key)).map((v) => v.name),
       externalNetworks: [...new Set(here.flatMap((s) => s.externalNetworks ?? []))],
       ...(es ? { elasticsearchUlimits: es.ulimits } : {}),
-      ...(here.some((s) => s.name === "tf_models") && plan.config.tfServing.models ? { models: plan.config.tfServing.models } : {}),
+      ...(here.some((s) => s.name === "tf_models") && plan.config.generation === "2022-09" && plan.config.tfServing.models
+        ? { models: plan.config.tfServing.models }
+        : {}),
       memoryMb: here.reduce((sum, s) => sum + s.memoryMb, 0),
     };
   });

@@ -3,6 +3,7 @@
  * that is no checkout, numbers where text, sizes or durations go, variables the stack sets itself in
  * app.env, fixes that ignored --config-file, and the apiUrl output against livecheck's address.
  */
+import type { StackConfig } from "../../../models/config";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { run, type CommandResult } from "../../../tools/shared/command";
@@ -103,7 +104,7 @@ describe("numbers where text, a size or a duration goes", () => {
       c["robotoff:postgres"] = { user: 1000, db: 42 };
       Object.assign(c["robotoff:dev"], { target: 7 });
     });
-    const { config } = m.planStackFile(PROJECT_DIR, "dev", file).plan;
+    const config = m.planStackFile(PROJECT_DIR, "dev", file).plan.config as StackConfig;
     expect([config.app.instance, config.app.domain, config.app.staticOffDomain, config.postgres.user, config.postgres.db, config.dev.target]).toEqual([
       "2",
       "1234",
