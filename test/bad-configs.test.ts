@@ -14,7 +14,8 @@ import { freshModules, PROJECT_DIR } from "./harness";
 type Patch = Record<string, unknown>;
 interface Case {
   readonly what: string;
-  readonly stack: "dev" | "prod";
+  /** A shipped stack, or a generation 2026-06 fixture (test/fixtures/generation-2026). */
+  readonly stack: "dev" | "prod" | "dev-2026" | "prod-2026";
   readonly patch: Patch;
   /** Every key the error names, and what it says of it: the operator's words, so each is spelt out. */
   readonly issues: Readonly<Record<string, string>>;
@@ -879,6 +880,142 @@ const CASES: readonly Case[] = [
       "robotoff:dev.enabled": "expected false outside dev (it runs an image built on this machine, with host sources mounted in, in prod), found true",
     },
   },
+  // Generation (issue 25): one of two values; a key of the other generation named as such; worker counts.
+  {
+    what: "an unknown generation",
+    stack: "dev",
+    patch: { "robotoff:generation": "2024-01" },
+    issues: { "robotoff:generation": 'expected one of "2022-09", "2026-06", found "2024-01"' },
+  },
+  {
+    what: "tfServing under generation 2026-06",
+    stack: "prod-2026",
+    patch: { "robotoff:tfServing": { memory: "10g" } },
+    issues: {
+      "robotoff:tfServing": 'expected no such key in generation 2026-06 (a key of generation 2022-09; robotoff:generation is 2026-06), found {"memory":"10g"}',
+    },
+  },
+  {
+    what: "app.workerCount under generation 2026-06",
+    stack: "dev-2026",
+    patch: { "robotoff:app": { workerCount: 8 } },
+    issues: { "robotoff:app.workerCount": "expected no such key in generation 2026-06 (a key of generation 2022-09; robotoff:generation is 2026-06), found 8" },
+  },
+  {
+    what: "the 2022-09 IPC secret under generation 2026-06",
+    stack: "prod-2026",
+    patch: { "robotoff:ipcAuthkey": { secure: "v1:placeholder" } },
+    issues: {
+      "robotoff:ipcAuthkey":
+        "expected no such key in generation 2026-06 (a key of generation 2022-09; robotoff:generation is 2026-06), found a value (not shown: secret)",
+    },
+  },
+  {
+    what: "redis under generation 2022-09",
+    stack: "prod",
+    patch: { "robotoff:redis": { memory: "4g" } },
+    issues: {
+      "robotoff:redis": 'expected no such key in generation 2022-09 (a key of generation 2026-06; robotoff:generation is 2022-09), found {"memory":"4g"}',
+    },
+  },
+  {
+    what: "no workers",
+    stack: "dev-2026",
+    patch: { "robotoff:app": { workers: { count: 0 } } },
+    issues: { "robotoff:app.workers.count": "expected at least 1, found 0" },
+  },
+  {
+    what: "a negative count of ML workers",
+    stack: "dev-2026",
+    patch: { "robotoff:app": { mlWorkers: { count: -2 } } },
+    issues: { "robotoff:app.mlWorkers.count": "expected at least 1, found -2" },
+  },
+  {
+    what: "an absurd count of workers",
+    stack: "prod-2026",
+    patch: { "robotoff:app": { workers: { count: 500 } } },
+    issues: { "robotoff:app.workers.count": "expected at most 32, found 500" },
+  },
+  {
+    what: "a fractional count of workers",
+    stack: "prod-2026",
+    patch: { "robotoff:app": { workers: { count: 2.5 } } },
+    issues: { "robotoff:app.workers.count": "expected a whole number, found 2.5" },
+  },
+  {
+    what: "generation 2026-06 on swarm",
+    stack: "prod-2026",
+    patch: { "robotoff:target": "swarm" },
+    issues: {
+      "robotoff:target": 'expected "containers": generation 2026-06 is not built for Swarm yet (robotoff:generation 2022-09 runs on swarm), found "swarm"',
+    },
+  },
+  {
+    what: "a remote Triton without its address",
+    stack: "prod-2026",
+    patch: { "robotoff:triton": { uri: undefined } },
+    issues: {
+      "robotoff:triton.uri":
+        "expected the remote Triton's gRPC address host:port (DEFAULT_TRITON_URI), like 10.3.0.101:5504, with triton.mode remote, found nothing",
+    },
+  },
+  {
+    what: "a Triton address beside the stack's own Triton",
+    stack: "dev-2026",
+    patch: { "robotoff:triton": { uri: "10.3.0.101:5504" } },
+    issues: {
+      "robotoff:triton.uri":
+        'expected nothing with triton.mode local (the app reaches the stack\'s own triton); or triton.mode remote, found "10.3.0.101:5504"',
+    },
+  },
+  {
+    what: "a Triton address that is not host:port",
+    stack: "prod-2026",
+    patch: { "robotoff:triton": { uri: "grpc://10.3.0.101" } },
+    issues: { "robotoff:triton.uri": 'expected a Triton gRPC address host:port like 10.3.0.101:5504, found "grpc://10.3.0.101"' },
+  },
+  {
+    what: "Triton's ports beyond loopback without allowRemoteAccess",
+    stack: "dev-2026",
+    patch: { "robotoff:triton": { expose: { grpc: "5504" } } },
+    issues: {
+      "robotoff:triton.expose.grpc": 'expected a loopback binding like 127.0.0.1:5504, or null; robotoff:triton.allowRemoteAccess allows more, found "5504"',
+    },
+  },
+  {
+    what: "redis on the port postgres publishes",
+    stack: "dev-2026",
+    patch: { "robotoff:redis": { expose: { redis: "127.0.0.1:5501" } } },
+    issues: {
+      "robotoff:redis.expose.redis":
+        'expected a host address and port no other service publishes, found "127.0.0.1:5501", already published by robotoff:postgres.expose.postgres',
+    },
+  },
+  {
+    what: "a variable of x-robotoff-base-env in app.env",
+    stack: "dev-2026",
+    patch: { "robotoff:app": { env: { NUM_RQ_WORKERS: "3" } } },
+    issues: {
+      "robotoff:app.env.NUM_RQ_WORKERS": 'expected a variable the stack does not set itself (NUM_RQ_WORKERS comes from robotoff:app.workers.count), found "3"',
+    },
+  },
+  {
+    what: "the job queues' volume managed in prod",
+    stack: "prod-2026",
+    patch: { "robotoff:volumes": { redisData: { lifecycle: "managed" } } },
+    issues: {
+      "robotoff:volumes.redisData.lifecycle":
+        'expected "external" or "retained" in prod (a managed volume is deleted with the stack, and its data with it), found "managed"',
+    },
+  },
+  {
+    what: "the dev image in prod, generation 2026-06",
+    stack: "prod-2026",
+    patch: { "robotoff:dev": { enabled: true } },
+    issues: {
+      "robotoff:dev.enabled": "expected false outside dev (it runs an image built on this machine, with host sources mounted in, in prod), found true",
+    },
+  },
 ];
 
 function merge(base: any, patch: any): any {
@@ -916,7 +1053,15 @@ function errorFor(stack: string, config: unknown, name: string): string {
   throw new Error(`${name}: the config was accepted`);
 }
 
-const shipped = (stack: string) => (load(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as any).config;
+const shipped = (stack: string) =>
+  (
+    load(
+      readFileSync(
+        stack.endsWith("-2026") ? join(__dirname, "fixtures", "generation-2026", `Pulumi.${stack}.yaml`) : join(PROJECT_DIR, `Pulumi.${stack}.yaml`),
+        "utf8",
+      ),
+    ) as any
+  ).config;
 
 describe("bad configs are rejected before anything is registered", () => {
   it.each(CASES.map((c, i) => [c.what, c, i] as const))("%s", (_, c, i) => {
@@ -949,6 +1094,16 @@ describe("a prod stack without its secrets", () => {
     for (const key of ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"]) {
       expect(message).toContain(`pulumi config set --secret 'robotoff:${key}' <value> --stack prod`);
     }
+  });
+});
+
+describe("a generation 2026-06 prod stack without the Elasticsearch password", () => {
+  it("fails before anything is touched, naming robotoff:elasticPassword and the command that sets it", () => {
+    const { "robotoff:elasticPassword": _, ...rest } = shipped("prod-2026");
+    const message = errorFor("prod-2026", rest, "no-elastic-password");
+    expect(message).toContain("  robotoff:elasticPassword: expected a secret (every secret is required in prod), found nothing");
+    expect(message).toContain("pulumi config set --secret 'robotoff:elasticPassword' <value> --stack prod-2026");
+    expect(message).not.toContain("ipcAuthkey");
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Rendered } from "../tools/render/offline";
 import { generatedPlaceholder } from "../tools/render/offline";
 import { securePlaceholder } from "../tools/shared/stack-file";
-import { DEV_IMAGE_BUILD, NETWORK_NAME, REFERENCE, SECRET, SERVICES_OF, VOLUME_NAMES } from "./fixtures/reference";
+import { DEV_IMAGE_BUILD, NETWORK_NAME, REFERENCE, SECRET, VOLUME_NAMES, type ReferenceService } from "./fixtures/reference";
 import { CONTAINER, IMAGE, NETWORK, VOLUME, containerOf, containersOfService, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 import { HAPROXY_CONFIG_PATH } from "../models/api-proxy";
 
@@ -19,61 +19,99 @@ const SECRET_KEY_OF: Record<string, string> = {
   INFLUXDB_PASSWORD: "influxdbPassword",
   SENTRY_DSN: "sentryDsn",
   SLACK_TOKEN: "slackToken",
+  // 2026-06
+  ELASTIC_PASSWORD: "elasticPassword",
+  INFLUXDB_AUTH_TOKEN: "influxdbAuthToken",
+  GOOGLE_CREDENTIALS: "googleCredentials",
+  BATCH_JOB_KEY: "batchJobKey",
+  AUTH_BEARER_TOKEN_NUTRIPATROL: "nutripatrolToken",
 };
 
-/** The one value each secret variable must carry, wherever it appears. */
-function secretValue(stack: "dev" | "prod", variable: string): string {
-  if (variable === "DATA_SOURCE_NAME") {
-    const password = encodeURIComponent(securePlaceholder("robotoff:postgresPassword"));
-    return `postgresql://postgres:${password}@postgres:5432/postgres?sslmode=disable`;
-  }
-  const key = SECRET_KEY_OF[variable];
-  if (stack === "prod") return securePlaceholder(`robotoff:${key}`);
-  if (key === "mongoUri") return "mongodb://mongodb.po_default:27017"; // plaintext in Pulumi.dev.yaml, read as a secret
-  return generatedPlaceholder(`robotoff-${key}`); // dev: RandomPassword
+/** What the facts of one stack are checked against: its reference topology and what the stack file chose. */
+export interface StackFacts {
+  /** The stack file, when it is not the project's Pulumi.<stack>.yaml (a fixture). */
+  readonly file?: string;
+  readonly reference: Readonly<Record<string, ReferenceService>>;
+  /** robotoff:app.api.release rolling: two copies behind api_proxy. */
+  readonly rolling: boolean;
+  /** The plaintext the stack file gives mongoUri (dev), read as a secret; unset: a secure value. */
+  readonly plainMongoUri?: string;
+  /** postgres_exporter's DSN around the password: `postgresql://postgres:` + password + this. */
+  readonly dsnSuffix: string;
+  /** The secrets dev generates (RandomPassword), sorted. */
+  readonly generated: readonly string[];
+  readonly networkName: string;
+  /** The named volumes, as Docker names them. */
+  readonly volumeNames: readonly string[];
+  /** docker/dev.yml's build of the app image and the files that trigger a rebuild; none: every image is pulled. */
+  readonly devBuild?: { readonly name: string; readonly build: Record<string, unknown>; readonly triggers: Record<string, string> };
 }
 
 /** prod releases the api rolling (Pulumi.prod.yaml, robotoff:app.api.release): two copies behind api_proxy; dev as compose. */
-const ROLLING = { dev: false, prod: true } as const;
+export const FACTS_2022: Readonly<Record<"dev" | "prod", StackFacts>> = {
+  dev: {
+    reference: REFERENCE.dev,
+    rolling: false,
+    plainMongoUri: "mongodb://mongodb.po_default:27017",
+    dsnSuffix: "@postgres:5432/postgres?sslmode=disable",
+    generated: ["robotoff-ipcAuthkey", "robotoff-postgresPassword"],
+    networkName: NETWORK_NAME,
+    volumeNames: Object.values(VOLUME_NAMES),
+    devBuild: {
+      ...DEV_IMAGE_BUILD,
+      triggers: { Dockerfile: "absent", "pyproject.toml": "absent", "poetry.lock": "absent", "poetry.toml": "absent" },
+    },
+  },
+  prod: {
+    reference: REFERENCE.prod,
+    rolling: true,
+    dsnSuffix: "@postgres:5432/postgres?sslmode=disable",
+    generated: [],
+    networkName: NETWORK_NAME,
+    volumeNames: Object.values(VOLUME_NAMES),
+  },
+};
+
 /** The healthcheck's budget of the api's copies: 1m start period, then 4 checks of 30 s + 5 s. */
 const API_COPY_WAIT = 60 + (30 + 5) * 4;
 
-export function describeStackFacts(stack: "dev" | "prod"): void {
-  const reference = REFERENCE[stack];
-  const rolling = ROLLING[stack];
+export function describeStackFacts(stack: string, facts: StackFacts = FACTS_2022[stack as "dev" | "prod"]): void {
+  const { reference, rolling } = facts;
+  const services = Object.keys(reference);
   const copiesOf = (service: string) => (rolling && service === "api" ? 2 : 1);
+  /** The one value each secret variable must carry, wherever it appears. */
+  const secretValue = (variable: string): string => {
+    if (variable === "DATA_SOURCE_NAME") return `postgresql://postgres:${encodeURIComponent(securePlaceholder("robotoff:postgresPassword"))}${facts.dsnSuffix}`;
+    const key = SECRET_KEY_OF[variable];
+    if (key === "mongoUri" && facts.plainMongoUri) return facts.plainMongoUri; // plaintext in the stack file, read as a secret
+    if (facts.generated.includes(`robotoff-${key}`)) return generatedPlaceholder(`robotoff-${key}`); // dev: RandomPassword
+    return securePlaceholder(`robotoff:${key}`);
+  };
   let r: Rendered;
   beforeAllTests(async () => {
-    r = await renderStack(stack);
+    r = await renderStack(stack, facts.file);
   });
 
   describe(`${stack}: stack-wide resources`, () => {
-    it(`runs exactly the ${SERVICES_OF[stack].length} compose services, one container each${rolling ? ", the api as two copies behind api_proxy" : ""}`, () => {
+    it(`runs exactly the ${services.length} compose services, one container each${rolling ? ", the api as two copies behind api_proxy" : ""}`, () => {
       const aliases = ofType(r, CONTAINER).map((c) => (c.inputs.networksAdvanced as any[])[0].aliases[0]);
-      expect(aliases.sort()).toEqual([...SERVICES_OF[stack], ...(rolling ? ["api", "api_proxy"] : [])].sort());
+      expect(aliases.sort()).toEqual([...services, ...(rolling ? ["api", "api_proxy"] : [])].sort());
     });
-    it(stack === "dev" ? "generates the postgres password and IPC auth key, 32 letters and digits each" : "generates no secret", () => {
+    it(facts.generated.length ? `generates ${facts.generated.join(" and ")}, 32 letters and digits each` : "generates no secret", () => {
       const generated = r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword");
-      expect(generated.map((g) => [g.name, g.inputs.length, g.inputs.special]).sort()).toEqual(
-        stack === "dev"
-          ? [
-              ["robotoff-ipcAuthkey", 32, false],
-              ["robotoff-postgresPassword", 32, false],
-            ]
-          : [],
-      );
+      expect(generated.map((g) => [g.name, g.inputs.length, g.inputs.special]).sort()).toEqual(facts.generated.map((name) => [name, 32, false]));
     });
-    it("creates the webnet network (networks: webnet: name: webnet)", () => {
+    it(`creates the ${facts.networkName} network`, () => {
       expect(
         ofType(r, NETWORK)
           .filter((n) => n.id === undefined)
           .map((n) => n.inputs.name),
-      ).toEqual([NETWORK_NAME]);
+      ).toEqual([facts.networkName]);
     });
-    it("declares the named volumes postgres-data and es-data", () => {
-      // dev creates them; prod reads them (docker/prod.yml: external), by name.
-      const names = ofType(r, VOLUME).map((v) => (stack === "dev" ? v.inputs.name : v.id));
-      expect(names.sort()).toEqual(Object.values(VOLUME_NAMES).sort());
+    it(`declares the named volumes ${facts.volumeNames.join(", ")}`, () => {
+      // Created by name, or read by name where they are external (docker/prod.yml).
+      const names = ofType(r, VOLUME).map((v) => v.id ?? v.inputs.name);
+      expect(names.sort()).toEqual([...facts.volumeNames].sort());
     });
     it("has one RemoteImage per distinct image, kept locally", () => {
       const images = ofType(r, IMAGE);
@@ -81,14 +119,14 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
       expect(images.map((i) => i.inputs.name).sort()).toEqual(wanted);
       for (const image of images) expect(image.inputs.keepLocally).toBe(true);
     });
-    it(stack === "dev" ? "builds the app image from the checkout (docker/dev.yml)" : "builds no image: every one is pulled", () => {
+    const dev = facts.devBuild;
+    it(dev ? "builds the app image from the checkout (docker/dev.yml)" : "builds no image: every one is pulled", () => {
       const built = ofType(r, IMAGE).filter((i) => i.inputs.build !== undefined);
       // docker/dev.yml's build, and the builder the stack names (the provider's ImageBuild on its own Engine, not buildx's default).
-      const named = { ...DEV_IMAGE_BUILD, build: { ...DEV_IMAGE_BUILD.build, useLegacyBuilder: true } };
-      expect(built.map((i) => ({ name: i.inputs.name, build: i.inputs.build }))).toEqual(stack === "dev" ? [named] : []);
+      const named = dev && { name: dev.name, build: { ...dev.build, useLegacyBuilder: true } };
+      expect(built.map((i) => ({ name: i.inputs.name, build: i.inputs.build }))).toEqual(named ? [named] : []);
       // The checkout is absent here: each build input reads "absent", and any change to one rebuilds the image.
-      const triggers = built.map((i) => i.inputs.triggers);
-      expect(triggers).toEqual(stack === "dev" ? [{ Dockerfile: "absent", "pyproject.toml": "absent", "poetry.lock": "absent", "poetry.toml": "absent" }] : []);
+      expect(built.map((i) => i.inputs.triggers)).toEqual(dev ? [dev.triggers] : []);
     });
     it("reads no network: Product Opener's (dev) is joined by name, so a preview without it does not fail", () => {
       expect(ofType(r, NETWORK).filter((n) => n.id !== undefined)).toEqual([]);
@@ -98,7 +136,7 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
     });
   });
 
-  for (const service of SERVICES_OF[stack]) {
+  for (const service of services) {
     const ref = reference[service as keyof typeof reference];
     const copies = copiesOf(service);
     describe(`${stack}: ${service}${copies > 1 ? `, each of its ${copies} copies` : ""}`, () => {
@@ -138,7 +176,7 @@ export function describeStackFacts(stack: "dev" | "prod"): void {
           const { vars } = envOf(c);
           expect(Object.keys(vars).sort()).toEqual(Object.keys(ref.env).sort());
           for (const [name, value] of Object.entries(ref.env)) {
-            expect(vars[name], name).toBe(value === SECRET ? secretValue(stack, name) : value);
+            expect(vars[name], name).toBe(value === SECRET ? secretValue(name) : value);
           }
         });
       });
