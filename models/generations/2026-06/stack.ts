@@ -64,6 +64,16 @@ export const workerQueues = (n: number) => [`robotoff-high-${n}`, "robotoff-ml-m
 export const ML_WORKER_QUEUES = ["robotoff-ml-model", "robotoff-low"];
 const runWorker = (queues: readonly string[]) => ["python", "-m", "robotoff", "run-worker", ...queues];
 
+/**
+ * DEVIATION: the image's ENTRYPOINT is the shell form `/docker-entrypoint.sh $0 $@`, whose PID 1 is /bin/sh: it does
+ * not pass SIGTERM on, so a stop kills a worker mid-job after the grace period, and it splits arguments on spaces
+ * (measured: test/engine/entrypoint-signal.test.ts). The same script in exec form: it activates the venv and `exec`s
+ * the command, which is then PID 1 and gets the stop signal (RQ's warm shutdown).
+ */
+export const APP_ENTRYPOINT = ["/docker-entrypoint.sh"];
+/** The image's CMD (upstream's Dockerfile), stated: an entrypoint set at create drops the image's CMD. */
+export const API_COMMAND = ["gunicorn", "--config", "/opt/robotoff/gunicorn.py", "--log-file=-", "robotoff.app.api:api"];
+
 type Spec = Omit<ServiceSpec, "containerName">;
 
 interface Context {
@@ -126,6 +136,7 @@ function appRole(ctx: Context, name: string, memoryMb: number, extra: Partial<Sp
     ...ctx.base,
     name,
     image: ctx.appImage.key,
+    entrypoint: APP_ENTRYPOINT,
     env: ctx.appEnv,
     binds: folders.map((path) => ({ hostPath: posix.join(cfg.hostRoot, path), containerPath: `${APP_ROOT}/${path}`, readOnly: false })),
     volumes: [
@@ -146,7 +157,7 @@ function apiSpec(ctx: Context): Spec {
     ...(api.release === "rolling"
       ? { copies: API_COPIES, waitTimeoutSeconds: api.waitTimeout ?? healthBudgetSeconds(healthcheck) }
       : { ports: published(api.expose.http, PORTS.api, API_PORT_KEY), publishBeyondLoopback: true }),
-    ...(cfg.monitoring.enabled ? { command: gunicornWithStatsd() } : {}),
+    command: cfg.monitoring.enabled ? gunicornWithStatsd() : API_COMMAND,
     dependsOn: ["postgres", "redis", "elasticsearch", ...ctx.ml, ...(cfg.monitoring.enabled ? ["statsd"] : [])],
     healthcheck,
   });
