@@ -24,6 +24,7 @@ import {
   type StackUnderTest,
 } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
+import { STACK_FILES_2026 } from "../fixtures/reference-2026";
 
 const log = (line: string) => process.stdout.write(`[engine] ${line}\n`);
 const MB = 1024 * 1024;
@@ -34,6 +35,8 @@ const STACKS: { stack: string; label: string; file?: string }[] = [
   { stack: "staging", label: "staging" },
   { stack: "prod", label: "prod" },
   { stack: "prod", label: "twohosts", file: join(PROJECT_DIR, "test/fixtures/Pulumi.prod-two-hosts.yaml") },
+  // Generation 2026-06 (issue 25): the three combinations upstream deploys.
+  ...(["dev", "staging", "prod"] as const).map((env) => ({ stack: `${env}-2026`, label: `g26${env}`, file: STACK_FILES_2026[env] })),
 ];
 
 const usedReferences = new Set<string>();
@@ -123,7 +126,8 @@ for (const { stack, label, file } of STACKS) {
       expect(containers().map((c) => c.inputs.name)).toEqual(declared);
     });
 
-    if (stack === "dev")
+    const dev = stack === "dev" || stack === "dev-2026";
+    if (dev)
       it("builds the dev image with the builder the stack names: the provider's ImageBuild on its Engine, which builds with BuildKit, to the target stage with the build args (issue 24)", async () => {
         const build = sut.render.resources.find((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.inputs.build)!;
         expect(build.inputs.build.useLegacyBuilder).toBe(true);
@@ -185,13 +189,16 @@ for (const { stack, label, file } of STACKS) {
       }
     });
 
-    it("lets the app reach postgres and elasticsearch by their compose names", async () => {
+    it("lets the app reach postgres and elasticsearch (and redis, 2026-06) by the names its environment gives", async () => {
       const api = byService("api");
       const env = Object.fromEntries(api.inputs.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-      for (const [host, port] of [
+      const targets: [string, number][] = [
         [env.POSTGRES_HOST, 5432],
-        [env.ELASTICSEARCH_HOSTS, 9200],
-      ] as const) {
+        [env.ELASTICSEARCH_HOSTS ?? env.ELASTIC_HOST, 9200],
+        ...(env.REDIS_HOST ? [[env.REDIS_HOST, 6379] as [string, number]] : []),
+      ];
+      expect(targets.every(([host]) => typeof host === "string" && host !== "")).toBe(true);
+      for (const [host, port] of targets) {
         const r = await execIn(api.id, ["python3", "-c", `import socket; socket.create_connection(("${host}", ${port}), 5).close()`]);
         expect([host, r.code, r.output]).toEqual([host, 0, ""]);
       }
@@ -212,7 +219,7 @@ for (const { stack, label, file } of STACKS) {
       }
     });
 
-    if (stack !== "dev") {
+    if (!dev) {
       it("starts statsd on a read-only root with its mapping in place (issue 9, finding 1)", async () => {
         const statsd = byService("statsd");
         expect((await inspectContainer(statsd.id)).HostConfig.ReadonlyRootfs).toBe(true);
@@ -229,6 +236,59 @@ for (const { stack, label, file } of STACKS) {
           engine({ method: "PUT", path: `/containers/${statsd.id}/archive`, query: { path: "/" }, body: Buffer.alloc(1024), contentType: "application/x-tar" }),
         ).rejects.toThrow(/read-only/);
       });
+    }
+
+    if (stack.endsWith("-2026")) {
+      const envOf = (c: { inputs: any }) => Object.fromEntries(c.inputs.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+      // (execIn's output is trimmed, as the command runner trims it.)
+      it("runs Elasticsearch 8 with its password: a request without it is refused (401), one with it answers", async () => {
+        const api = byService("api");
+        const { ELASTIC_HOST, ELASTIC_USER, ELASTIC_PASSWORD } = envOf(api);
+        expect(ELASTIC_PASSWORD?.length).toBeGreaterThan(0);
+        const probe = (auth: boolean) =>
+          execIn(api.id, [
+            "python3",
+            "-c",
+            [
+              "import base64, os, sys, urllib.request, urllib.error",
+              `r = urllib.request.Request("http://${ELASTIC_HOST}:9200/_cluster/health")`,
+              auth ? `r.add_header("Authorization", "Basic " + base64.b64encode(("${ELASTIC_USER}:" + os.environ["ELASTIC_PASSWORD"]).encode()).decode())` : "",
+              "try: print(urllib.request.urlopen(r, timeout=5).status)",
+              "except urllib.error.HTTPError as e: print(e.code)",
+            ].join("\n"),
+          ]);
+        expect(await probe(false)).toEqual({ code: 0, output: "401" });
+        expect(await probe(true)).toEqual({ code: 0, output: "200" });
+      });
+      it("keeps redis' append-only file on (REDIS_ARGS, given to redis-server as arguments)", async () => {
+        const redis = byService("redis");
+        expect(await execIn(redis.id, ["redis-cli", "config", "get", "appendonly"])).toEqual({ code: 0, output: "appendonly\nyes" });
+      });
+      it("runs a job enqueued on each worker's queues: real RQ workers on the stack's real Redis, one queue set each", async () => {
+        const workers = containers().filter((c) => /^worker-/.test(c.inputs.networksAdvanced[0].aliases[0]));
+        expect(workers.length).toBe(8);
+        const w1 = byService("worker-1");
+        // One job on each high-priority queue (only its own worker takes it) and one on the ML queue.
+        const queues = [
+          ...workers
+            .map((w) => w.inputs.networksAdvanced[0].aliases[0])
+            .filter((n) => !n.startsWith("worker-ml"))
+            .map((n) => `robotoff-high-${n.slice(7)}`),
+          "robotoff-ml-model",
+        ];
+        const script = [
+          "import os, time, redis, rq",
+          'r = redis.Redis(host=os.environ["REDIS_HOST"], port=6379)',
+          'r.delete("robotoff-stand-in:done")',
+          `qs = ${JSON.stringify(queues)}`,
+          'for q in qs: rq.Queue(q, connection=r).enqueue("robotoff.jobs.work", q, 0.1)',
+          "deadline = time.time() + 60",
+          'while r.llen("robotoff-stand-in:done") < len(qs) and time.time() < deadline: time.sleep(0.2)',
+          'print(" ".join(sorted(x.decode() for x in r.lrange("robotoff-stand-in:done", 0, -1))))',
+        ].join("\n");
+        const r = await execIn(w1.id, ["python3", "-c", script]);
+        expect(r).toEqual({ code: 0, output: [...queues].sort().join(" ") });
+      }, 120_000);
     }
 
     it("raises postgres' memory past twice its limit in place, as the provider's update sends it (issue 9, finding 2)", async () => {
@@ -251,7 +311,7 @@ for (const { stack, label, file } of STACKS) {
     });
 
     it("changes the workers' restart policy in place", async () => {
-      const w = byService("workers");
+      const w = byService("workers") ?? byService("worker-1");
       const changed = { ...w.inputs, restart: "on-failure", maxRetryCount: 3 };
       expect(await updateContainer(w.id, w.inputs, changed)).toBe(true);
       const after = await inspectContainer(w.id);

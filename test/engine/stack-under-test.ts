@@ -133,12 +133,19 @@ function merge(a: unknown, b: unknown): unknown {
 export function tierConfig(stackFile: Record<string, any>, hostRoot: string, label: string, extra: Record<string, unknown> = {}): Record<string, any> {
   const cfg = stackFile.config ?? {};
   const dev = cfg["robotoff:dev"]?.enabled === true || cfg["robotoff:environment"] === "dev";
+  // Generation 2026-06 names its network and volumes after containerPrefix, as compose after its project.
+  const names =
+    cfg["robotoff:generation"] === "2026-06"
+      ? { "robotoff:commonNet": `${PREFIX}${label}-common_net` }
+      : {
+          "robotoff:networkName": `${PREFIX}${label}-webnet`,
+          "robotoff:volumes": { postgresData: { name: `${PREFIX}${label}-postgres-data` }, esData: { name: `${PREFIX}${label}-es-data` } },
+          ...(dev ? { "robotoff:dev": { productOpenerNetwork: `${PREFIX}${label}-po_default` } } : {}),
+        };
   const overlay: Record<string, unknown> = {
     "robotoff:hostRoot": hostRoot,
     "robotoff:containerPrefix": `${PREFIX}${label}`,
-    "robotoff:networkName": `${PREFIX}${label}-webnet`,
-    "robotoff:volumes": { postgresData: { name: `${PREFIX}${label}-postgres-data` }, esData: { name: `${PREFIX}${label}-es-data` } },
-    ...(dev ? { "robotoff:dev": { productOpenerNetwork: `${PREFIX}${label}-po_default` } } : {}),
+    ...names,
     ...(cfg["robotoff:tfServing"]?.modelsDir ? { "robotoff:tfServing": { modelsDir: join(hostRoot, "ml", "tf_models") } } : {}),
     // Every Docker host of robotoff:hosts is this machine's Engine; containers elsewhere still name it as before.
     ...(cfg["robotoff:hosts"]
@@ -191,6 +198,13 @@ function prepareHostFolders(render: EngineRender): void {
       mkdirSync(looksLikeFile ? dirname(v.hostPath) : v.hostPath, { recursive: true });
       if (looksLikeFile) writeFileSync(v.hostPath, "");
       if (v.containerPath === "/models") writeFileSync(join(v.hostPath, "models.config"), MODELS_CONFIG);
+    }
+    // fasttext loads its model file at start (2026-06): the operator downloads lid.176.bin into the models folder.
+    const model = (c.inputs.entrypoints ?? []).find((a: string) => a.startsWith("--model=/models/"));
+    const models = (c.inputs.volumes ?? []).find((v: any) => v.containerPath === "/models");
+    if (model && models?.hostPath && !existsSync(join(models.hostPath, model.slice("--model=/models/".length)))) {
+      mkdirSync(models.hostPath, { recursive: true });
+      writeFileSync(join(models.hostPath, model.slice("--model=/models/".length)), "stand-in fastText model\n");
     }
   }
 }

@@ -21,7 +21,6 @@ import {
   secretShapeOf,
   Size,
   Text,
-  Volume,
   VOLUME_LIFECYCLES,
   custom,
   IMAGE_TAG,
@@ -246,15 +245,12 @@ const Dev = z.strictObject({
   pythonVersion: Text.pipe(Matching(/^[0-9]+\.[0-9]+$/, "a Python version like 3.11")).default("3.11"),
 });
 
+/** A data volume: its name (default `<containerPrefix>_<compose name>`, as compose names it) and lifecycle. */
+const DataVolume = z.strictObject({ name: DockerName.optional(), lifecycle: z.enum(VOLUME_LIFECYCLES).optional() }).prefault({});
 /** The volumes that hold data: each one's name and lifecycle is config (external outside dev, as docker/prod.yml). */
-const DataVolumes = z
-  .strictObject({
-    postgresData: Volume("robotoff_postgres-data"),
-    esData: Volume("robotoff_es-data"),
-    backup: Volume("robotoff_backup"),
-    redisData: Volume("robotoff_redis-data"),
-  })
-  .prefault({});
+const DataVolumes = z.strictObject({ postgresData: DataVolume, esData: DataVolume, backup: DataVolume, redisData: DataVolume }).prefault({});
+/** Each data volume's name in docker-compose.yml. */
+const COMPOSE_VOLUME_NAMES = { postgresData: "postgres-data", esData: "es-data", backup: "backup", redisData: "redis-data" } as const;
 
 export const Schema2026 = z
   .strictObject({
@@ -290,9 +286,9 @@ export const Schema2026 = z
   .transform((cfg) => {
     const dev = cfg.environment === "dev";
     const lifecycle = dev ? "managed" : "external";
-    const volume = (v: { name: string; lifecycle?: (typeof VOLUME_LIFECYCLES)[number] }, byDefault: (typeof VOLUME_LIFECYCLES)[number]) => ({
-      ...v,
-      lifecycle: v.lifecycle ?? byDefault,
+    const volume = (key: keyof typeof COMPOSE_VOLUME_NAMES, byDefault: (typeof VOLUME_LIFECYCLES)[number]) => ({
+      name: cfg.volumes[key].name ?? `${cfg.containerPrefix}_${COMPOSE_VOLUME_NAMES[key]}`,
+      lifecycle: cfg.volumes[key].lifecycle ?? byDefault,
     });
     return {
       ...cfg,
@@ -306,11 +302,11 @@ export const Schema2026 = z
       },
       hosts: { local: {}, ...cfg.hosts } as Record<string, { url?: string; certPath?: string; address?: string; sshOpts?: string[] }>,
       volumes: {
-        postgresData: volume(cfg.volumes.postgresData, lifecycle),
-        esData: volume(cfg.volumes.esData, lifecycle),
-        backup: volume(cfg.volumes.backup, lifecycle),
+        postgresData: volume("postgresData", lifecycle),
+        esData: volume("esData", lifecycle),
+        backup: volume("backup", lifecycle),
         // The job queues: kept when the stack is deleted, outside dev (docker/prod.yml leaves it to compose).
-        redisData: volume(cfg.volumes.redisData, dev ? "managed" : "retained"),
+        redisData: volume("redisData", dev ? "managed" : "retained"),
       },
     };
   });

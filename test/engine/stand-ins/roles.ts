@@ -4,7 +4,19 @@
  */
 import { STAND_IN_PATH } from "./base";
 
-export const STAND_IN_ROLES = ["robotoff", "postgres", "elasticsearch", "tf-serving", "statsd-exporter", "postgres-exporter", "haproxy", "probe"] as const;
+export const STAND_IN_ROLES = [
+  "robotoff",
+  "postgres",
+  "elasticsearch",
+  "tf-serving",
+  "statsd-exporter",
+  "postgres-exporter",
+  "haproxy",
+  "redis",
+  "fasttext",
+  "triton",
+  "probe",
+] as const;
 export type StandInRole = (typeof STAND_IN_ROLES)[number];
 
 export interface RoleImage {
@@ -28,8 +40,9 @@ const PYTHON = { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" };
 
 export const ROLE_IMAGES: Record<StandInRole, RoleImage> = {
   robotoff: {
-    imitates: "ghcr.io/openfoodfacts/robotoff (python:3.7-slim, poetry, gunicorn)",
-    run: "groupadd -g 1000 off && useradd -u 1000 -g off -m off && chown -R off:off /opt/robotoff",
+    imitates: "ghcr.io/openfoodfacts/robotoff (2022: python:3.7-slim, poetry, gunicorn; 2026: python -m robotoff, RQ)",
+    // `python`, as python:3.11-slim has it (2026's commands are `python -m robotoff ...`).
+    run: "groupadd -g 1000 off && useradd -u 1000 -g off -m off && chown -R off:off /opt/robotoff && ln -s /usr/bin/python3 /opt/pysetup/.venv/bin/python",
     env: { ...PYTHON, PATH: `/opt/poetry/bin:/opt/pysetup/.venv/bin:${STAND_IN_PATH}` },
     user: "off",
     workdir: "/opt/robotoff",
@@ -87,6 +100,25 @@ export const ROLE_IMAGES: Record<StandInRole, RoleImage> = {
     cmd: ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"],
     // The official image's: a soft stop, which finishes the connections it holds.
     stopSignal: "SIGUSR1",
+  },
+  redis: {
+    imitates: "redis:7.0.5-alpine (official image; the server here is Debian's real Redis 7.0)",
+    run: "mkdir -p /data && chown redis:redis /data",
+    workdir: "/data",
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["redis-server"],
+    expose: ["6379"],
+    volumes: ["/data"],
+  },
+  fasttext: {
+    imitates: "messense/fasttext-serving (ubuntu:20.04, bash, no HTTP client)",
+    env: PYTHON,
+    entrypoint: ["/usr/bin/fasttext-serving"],
+  },
+  triton: {
+    imitates: "nvcr.io/nvidia/tritonserver (Ubuntu, bash; tritonserver on PATH)",
+    env: { ...PYTHON, PATH: `/opt/tritonserver/bin:${STAND_IN_PATH}` },
+    expose: ["8000", "8001", "8002"],
   },
   probe: {
     imitates: "busybox (sh, wget, cat, test, true)",

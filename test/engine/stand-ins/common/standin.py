@@ -34,12 +34,17 @@ def split_address(address, default_host="0.0.0.0"):
     return (host or default_host, int(port))
 
 
-def http_server(name, address, route, on_request=None):
-    """A threaded HTTP/1.0 server; route(path) -> (status, body) where a dict body is sent as JSON."""
+def http_server(name, address, route, on_request=None, with_request=False):
+    """A threaded HTTP/1.0 server; route(path) -> (status, body) where a dict body is sent as JSON. With
+    with_request, route(path, request) also gets the request: its .command, .headers and .body (POST)."""
 
     class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
+
         def do_GET(self):
-            status, body = route(self.path)
+            status, body = route(self.path, self) if with_request else route(self.path)
             if isinstance(body, (dict, list)):
                 data, kind = (json.dumps(body) + "\n").encode(), "application/json"
             else:
