@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configKeys, configTable, formatValue, withTable } from "../../../tools/config-docs";
+import { configKeys, configTable, configTable2026, formatValue, withTable } from "../../../tools/config-docs";
 
 const rowOf = (key: string) =>
   configTable()
@@ -13,6 +13,19 @@ describe("README config keys", () => {
   it("README holds exactly the table the schema generates (run npm run docs:config after changing a key)", () => {
     const readme = readFileSync(join(__dirname, "../../..", "README.md"), "utf8");
     expect(withTable(readme, configTable())).toBe(readme);
+  });
+
+  it("docs/generation-2026-06.md holds exactly the table generation 2026-06's schema generates", () => {
+    const doc = readFileSync(join(__dirname, "../../..", "docs", "generation-2026-06.md"), "utf8");
+    expect(withTable(doc, configTable2026())).toBe(doc);
+    const row = (key: string) =>
+      configTable2026()
+        .split("\n")
+        .find((line) => line.startsWith(`| \`${key}\` |`));
+    expect(row("postgres.memory")).toBe("| `postgres.memory` | `20g` | postgres `mem_limit` (at least `256m`) |");
+    expect(row("app.workers.count")).toContain("| `6` |");
+    expect(row("elasticPassword")).toContain("| secret |");
+    expect(row("tfServing.memory")).toBeUndefined();
   });
 
   it("takes each default from the schema, as an operator writes it (compose's mem_limit 4g for postgres)", () => {
@@ -44,7 +57,7 @@ describe("README config keys", () => {
   it("fails naming a key that has no meaning, and a meaning whose key is gone", () => {
     const keys = configKeys();
     expect(() => configTable([...keys, { key: "postgres.newKey", default: "x", optional: false }])).toThrow(
-      "keys without a meaning in tools/config-docs/index.ts: postgres.newKey",
+      "keys without a meaning in tools/config-docs/key-docs.ts: postgres.newKey",
     );
     expect(() => configTable(keys.filter((k) => k.key !== "app.offUser"))).toThrow("meanings of keys the schema does not have: app.offUser");
   });

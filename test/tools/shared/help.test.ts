@@ -1,7 +1,7 @@
 /** `--help` and `-h` on every command and each ops verb (issue 26): its usage on stdout, exit 0, nothing else run. */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../../tools/shared/command";
 import { main as render } from "../../../tools/render";
@@ -60,11 +60,16 @@ describe("docs:config says what it changed", () => {
     const readme = join(mkdtempSync(join(tmpdir(), "robotoff-docs-")), "README.md");
     const text = readFileSync(join(PROJECT_DIR, "README.md"), "utf8");
     writeFileSync(readme, text.replace("| `environment` |", "| `environmentX` |"));
-    const first = await runMain((argv) => docsConfig(argv, readme), []);
-    expect([first.code, first.stdout]).toEqual([0, expect.stringMatching(/README\.md: config key table rewritten \(\d+ keys\)$/)]);
+    const doc = join(dirname(readme), "generation-2026-06.md");
+    writeFileSync(doc, readFileSync(join(PROJECT_DIR, "docs", "generation-2026-06.md"), "utf8"));
+    const first = await runMain((argv) => docsConfig(argv, readme, doc), []);
+    expect([first.code, first.stdout.split("\n")]).toEqual([
+      0,
+      [expect.stringMatching(/README\.md: config key table rewritten \(\d+ keys\)$/), `${doc}: the config key table is up to date`],
+    ]);
     expect(readFileSync(readme, "utf8")).toBe(text);
-    const second = await runMain((argv) => docsConfig(argv, readme), []);
-    expect(second.stdout).toBe(`${readme}: the config key table is up to date`);
+    const second = await runMain((argv) => docsConfig(argv, readme, doc), []);
+    expect(second.stdout).toBe(`${readme}: the config key table is up to date\n${doc}: the config key table is up to date`);
   });
   it("refuses an argument", async () => {
     expect((await runMain((argv) => docsConfig(argv, "/nonexistent"), ["--write"])).code).toBe(2);
