@@ -7,7 +7,9 @@ import { hostAddress, hostOf, type StackConfig } from "./config";
 import type { SecretKey } from "./secrets";
 import type { EnvValue } from "./spec";
 
-type Source = { readonly key: string; readonly value: (cfg: StackConfig) => string | number | undefined } | { readonly secret: SecretKey };
+/** Where a variable of the app's environment comes from: a config key and how its value derives, or a secret. */
+export type EnvSource<C> = { readonly key: string; readonly value: (cfg: C) => string | number | undefined } | { readonly secret: SecretKey };
+type Source = EnvSource<StackConfig>;
 
 /** A data service's name as the app resolves it: its DNS alias, or its host's address when it runs elsewhere. */
 function host(cfg: StackConfig, service: "postgres" | "elasticsearch" | "tf_serving"): string {
@@ -54,18 +56,29 @@ export const WORKERS_ENV = { REAL_TIME_IMAGE_PREDICTION: "1" } as const;
 
 /** The config key that sets a variable the stack manages, or undefined for a free one. */
 export function managedBy(variable: string): string | undefined {
-  const source = APP_ENV[variable];
-  if (source) return "secret" in source ? source.secret : source.key;
-  if (variable in WORKERS_ENV) return "(fixed by docker-compose.yml for the workers)";
-  return undefined;
+  return sourceKey(APP_ENV, variable) ?? (variable in WORKERS_ENV ? "(fixed by docker-compose.yml for the workers)" : undefined);
 }
 
-/** The app environment for a config; variables of secrets without a value are left out. */
-export function appEnvValues(cfg: StackConfig, secrets: ReadonlySet<SecretKey>): Record<string, EnvValue | number | undefined> {
+/** The config key (or secret) that `table` says sets `variable`; undefined for a variable it does not set. */
+export function sourceKey<C>(table: Readonly<Record<string, EnvSource<C>>>, variable: string): string | undefined {
+  const source = table[variable];
+  return source && ("secret" in source ? source.secret : source.key);
+}
+
+/** The environment `table` derives from a config, then app.env's; variables of secrets without a value are left out. */
+export function envOf<C>(
+  table: Readonly<Record<string, EnvSource<C>>>,
+  cfg: C,
+  secrets: ReadonlySet<SecretKey>,
+  extra: Readonly<Record<string, string>>,
+): Record<string, EnvValue | number | undefined> {
   const env: Record<string, EnvValue | number | undefined> = {};
-  for (const [variable, source] of Object.entries(APP_ENV)) {
+  for (const [variable, source] of Object.entries(table)) {
     if ("secret" in source) env[variable] = secrets.has(source.secret) ? { secret: source.secret } : undefined;
     else env[variable] = source.value(cfg);
   }
-  return { ...env, ...cfg.app.env };
+  return { ...env, ...extra };
 }
+
+/** The app environment for a config; variables of secrets without a value are left out. */
+export const appEnvValues = (cfg: StackConfig, secrets: ReadonlySet<SecretKey>) => envOf(APP_ENV, cfg, secrets, cfg.app.env);

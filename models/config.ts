@@ -127,6 +127,49 @@ export const EnvName = Matching(/^[A-Za-z_][A-Za-z0-9_.]*$/, "a variable name: l
 
 const AppRole = (memory: string, min: string) => z.strictObject({ memory: Size(min, "Robotoff loads its models and data at start", memory) });
 
+export const Api = (memory: string) =>
+  z
+    .strictObject({
+      memory: Size("512m", "Robotoff loads its models and data at start", memory),
+      expose: z.strictObject({ http: Binding("127.0.0.1:5500") }).prefault({}),
+      healthcheck: Healthcheck({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" }),
+      release: z.enum(RELEASE_MODES).default("replace"),
+      /** rolling: how long each new copy may take to be healthy; unset, its healthcheck's whole budget. */
+      waitTimeout: DurationText.transform(parseDuration).optional(),
+      /** rolling: the reverse proxy in front of the copies. */
+      proxy: z
+        .strictObject({
+          image: Image.default("haproxy:2.6"),
+          memory: Size("32m", "HAProxy's buffers for its connections", "256m"),
+        })
+        .prefault({}),
+    })
+    .prefault({});
+
+/** The postgres_backup service: pg_dump on a schedule (models/backup.ts). */
+export const PostgresBackup = z
+  .strictObject({
+    /** On by default in staging and prod, off in dev. */
+    enabled: z.boolean().optional(),
+    /** Daily, at this time of day in UTC (HH:MM). */
+    at: custom(z.string(), (v) => (/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(v) ? undefined : "a time of day in UTC like 03:00")).default("03:00"),
+    /** How many dumps to keep; older ones are deleted after each new one. */
+    keep: z.int().min(1).max(1000).default(7),
+    /** Host folder the dumps go to, on postgres' host; defaults to `<hostRoot>/backups`. */
+    dir: HostFolder.optional(),
+    memory: Size("64m", "pg_dump's working memory", "512m"),
+  })
+  .prefault({});
+
+/** docker/monitor.yml's statsd exporter. */
+export const StatsdExporter = z
+  .strictObject({
+    image: Image.default("prom/statsd-exporter:v0.22.2"),
+    memory: Size("32m", "the exporter's smallest footprint", "256m"),
+    expose: z.strictObject({ metrics: Binding("127.0.0.1:9102") }).prefault({}),
+  })
+  .prefault({});
+
 const App = z.strictObject({
   /** Docker host api, workers and scheduler run on: a key of robotoff:hosts. */
   host: Text.default("local"),
@@ -157,23 +200,7 @@ const App = z.strictObject({
   setTfServingHost: z.boolean().default(false),
   /** More variables for the three app containers; none may be one the stack sets itself. */
   env: z.record(EnvName, Text).default({}),
-  api: z
-    .strictObject({
-      memory: Size("512m", "Robotoff loads its models and data at start", "2g"),
-      expose: z.strictObject({ http: Binding("127.0.0.1:5500") }).prefault({}),
-      healthcheck: Healthcheck({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" }),
-      release: z.enum(RELEASE_MODES).default("replace"),
-      /** rolling: how long each new copy may take to be healthy; unset, its healthcheck's whole budget. */
-      waitTimeout: DurationText.transform(parseDuration).optional(),
-      /** rolling: the reverse proxy in front of the copies. */
-      proxy: z
-        .strictObject({
-          image: Image.default("haproxy:2.6"),
-          memory: Size("32m", "HAProxy's buffers for its connections", "256m"),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
+  api: Api("2g"),
   workers: AppRole("8g", "1g")
     .extend({
       /**
@@ -203,19 +230,7 @@ const Postgres = z.strictObject({
   /** How long a create waits for postgres to be healthy before it fails the deploy. */
   waitTimeout: Duration("2m0s"),
   /** The postgres_backup service: pg_dump on a schedule (models/backup.ts). */
-  backup: z
-    .strictObject({
-      /** On by default in staging and prod, off in dev. */
-      enabled: z.boolean().optional(),
-      /** Daily, at this time of day in UTC (HH:MM). */
-      at: custom(z.string(), (v) => (/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(v) ? undefined : "a time of day in UTC like 03:00")).default("03:00"),
-      /** How many dumps to keep; older ones are deleted after each new one. */
-      keep: z.int().min(1).max(1000).default(7),
-      /** Host folder the dumps go to, on postgres' host; defaults to `<hostRoot>/backups`. */
-      dir: HostFolder.optional(),
-      memory: Size("64m", "pg_dump's working memory", "512m"),
-    })
-    .prefault({}),
+  backup: PostgresBackup,
 });
 
 const Elasticsearch = z.strictObject({
@@ -334,13 +349,7 @@ const Dev = z.strictObject({
 const Monitoring = z.strictObject({
   /** docker/monitor.yml: statsd exporter, postgres exporter, the api under gunicorn with statsd. */
   enabled: z.boolean().default(false),
-  statsd: z
-    .strictObject({
-      image: Image.default("prom/statsd-exporter:v0.22.2"),
-      memory: Size("32m", "the exporter's smallest footprint", "256m"),
-      expose: z.strictObject({ metrics: Binding("127.0.0.1:9102") }).prefault({}),
-    })
-    .prefault({}),
+  statsd: StatsdExporter,
   postgresExporter: z
     .strictObject({
       image: Image.default("prometheuscommunity/postgres-exporter:v0.10.0"),

@@ -5,7 +5,8 @@
 import type { StackConfig } from "./config";
 import type { SecretKey } from "./secrets";
 import type { StackSpec } from "./spec";
-import { buildStackSpec, type StackFiles } from "./stack";
+import { buildStackSpec } from "./stack";
+import type { StackFiles } from "./compose";
 import type { Config2026 } from "./generations/2026-06/config";
 import { buildStackSpec2026 } from "./generations/2026-06/stack";
 

@@ -3,7 +3,7 @@
  * (services/robotoff.ts) and the operator tools (doctor, livecheck) both go through planStack.
  */
 import { parseStackConfig } from "./validate";
-import type { StackFiles } from "./stack";
+import type { StackFiles } from "./compose";
 import { specOf, type AnyStackConfig } from "./generations";
 import { SECRET_KEYS, secretSources, type SecretKey, type SecretSource } from "./secrets";
 import type { StackSpec } from "./spec";

@@ -2,37 +2,41 @@
 import { posix } from "node:path";
 import { NAMESPACE, type SERVICE_NAMES, type StackConfig } from "./config";
 import { formatMb } from "./size";
-import type { HostBinding, PublishedPort } from "./ports";
 import type { SecretKey } from "./secrets";
 import { appEnvValues, WORKERS_ENV } from "./app-env";
-import {
-  API_HEALTH_PATH,
-  API_PORT_KEY,
-  apiHealthcheck,
-  elasticsearchHealthcheck,
-  healthBudgetSeconds,
-  postgresHealthcheck,
-  statsdHealthcheck,
-  tfServingHealthcheck,
-} from "./healthchecks";
-import { HAPROXY_COMMAND, HAPROXY_CONFIG_PATH, haproxyConfig } from "./api-proxy";
+import { API_PORT_KEY, apiHealthcheck, elasticsearchHealthcheck, healthBudgetSeconds, postgresHealthcheck, tfServingHealthcheck } from "./healthchecks";
 import { backupService } from "./backup";
 import { MODELS_CONFIG_POLL_SECONDS, TF_MODELS_MOUNT, tfModelsService } from "./tf-models";
-import { containersOf, type EnvValue, type ImageSpec, type Scheduling, type ServiceSpec, type StackSpec, type VolumeSpec } from "./spec";
+import { type EnvValue, type ImageSpec, type Scheduling, type StackSpec, type VolumeSpec } from "./spec";
+import {
+  apiProxySpec,
+  appImageOf,
+  compactEnv,
+  hostSpecsOf,
+  postgresExporterSpec,
+  published,
+  serviceBase,
+  statsdSpec,
+  STOP_GRACE_SECONDS,
+  type ServiceBase,
+  type Spec,
+  type StackFiles,
+  API_COPIES,
+  API_PORT,
+  postgresCommand,
+  gunicornWithStatsd,
+} from "./compose";
 
 /** The services of generation 2022-09. */
 type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Container-side facts of the services, fixed by the images. */
 export const PORTS = {
-  api: 5500,
+  api: API_PORT,
   postgres: 5432,
   tfServingGrpc: 8500,
   tfServingRest: 8501,
-  statsdIngest: 9125,
-  statsdMetrics: 9102,
 } as const;
-export const STATSD_MAPPING = "/statsd/statsd.conf";
 const APP_ROOT = "/opt/robotoff";
 const APP_DATA_DIRS = ["datasets", "models", "tf_models"] as const;
 /** docker/dev.yml: the checkout's sources, tests, i18n, data and docs, mounted over the image's. */
@@ -55,33 +59,6 @@ export const DEV_SOURCE_MOUNTS = [
 
 export const VOLUMES = { postgresData: "/var/lib/postgresql/data", esData: "/usr/share/elasticsearch/data" } as const;
 
-/** Robotoff's gunicorn.py: a request may take this long before gunicorn gives up on it. */
-const GUNICORN_TIMEOUT_SECONDS = 60;
-/** robotoff:app.api.release rolling: copies of the api, the fewest that keep one serving while the other is replaced. */
-export const API_COPIES = 2;
-
-/** Seconds a clean stop may take: data services checkpoint and flush; the rest gets compose's 10 s. */
-export const STOP_GRACE_SECONDS = { data: 120, default: 10 } as const;
-
-export function published(binding: HostBinding | null, containerPort: number, configKey: string): PublishedPort[] {
-  return binding === null ? [] : [{ ...binding, containerPort, protocol: "tcp", configKey }];
-}
-
-/** Drops unset variables (compose passes a bare `KEY:` only when it is set) and sorts by name. */
-export function compactEnv(env: Record<string, EnvValue | number | undefined>): Record<string, EnvValue> {
-  return Object.fromEntries(
-    Object.entries(env)
-      .filter((e): e is [string, EnvValue | number] => e[1] !== undefined)
-      .map(([k, v]) => [k, typeof v === "number" ? String(v) : v] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
-}
-
-/** `postgres -c shared_buffers=1024MB -c work_mem=64MB`, split as compose splits it. */
-export function postgresCommand(settings: Readonly<Record<string, string | number>>): string[] {
-  return ["postgres", ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
-}
-
 export function tfServingEntrypoint(): string[] {
   return [
     "tensorflow_model_server",
@@ -90,21 +67,6 @@ export function tfServingEntrypoint(): string[] {
     `--model_config_file=${TF_MODELS_MOUNT}/models.config`,
     // A changed models.config is read again without a restart (TensorFlow Serving >= 1.12).
     `--model_config_file_poll_wait_seconds=${MODELS_CONFIG_POLL_SECONDS}`,
-  ];
-}
-
-/** docker/monitor.yml's api command: gunicorn sending its metrics to the statsd exporter. */
-export function gunicornWithStatsd(): string[] {
-  return [
-    "gunicorn",
-    // monitor.yml writes "--config /opt/robotoff/gunicorn.py" as one list item, which gunicorn's argument
-    // parser takes for a positional; the image's own entrypoint passes the two separately, as here.
-    "--config",
-    "/opt/robotoff/gunicorn.py",
-    `--statsd-host=statsd:${PORTS.statsdIngest}`,
-    "--statsd-prefix=robotoff",
-    "--log-file=-",
-    "robotoff.app.api:api",
   ];
 }
 
@@ -141,42 +103,15 @@ export function schedulingOf(cfg: StackConfig, name: ServiceName): Scheduling {
   }
 }
 
-/** Files the stack ships into containers. */
-export interface StackFiles {
-  /** monitoring/statsd.conf: the statsd exporter's mapping (read when monitoring is on). */
-  readonly statsdMapping?: string;
-}
-
-type Spec = Omit<ServiceSpec, "containerName">;
-
 /** What the services' specs are built from: the config, and what several services share. */
 interface Context {
   readonly cfg: StackConfig;
   readonly secrets: ReadonlySet<SecretKey>;
-  /** What every service has unless it says otherwise: the app's host, no ports or mounts, the restart policy. */
-  readonly base: Pick<
-    Spec,
-    "host" | "ports" | "binds" | "volumes" | "ulimits" | "extraHosts" | "dependsOn" | "restart" | "restartMaxRetries" | "stopGraceSeconds"
-  >;
+  readonly base: ServiceBase;
   readonly appImage: ImageSpec;
   readonly appEnv: Readonly<Record<string, EnvValue>>;
   /** tf_serving, where the app is given TF_SERVING_HOST: the app containers that use it wait for it. */
   readonly tf: readonly ServiceName[];
-}
-
-function appImageOf(cfg: StackConfig): ImageSpec {
-  const dev = cfg.dev;
-  if (!dev.enabled) return { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
-  return {
-    key: "robotoff",
-    reference: dev.image,
-    build: {
-      context: cfg.hostRoot,
-      target: dev.target,
-      args: { OFF_UID: String(dev.offUid), OFF_GID: String(dev.offGid), PYTHON_VERSION: dev.pythonVersion },
-      inputs: ["Dockerfile", "pyproject.toml", "poetry.lock", "poetry.toml"],
-    },
-  };
 }
 
 function imagesOf(cfg: StackConfig, appImage: ImageSpec): ImageSpec[] {
@@ -196,23 +131,11 @@ function imagesOf(cfg: StackConfig, appImage: ImageSpec): ImageSpec[] {
 }
 
 function contextOf(cfg: StackConfig, secrets: ReadonlySet<SecretKey>): Context {
-  const restart = cfg.restartPolicy;
   return {
     cfg,
     secrets,
-    base: {
-      host: cfg.app.host,
-      ports: [],
-      binds: [],
-      volumes: [],
-      ulimits: [],
-      extraHosts: [],
-      dependsOn: [],
-      restart,
-      ...(restart === "on-failure" ? { restartMaxRetries: cfg.restartMaxRetries } : {}),
-      stopGraceSeconds: STOP_GRACE_SECONDS.default,
-    },
-    appImage: appImageOf(cfg),
+    base: serviceBase(cfg),
+    appImage: appImageOf(cfg, ["Dockerfile", "pyproject.toml", "poetry.lock", "poetry.toml"]),
     appEnv: compactEnv(appEnvValues(cfg, secrets)),
     tf: cfg.app.setTfServingHost && cfg.tfServing.enabled ? ["tf_serving"] : [],
   };
@@ -252,27 +175,6 @@ function apiSpec(ctx: Context): Spec {
     dependsOn: ["workers", "postgres", "elasticsearch", ...ctx.tf, ...(cfg.monitoring.enabled ? (["statsd"] as const) : [])],
     healthcheck,
   });
-}
-
-/** robotoff:app.api.release rolling: HAProxy on the api's public port, in front of its copies (models/api-proxy.ts). */
-function apiProxySpec(ctx: Context): Spec {
-  const { cfg } = ctx;
-  const copies = containersOf({ containerName: containerNameOf(cfg, "api"), copies: API_COPIES });
-  const config = haproxyConfig({ port: PORTS.api, servers: copies, healthPath: API_HEALTH_PATH, serverTimeoutSeconds: GUNICORN_TIMEOUT_SECONDS });
-  return {
-    ...ctx.base,
-    name: "api_proxy",
-    image: "haproxy",
-    entrypoint: [...HAPROXY_COMMAND],
-    env: {},
-    ports: published(cfg.app.api.expose.http, PORTS.api, API_PORT_KEY),
-    publishBeyondLoopback: true,
-    files: [{ containerPath: HAPROXY_CONFIG_PATH, content: config }],
-    readOnlyRootfs: true,
-    memoryMb: cfg.app.api.proxy.memory,
-    // Started once the copies are healthy: the first deploy opens the port when there is an api behind it.
-    dependsOn: ["api"],
-  };
 }
 
 function workersSpec(ctx: Context): Spec {
@@ -367,49 +269,13 @@ function tfServingSpecs(ctx: Context): Spec[] {
   return tfs.models ? [{ ...ctx.base, dependsOn: [], ...tfModelsService(cfg, tfs.models, modelsDir) }, tfServing] : [tfServing];
 }
 
-function statsdSpec(ctx: Context, mapping: string): Spec {
-  const statsd = ctx.cfg.monitoring.statsd;
-  return {
-    ...ctx.base,
-    name: "statsd",
-    image: "statsd-exporter",
-    // The image's own ENTRYPOINT, stated: a read-only container runs it after its files are written.
-    entrypoint: ["/bin/statsd_exporter"],
-    command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
-    env: {},
-    ports: published(statsd.expose.metrics, PORTS.statsdMetrics, "monitoring.statsd.expose.metrics"),
-    files: [{ containerPath: STATSD_MAPPING, content: mapping }],
-    readOnlyRootfs: true,
-    memoryMb: statsd.memory,
-    healthcheck: statsdHealthcheck(PORTS.statsdMetrics),
-    waitTimeoutSeconds: 60,
-  };
-}
-
-function postgresExporterSpec(ctx: Context): Spec {
-  const pg = ctx.cfg.postgres;
-  return {
-    ...ctx.base,
-    name: "postgres_exporter",
-    image: "postgres-exporter",
-    env: {
-      // The password is URI-encoded: a DSN breaks on one with @, : or /.
-      DATA_SOURCE_NAME: {
-        secret: "postgresPassword",
-        prefix: `postgresql://${encodeURIComponent(pg.user)}:`,
-        suffix: `@postgres:${PORTS.postgres}/${encodeURIComponent(pg.db)}?sslmode=disable`,
-        uriEncode: true,
-      },
-    },
-    readOnlyRootfs: true,
-    memoryMb: ctx.cfg.monitoring.postgresExporter.memory,
-    dependsOn: ["postgres"],
-  };
-}
-
 function monitoringSpecs(ctx: Context, files: StackFiles): Spec[] {
   if (files.statsdMapping === undefined) throw new Error("monitoring is on but no statsd mapping was given");
-  return [statsdSpec(ctx, files.statsdMapping), postgresExporterSpec(ctx)];
+  const { cfg, base } = ctx;
+  return [
+    statsdSpec(cfg, base, files.statsdMapping),
+    postgresExporterSpec(base, cfg.postgres, "postgres", PORTS.postgres, cfg.monitoring.postgresExporter.memory),
+  ];
 }
 
 const containerNameOf = (cfg: StackConfig, name: string) => `${cfg.containerPrefix}-${name}`;
@@ -422,7 +288,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
   const ctx = contextOf(cfg, secrets);
   const services: Spec[] = [
     apiSpec(ctx),
-    ...(cfg.app.api.release === "rolling" ? [apiProxySpec(ctx)] : []),
+    ...(cfg.app.api.release === "rolling" ? [apiProxySpec(cfg, ctx.base)] : []),
     workersSpec(ctx),
     schedulerSpec(ctx),
     postgresSpec(ctx),
@@ -438,11 +304,7 @@ export function buildStackSpec(cfg: StackConfig, secrets: ReadonlySet<SecretKey>
     ...(cfg.target === "swarm" ? { scheduling: schedulingOf(cfg, svc.name as ServiceName) } : {}),
     ...(stopped.has(svc.name) ? { stopped: true } : {}),
   }));
-  const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {
-    const { url, sshOpts, certPath } = cfg.hosts[name] ?? {};
-    return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}), ...(url && certPath ? { certPath } : {}) };
-  });
-  return { hosts, networkName: cfg.networkName, images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
+  return { hosts: hostSpecsOf(cfg, services), networkName: cfg.networkName, images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
 }
 
 function volumesOf(cfg: StackConfig): VolumeSpec[] {

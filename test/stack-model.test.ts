@@ -1,7 +1,8 @@
 import type { StackConfig } from "../models/config";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../models/validate";
-import { buildStackSpec, compactEnv, postgresCommand, tfServingEntrypoint } from "../models/stack";
+import { buildStackSpec, tfServingEntrypoint } from "../models/stack";
+import { compactEnv, postgresCommand } from "../models/compose";
 import { startOrder } from "../models/order";
 import { secretSources, SECRET_KEYS } from "../models/secrets";
 import type { ServiceSpec } from "../models/spec";

@@ -5,10 +5,12 @@
  */
 import { z } from "zod";
 import {
+  Api,
+  PostgresBackup,
+  StatsdExporter,
   Binding,
   DockerName,
   Duration,
-  DurationText,
   ENVIRONMENTS,
   EnvName,
   Healthcheck,
@@ -16,7 +18,6 @@ import {
   HostFolder,
   Image,
   Matching,
-  RELEASE_MODES,
   RESTART_POLICIES,
   secretShapeOf,
   Size,
@@ -28,7 +29,6 @@ import {
   TextOf,
 } from "../../config";
 import { isImageRepository, isImageTag } from "../../image";
-import { parseDuration } from "../../duration";
 import { SECRETS_OF } from "../../secrets";
 
 /** Upstream caps each count at what its compose file declares; beyond this a host runs out of memory long before. */
@@ -102,17 +102,7 @@ const App = z.strictObject({
   networkQualifiedHosts: z.boolean().default(false),
   /** More variables for the app's containers; none may be one the stack sets itself. */
   env: z.record(EnvName, Text).default({}),
-  api: z
-    .strictObject({
-      ...AppRole("6g"),
-      // As 2022-09's: loopback unless the stack file says "5500" (compose's ${ROBOTOFF_EXPOSE:-5500}), as staging and prod's do.
-      expose: z.strictObject({ http: Binding("127.0.0.1:5500") }).prefault({}),
-      healthcheck: Healthcheck({ interval: "30s", timeout: "5s", retries: 3, startPeriod: "1m0s" }),
-      release: z.enum(RELEASE_MODES).default("replace"),
-      waitTimeout: DurationText.transform(parseDuration).optional(),
-      proxy: z.strictObject({ image: Image.default("haproxy:2.6"), memory: Size("32m", "HAProxy's buffers for its connections", "256m") }).prefault({}),
-    })
-    .prefault({}),
+  api: Api("6g"),
   updateListener: z.strictObject(AppRole("1g")).prefault({}),
   /** worker-1..N: each on its own high-priority queue robotoff-high-<n>, then the ML and low queues. */
   workers: z
@@ -142,15 +132,7 @@ const Postgres = z.strictObject({
   healthcheck: Healthcheck({ interval: "10s", timeout: "5s", retries: 6, startPeriod: "30s" }),
   waitTimeout: Duration("2m0s"),
   /** The stack's scheduled dump (models/backup.ts), beside upstream's `backup` volume and script. */
-  backup: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      at: custom(z.string(), (v) => (/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(v) ? undefined : "a time of day in UTC like 03:00")).default("03:00"),
-      keep: z.int().min(1).max(1000).default(7),
-      dir: HostFolder.optional(),
-      memory: Size("64m", "pg_dump's working memory", "512m"),
-    })
-    .prefault({}),
+  backup: PostgresBackup,
 });
 
 const Redis = z.strictObject({
@@ -219,13 +201,7 @@ const Triton = z.strictObject({
 
 const Monitoring = z.strictObject({
   enabled: z.boolean().default(false),
-  statsd: z
-    .strictObject({
-      image: Image.default("prom/statsd-exporter:v0.22.2"),
-      memory: Size("32m", "the exporter's smallest footprint", "256m"),
-      expose: z.strictObject({ metrics: Binding("127.0.0.1:9102") }).prefault({}),
-    })
-    .prefault({}),
+  statsd: StatsdExporter,
   postgresExporter: z
     .strictObject({
       image: Image.default("prometheuscommunity/postgres-exporter:v0.11.1"),

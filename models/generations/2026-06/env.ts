@@ -1,17 +1,20 @@
 /**
  * The app's environment of 2026-06 (`x-robotoff-base-env` of docker-compose.yml, in its order): each variable, the
- * config key it comes from, and how its value is derived. The app's containers all get the same list.
+ * config key it comes from, and how its value is derived. The app's containers all get the same list. Two of its
+ * variables are set by no upstream .env and by no key here: FASTTEXT_PORT (fasttext's 8000, the app's default) and
+ * IN_DOCKER_CONTAINER.
  */
 import { hostAddress } from "../../config";
+import { API_PORT } from "../../compose";
+import { envOf, sourceKey, type EnvSource } from "../../app-env";
 import type { SecretKey } from "../../secrets";
-import type { EnvValue } from "../../spec";
 import { TRITON_MODELS, type Config2026 } from "./config";
 
-type Source = { readonly key: string; readonly value: (cfg: Config2026) => string | number | undefined } | { readonly secret: SecretKey };
+type Source = EnvSource<Config2026>;
 
 /** Container-side ports, fixed by the images and upstream's settings. */
 export const PORTS_2026 = {
-  api: 5500,
+  api: API_PORT,
   postgres: 5432,
   redis: 6379,
   elasticsearch: 9200,
@@ -19,8 +22,6 @@ export const PORTS_2026 = {
   tritonHttp: 8000,
   tritonGrpc: 8001,
   tritonMetrics: 8002,
-  statsdIngest: 9125,
-  statsdMetrics: 9102,
   postgresExporter: 9187,
 } as const;
 
@@ -96,22 +97,8 @@ export const APP_ENV_2026: Readonly<Record<string, Source>> = {
 /** Where Google's SDK reads the credentials the app writes from GOOGLE_CREDENTIALS. */
 export const GOOGLE_CREDENTIALS_FILE = "/opt/robotoff/credentials/google/credentials.json";
 
-/** x-robotoff-base-env's variables that nothing in upstream's .env files sets, and the stack leaves unset. */
-export const UNSET_2026 = ["FASTTEXT_PORT", "IN_DOCKER_CONTAINER"] as const;
-
 /** The config key that sets a variable the stack manages, or undefined for a free one. */
-export function managedBy2026(variable: string): string | undefined {
-  const source = APP_ENV_2026[variable];
-  if (source) return "secret" in source ? source.secret : source.key;
-  return undefined;
-}
+export const managedBy2026 = (variable: string): string | undefined => sourceKey(APP_ENV_2026, variable);
 
 /** The app environment for a config; variables of secrets without a value are left out. */
-export function appEnv2026(cfg: Config2026, secrets: ReadonlySet<SecretKey>): Record<string, EnvValue | number | undefined> {
-  const env: Record<string, EnvValue | number | undefined> = {};
-  for (const [variable, source] of Object.entries(APP_ENV_2026)) {
-    if ("secret" in source) env[variable] = secrets.has(source.secret) ? { secret: source.secret } : undefined;
-    else env[variable] = source.value(cfg);
-  }
-  return { ...env, ...cfg.app.env };
-}
+export const appEnv2026 = (cfg: Config2026, secrets: ReadonlySet<SecretKey>) => envOf(APP_ENV_2026, cfg, secrets, cfg.app.env);

@@ -5,10 +5,8 @@
 import { posix } from "node:path";
 import { formatMb } from "../../size";
 import type { SecretKey } from "../../secrets";
-import { haproxyConfig, HAPROXY_COMMAND, HAPROXY_CONFIG_PATH } from "../../api-proxy";
 import { backupService } from "../../backup";
 import {
-  API_HEALTH_PATH,
   API_PORT_KEY,
   apiHealthcheck,
   elasticsearch8Healthcheck,
@@ -16,11 +14,26 @@ import {
   healthBudgetSeconds,
   postgresHealthcheck,
   redisHealthcheck,
-  statsdHealthcheck,
   tritonHealthcheck,
 } from "../../healthchecks";
-import { API_COPIES, compactEnv, gunicornWithStatsd, postgresCommand, published, STATSD_MAPPING, STOP_GRACE_SECONDS, type StackFiles } from "../../stack";
-import { containersOf, type EnvValue, type ImageSpec, type ServiceSpec, type StackSpec, type VolumeSpec } from "../../spec";
+import {
+  API_COPIES,
+  apiProxySpec,
+  appImageOf,
+  compactEnv,
+  gunicornWithStatsd,
+  hostSpecsOf,
+  postgresCommand,
+  postgresExporterSpec,
+  published,
+  serviceBase,
+  statsdSpec,
+  STOP_GRACE_SECONDS,
+  type ServiceBase,
+  type Spec,
+  type StackFiles,
+} from "../../compose";
+import type { EnvValue, ImageSpec, StackSpec, VolumeSpec } from "../../spec";
 import type { Config2026 } from "./config";
 import { appEnv2026, networkOf, PORTS_2026 as PORTS, serviceHost } from "./env";
 
@@ -74,55 +87,23 @@ export const APP_ENTRYPOINT = ["/docker-entrypoint.sh"];
 /** The image's CMD (upstream's Dockerfile), stated: an entrypoint set at create drops the image's CMD. */
 export const API_COMMAND = ["gunicorn", "--config", "/opt/robotoff/gunicorn.py", "--log-file=-", "robotoff.app.api:api"];
 
-type Spec = Omit<ServiceSpec, "containerName">;
-
 interface Context {
   readonly cfg: Config2026;
   readonly secrets: ReadonlySet<SecretKey>;
-  readonly base: Pick<
-    Spec,
-    "host" | "ports" | "binds" | "volumes" | "ulimits" | "extraHosts" | "dependsOn" | "restart" | "restartMaxRetries" | "stopGraceSeconds"
-  >;
+  readonly base: ServiceBase;
   readonly appImage: ImageSpec;
   readonly appEnv: Readonly<Record<string, EnvValue>>;
   /** Local services the app uses at start and that have a healthcheck: fasttext, and triton where it runs here. */
   readonly ml: readonly string[];
 }
 
-function appImageOf(cfg: Config2026): ImageSpec {
-  if (!cfg.dev.enabled) return { key: "robotoff", reference: `${cfg.app.image}:${cfg.app.tag}` };
-  const dev = cfg.dev;
-  return {
-    key: "robotoff",
-    reference: dev.image,
-    build: {
-      context: cfg.hostRoot,
-      target: dev.target,
-      args: { OFF_UID: String(dev.offUid), OFF_GID: String(dev.offGid), PYTHON_VERSION: dev.pythonVersion },
-      // The image is built with uv (upstream's Dockerfile): its lock file, not poetry's.
-      inputs: ["Dockerfile", "pyproject.toml", "uv.lock"],
-    },
-  };
-}
-
 function contextOf(cfg: Config2026, secrets: ReadonlySet<SecretKey>): Context {
-  const restart = cfg.restartPolicy;
   return {
     cfg,
     secrets,
-    base: {
-      host: cfg.app.host,
-      ports: [],
-      binds: [],
-      volumes: [],
-      ulimits: [],
-      extraHosts: [],
-      dependsOn: [],
-      restart,
-      ...(restart === "on-failure" ? { restartMaxRetries: cfg.restartMaxRetries } : {}),
-      stopGraceSeconds: STOP_GRACE_SECONDS.default,
-    },
-    appImage: appImageOf(cfg),
+    base: serviceBase(cfg),
+    // The image is built with uv (upstream's Dockerfile): its lock file, not poetry's.
+    appImage: appImageOf(cfg, ["Dockerfile", "pyproject.toml", "uv.lock"]),
     appEnv: compactEnv(appEnv2026(cfg, secrets)),
     ml: cfg.triton.mode === "local" ? ["fasttext", "triton"] : ["fasttext"],
   };
@@ -161,26 +142,6 @@ function apiSpec(ctx: Context): Spec {
     dependsOn: ["postgres", "redis", "elasticsearch", ...ctx.ml, ...(cfg.monitoring.enabled ? ["statsd"] : [])],
     healthcheck,
   });
-}
-
-function apiProxySpec(ctx: Context): Spec {
-  const { cfg } = ctx;
-  const servers = containersOf({ containerName: `${cfg.containerPrefix}-api`, copies: API_COPIES });
-  return {
-    ...ctx.base,
-    name: "api_proxy",
-    image: "haproxy",
-    entrypoint: [...HAPROXY_COMMAND],
-    env: {},
-    ports: published(cfg.app.api.expose.http, PORTS.api, API_PORT_KEY),
-    publishBeyondLoopback: true,
-    files: [
-      { containerPath: HAPROXY_CONFIG_PATH, content: haproxyConfig({ port: PORTS.api, servers, healthPath: API_HEALTH_PATH, serverTimeoutSeconds: 60 }) },
-    ],
-    readOnlyRootfs: true,
-    memoryMb: cfg.app.api.proxy.memory,
-    dependsOn: ["api"],
-  };
 }
 
 /** worker-1..N and worker-ml-1..N: fixed container names (compose's container_name), one RQ worker each. */
@@ -316,42 +277,16 @@ function tritonSpec(ctx: Context): Spec {
 
 function monitoringSpecs(ctx: Context, files: StackFiles): Spec[] {
   if (files.statsdMapping === undefined) throw new Error("monitoring is on but no statsd mapping was given");
-  const { cfg } = ctx;
-  const m = cfg.monitoring;
-  const pg = cfg.postgres;
-  const statsd: Spec = {
-    ...ctx.base,
-    name: "statsd",
-    image: "statsd-exporter",
-    entrypoint: ["/bin/statsd_exporter"],
-    command: [`--statsd.mapping-config=${STATSD_MAPPING}`],
-    env: {},
-    ports: published(m.statsd.expose.metrics, PORTS.statsdMetrics, "monitoring.statsd.expose.metrics"),
-    files: [{ containerPath: STATSD_MAPPING, content: files.statsdMapping }],
-    readOnlyRootfs: true,
-    memoryMb: m.statsd.memory,
-    healthcheck: statsdHealthcheck(PORTS.statsdMetrics),
-    waitTimeoutSeconds: 60,
-  };
-  const exporter: Spec = {
-    ...ctx.base,
-    name: "postgres_exporter",
-    image: "postgres-exporter",
-    env: {
-      DATA_SOURCE_NAME: {
-        secret: "postgresPassword",
-        prefix: `postgresql://${encodeURIComponent(pg.user)}:`,
-        suffix: `@${serviceHost(cfg, "postgres")}:${PORTS.postgres}/${encodeURIComponent(pg.db)}?sslmode=disable`,
-        uriEncode: true,
-      },
+  const { cfg, base } = ctx;
+  const exporter = cfg.monitoring.postgresExporter;
+  return [
+    statsdSpec(cfg, base, files.statsdMapping),
+    {
+      ...postgresExporterSpec(base, cfg.postgres, serviceHost(cfg, "postgres"), PORTS.postgres, exporter.memory),
+      // DEVIATION: monitor.yml publishes 9187 on every interface; loopback here, as every port but the api's.
+      ports: published(exporter.expose.metrics, PORTS.postgresExporter, "monitoring.postgresExporter.expose.metrics"),
     },
-    // DEVIATION: monitor.yml publishes 9187 on every interface; loopback here, as every port but the api's.
-    ports: published(m.postgresExporter.expose.metrics, PORTS.postgresExporter, "monitoring.postgresExporter.expose.metrics"),
-    readOnlyRootfs: true,
-    memoryMb: m.postgresExporter.memory,
-    dependsOn: ["postgres"],
-  };
-  return [statsd, exporter];
+  ];
 }
 
 function imagesOf(cfg: Config2026, appImage: ImageSpec): ImageSpec[] {
@@ -384,7 +319,7 @@ export function buildStackSpec2026(cfg: Config2026, secrets: ReadonlySet<SecretK
   const ctx = contextOf(cfg, secrets);
   const services: Spec[] = [
     apiSpec(ctx),
-    ...(cfg.app.api.release === "rolling" ? [apiProxySpec(ctx)] : []),
+    ...(cfg.app.api.release === "rolling" ? [apiProxySpec(cfg, ctx.base)] : []),
     {
       ...appRole(ctx, "update-listener", cfg.app.updateListener.memory, { command: ["python", "-m", "robotoff", "run-update-listener"] }),
       dependsOn: ["redis"],
@@ -404,9 +339,5 @@ export function buildStackSpec2026(cfg: Config2026, secrets: ReadonlySet<SecretK
   ];
   const stopped = new Set(cfg.stopped);
   const named = services.map((svc) => ({ ...svc, containerName: `${cfg.containerPrefix}-${svc.name}`, ...(stopped.has(svc.name) ? { stopped: true } : {}) }));
-  const hosts = [...new Set(services.map((svc) => svc.host))].map((name) => {
-    const { url, sshOpts, certPath } = cfg.hosts[name] ?? {};
-    return { name, ...(url ? { url } : {}), ...(url && sshOpts?.length ? { sshOpts } : {}), ...(url && certPath ? { certPath } : {}) };
-  });
-  return { hosts, networkName: networkOf(cfg), images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
+  return { hosts: hostSpecsOf(cfg, services), networkName: networkOf(cfg), images: imagesOf(cfg, ctx.appImage), volumes: volumesOf(cfg), services: named };
 }
