@@ -104,6 +104,16 @@ export interface ServiceSpec {
   readonly copies?: number;
   /** Kept stopped across deploys (robotoff:stopped): created, never started by the stack. */
   readonly stopped?: boolean;
+  /**
+   * A one-off task, as upstream's Makefile runs it with `docker compose run --rm` (`make migrate-db`): its container
+   * runs to completion when it is created, and what depends on it waits for its exit code 0. Created again when
+   * its inputs change (a new app image); never restarted, never kept running.
+   */
+  readonly oneOff?: boolean;
+  /** Runs the app's code against the database: stopped while a dump is restored into it. */
+  readonly app?: boolean;
+  /** A name `ops` takes for all the services that share it (2026-06's `workers`: worker-1..N, worker-ml-1..N). */
+  readonly group?: string;
 }
 
 export interface ImageSpec {

@@ -37,9 +37,13 @@ export function planStack(
   const available = new Set(SECRET_KEYS.filter((k) => sources[k] !== "absent"));
   const files: StackFiles = config.monitoring.enabled ? { statsdMapping: readFile(SHIPPED_FILES.statsdMapping) } : {};
   const spec = specOf(config, available, files);
-  const notRun = config.stopped.filter((name) => !spec.services.some((s) => s.name === name));
+  // A one-off task cannot be kept stopped: the app waits for its run.
+  const services = spec.services.filter((s) => !s.oneOff);
+  const notRun = config.stopped.filter((name) => !services.some((s) => s.name === name));
   if (notRun.length > 0) {
-    const expected = `services this stack runs (${spec.services.map((s) => s.name).join(", ")})`;
+    const tasks = spec.services.filter((s) => s.oneOff).map((s) => s.name);
+    const why = tasks.length ? `; not ${tasks.join(" or ")}, one-off tasks that run at their create and that the app waits for` : "";
+    const expected = `services this stack runs (${services.map((s) => s.name).join(", ")})${why}`;
     throw new ConfigError(typeof source === "string" ? { stack: source } : source, [{ key: `${NAMESPACE}:stopped`, expected, found: JSON.stringify(notRun) }]);
   }
   return { config, spec, secretSources: sources };

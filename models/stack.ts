@@ -156,6 +156,7 @@ function appRole(ctx: Context, name: ServiceName, memoryMb: number, extra: Parti
     })),
     ...(cfg.dev.enabled ? { externalNetworks: [cfg.dev.productOpenerNetwork] } : {}),
     memoryMb,
+    app: true,
     ...extra,
   };
 }

@@ -13,7 +13,7 @@ export function sdkVersionProblem(installed: string): string | undefined {
   return (
     `@pulumi/pulumi ${installed} is installed, but services/sdk-internals.ts was written for ${SDK_VERSION_READ}: ` +
     "check runtime/config isConfigSecret, runtime/rpc serializeResourceProperties and its secret signature, " +
-    "Resource.__aliases as read by allAliases, and Output's promise() in that version, then set SDK_VERSION_READ"
+    "Resource.__aliases as read by allAliases, runtime/dependsOn gatherExplicitDependencies and Output's promise() in that version, then set SDK_VERSION_READ"
   );
 }
 
@@ -42,3 +42,9 @@ export function withAliases(parent: pulumi.Resource, urn: pulumi.Output<string>,
  * promise() of an Output is internal to the SDK.
  */
 export const outputValue = <T>(out: pulumi.Output<T>): Promise<T> => (out as unknown as { promise(): Promise<T> }).promise();
+
+const dependsOnModule: { gatherExplicitDependencies(d: unknown): Promise<pulumi.Resource[]> } = require("@pulumi/pulumi/runtime/dependsOn");
+
+/** The resources a `dependsOn` option names, Outputs resolved, as the SDK gathers them when it registers the resource. */
+export const explicitDependencies = (dependsOn: pulumi.ResourceOptions["dependsOn"]): Promise<pulumi.Resource[]> =>
+  dependsOnModule.gatherExplicitDependencies(dependsOn);

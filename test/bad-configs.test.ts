@@ -888,6 +888,15 @@ const CASES: readonly Case[] = [
     issues: { "robotoff:generation": 'expected one of "2022-09", "2026-06", found "2024-01"' },
   },
   {
+    what: "a one-off task kept stopped",
+    stack: "prod-2026",
+    patch: { "robotoff:stopped": ["worker-3", "migrate-db"] },
+    issues: {
+      "robotoff:stopped":
+        'expected services this stack runs (api, api_proxy, update-listener, worker-1, worker-2, worker-3, worker-4, worker-5, worker-6, worker-ml-1, worker-ml-2, scheduler, postgres, redis, elasticsearch, fasttext, statsd, postgres_exporter, postgres_backup); not migrate-db or init-elasticsearch, one-off tasks that run at their create and that the app waits for, found ["migrate-db"]',
+    },
+  },
+  {
     what: "tfServing under generation 2026-06",
     stack: "prod-2026",
     patch: { "robotoff:tfServing": { memory: "10g" } },

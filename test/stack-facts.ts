@@ -256,6 +256,13 @@ export function describeStackFacts(stack: string, facts: StackFacts = FACTS_2022
           });
         },
       );
+      it(ref.oneOff ? "runs once: its create waits for its exit and keeps its log, a refresh leaves it exited" : "runs until stopped", () => {
+        each((c) => {
+          const lifecycle = { attach: c.inputs.attach, logs: c.inputs.logs, mustRun: c.inputs.mustRun };
+          expect(lifecycle).toEqual(ref.oneOff ? { attach: true, logs: true, mustRun: false } : { attach: undefined, logs: undefined, mustRun: undefined });
+          expect(r.secretOutputs.get(keyOf(c)) ?? []).toEqual([...(envOf(c).secret ? ["envs"] : []), ...(ref.oneOff ? ["containerLogs"] : [])]);
+        });
+      });
       it("is deleted before it is replaced (fixed name, host ports)", () => {
         each((c, n) => {
           expect(c.inputs.name).toBe(copies > 1 ? `robotoff-${service}-${n}` : `robotoff-${service}`);

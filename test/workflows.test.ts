@@ -159,7 +159,7 @@ describe("a dump before a prod deploy that replaces postgres (issue 10)", () => 
   });
   it("deploys without a dump when it does not", async () => {
     const r = await runStep("app-tag.json");
-    expect([r.code, r.stdout]).toEqual([0, "the preview does not replace postgres: no backup taken"]);
+    expect([r.code, r.stdout]).toEqual([0, "the preview neither replaces postgres nor runs the migrations again: no backup taken"]);
   });
 });
 

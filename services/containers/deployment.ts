@@ -114,7 +114,7 @@ export class Deployment extends pulumi.ComponentResource implements RobotoffDepl
             externalNetworks: svc.externalNetworks ?? [],
             volumes: this.volumes,
             secrets,
-            dependsOn: svc.dependsOn.flatMap((d) => services.get(d)!.containers),
+            dependsOn: svc.dependsOn.flatMap((d) => services.get(d)!.ready),
           },
           { parent: this, ...(provider ? { providers: [provider] } : {}) },
         ),

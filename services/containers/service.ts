@@ -18,8 +18,8 @@ export interface ServiceArgs {
   volumes: Readonly<Record<string, docker.Volume>>;
   /** Secret values by key; every key the spec's env references must be present. */
   secrets: Readonly<Partial<Record<SecretKey, pulumi.Output<string>>>>;
-  /** Containers that must be up first: created, and healthy where they wait for health. */
-  dependsOn: readonly pulumi.Resource[];
+  /** Containers that must be up first: created, healthy where they wait for health, exited 0 for a one-off task. */
+  dependsOn: readonly pulumi.Input<pulumi.Resource>[];
 }
 
 /** `KEY=value` lines; the list is secret as soon as one value is. */
@@ -41,6 +41,8 @@ export class Service extends pulumi.ComponentResource {
   readonly containers: readonly docker.Container[];
   /** Its (first) container. */
   readonly container: docker.Container;
+  /** What a dependent waits for: its containers; for a one-off task, its container once it exited 0. */
+  readonly ready: readonly pulumi.Input<pulumi.Resource>[];
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("robotoff:docker:Service", name, {}, opts);
@@ -52,8 +54,30 @@ export class Service extends pulumi.ComponentResource {
     }
     this.containers = containers;
     this.container = containers[0];
+    this.ready = args.spec.oneOff ? [completed(this.container, args.spec.name)] : containers;
     this.registerOutputs({ containerNames: containers.map((c) => c.name) });
   }
+}
+
+/** How many lines of a failed task's log its error shows. */
+export const FAILED_LOG_LINES = 40;
+
+/**
+ * The task's container once it exited 0. Its create waits for the exit (attach) and reads the exit code back; a
+ * non-zero code fails the deployment here, before any dependent is registered: the running app stays as it was. A
+ * task's container is created again only when its inputs change, hence the --replace in the message.
+ */
+export function completed(container: docker.Container, task: string): pulumi.Output<pulumi.Resource> {
+  return pulumi.all([container.exitCode, container.containerLogs, container.urn]).apply(([code, logs, urn]) => {
+    if (code === 0) return container;
+    const tail = (logs ?? "").trimEnd().split("\n").slice(-FAILED_LOG_LINES).join("\n");
+    throw new pulumi.ResourceError(
+      `${task} exited with code ${code}; nothing that waits for it was replaced. Its log${tail ? ` (last lines):\n${tail}` : ": empty"}\n` +
+        `Once its cause is fixed, run it again: pulumi up --replace '${urn}'`,
+      container,
+      true,
+    );
+  });
 }
 
 function serviceContainer(resourceName: string, containerName: string, args: ServiceArgs, parent: pulumi.Resource, previous: docker.Container[]) {
@@ -84,6 +108,8 @@ function serviceContainer(resourceName: string, containerName: string, args: Ser
       ulimits: spec.ulimits.map((u) => ({ ...u })),
       restart: spec.restart,
       maxRetryCount: spec.restartMaxRetries,
+      // A one-off task: create waits for its end and keeps its log; a refresh then leaves it exited.
+      ...(spec.oneOff ? { attach: true, logs: true, mustRun: false } : {}),
       stopSignal: spec.stopSignal,
       // stopTimeout serves `docker stop` and daemon restarts; destroyGraceSeconds (0 by default) the
       // provider's own stop before it removes or replaces the container.
@@ -92,7 +118,7 @@ function serviceContainer(resourceName: string, containerName: string, args: Ser
       healthcheck: health && dockerHealthcheck(health),
       // robotoff:stopped: created, not started; a refresh then keeps it stopped rather than deleting it.
       start: spec.stopped ? false : undefined,
-      mustRun: spec.stopped ? false : undefined,
+      ...(spec.stopped ? { mustRun: false } : {}),
       // Others wait for this one: create returns once it is healthy (the provider waits at create only).
       wait: spec.waitTimeoutSeconds !== undefined ? true : undefined,
       waitTimeout: spec.waitTimeoutSeconds,
@@ -112,7 +138,8 @@ function serviceContainer(resourceName: string, containerName: string, args: Ser
       // half-way, e.g. its wait for health timed out: a plain `up` would otherwise keep it as it is.
       replaceOnChanges: health ? ["healthcheck", "#initerror"] : ["#initerror"],
       // What the provider reports back for envs stays secret in the state too.
-      additionalSecretOutputs: Object.values(spec.env).some((v) => typeof v !== "string") ? ["envs"] : [],
+      // A task's log stays secret there too: it may quote its environment.
+      additionalSecretOutputs: [...(Object.values(spec.env).some((v) => typeof v !== "string") ? ["envs"] : []), ...(spec.oneOff ? ["containerLogs"] : [])],
     },
   );
 }

@@ -11,8 +11,6 @@ import { lastLine } from "../shared/command";
 import { ArgumentError, InputError } from "../shared/errors";
 import type { OpsTarget, PlacedContainer } from "../targets/target";
 
-/** The containers a restore stops and starts again: those that write to the database. */
-export const APP_SERVICES = ["api", "workers", "scheduler"] as const;
 /** A dump or a restore may take hours: no timeout that would cut one short. */
 const NO_LIMIT = 24 * 3600_000;
 
@@ -66,8 +64,9 @@ export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer
   const inContainer = posix.join(BACKUP_MOUNT, dumpName(plan, file));
   const check = await target.exec(c, ["sh", BACKUP_SCRIPT, "check", inContainer], NO_LIMIT);
   if (check.code !== 0) throw new InputError(`not restored: ${lastLine(check).replaceAll(`${BACKUP_MOUNT}/`, `${backupDir(plan.config)}/`)}`);
-  const kept = new Set(plan.spec.services.filter((s) => s.stopped).map((s) => s.name as string));
-  const apps = all.filter((a) => (APP_SERVICES as readonly string[]).includes(a.service) && !kept.has(a.service));
+  // Those that use the database (ServiceSpec.app), but a one-off task's (it ran at its create) and a kept-stopped one's.
+  const appNames = new Set(plan.spec.services.filter((s) => s.app && !s.oneOff && !s.stopped).map((s) => s.name));
+  const apps = all.filter((a) => appNames.has(a.service));
   const db = plan.config.postgres.db;
   if (!opts.yes) {
     const question = `This replaces database ${db} with ${basename(file)}; ${[...new Set(apps.map((a) => a.service))].join(", ")} stop meanwhile. Type yes to go on: `;
@@ -94,8 +93,12 @@ export async function restoreDump(plan: StackPlan, all: readonly PlacedContainer
 
 /** Steps of `pulumi preview --json` that end the life of a resource's current instance. */
 const ENDS = new Set(["replace", "create-replacement", "delete-replaced", "delete"]);
-/** The postgres container's URN ends with `<deployment>-postgres-container` (services/containers/deployment.ts, service.ts). */
-const POSTGRES_CONTAINER = /\$docker:index\/container:Container::[^:$]*-postgres-container$/;
+/**
+ * The containers whose replacement a dump goes before: postgres' (a new server may not read the volume) and
+ * 2026-06's migrate-db (a new app image migrates the database). Their URNs end with `<deployment>-<service>-container`
+ * (services/containers/deployment.ts, service.ts).
+ */
+const DUMP_FIRST = /\$docker:index\/container:Container::[^:$]*-(postgres|migrate-db)-container$/;
 
 /** Reads a `pulumi preview --json` output; an unreadable or foreign file is an error, never "no change". */
 export function readPreview(file: string): { steps: { op: string; urn: string }[] } {
@@ -109,6 +112,6 @@ export function readPreview(file: string): { steps: { op: string; urn: string }[
   return preview;
 }
 
-/** Whether the preview replaces or deletes the postgres container (its data volume stays; a dump first anyway). */
-export const replacesPostgres = (preview: { steps: { op: string; urn: string }[] }): boolean =>
-  preview.steps.some((s) => ENDS.has(s.op) && POSTGRES_CONTAINER.test(s.urn));
+/** Whether the preview replaces or deletes the postgres container (its data volume stays), or runs the migrations again. */
+export const needsDumpFirst = (preview: { steps: { op: string; urn: string }[] }): boolean =>
+  preview.steps.some((s) => ENDS.has(s.op) && DUMP_FIRST.test(s.urn));

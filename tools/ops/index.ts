@@ -21,21 +21,24 @@ import { closest, distance } from "fastest-levenshtein";
 import { targetOf } from "../targets";
 import { declaredContainers, type PlacedContainer } from "../targets/target";
 import { parseOpsArgs } from "./args";
-import { backupNow, readPreview, replacesPostgres, restoreDump } from "./backup";
+import { backupNow, readPreview, needsDumpFirst, restoreDump } from "./backup";
 
 /** The containers of the services named (all when none is), in start order; an unknown name lists those that exist. */
 export function selectServices(plan: StackPlan, names: readonly string[]): PlacedContainer[] {
   const placed = declaredContainers(plan);
-  // Each service once (the api's copies are one service).
-  const known = [...new Set(placed.map((p) => p.service))].sort();
+  // Each service once (the api's copies are one service), and each group (2026-06's `workers`) by its name.
+  const groups = new Map<string, string[]>();
+  for (const s of plan.spec.services) if (s.group) groups.set(s.group, [...(groups.get(s.group) ?? []), s.name]);
+  const known = [...new Set([...placed.map((p) => p.service), ...groups.keys()])].sort();
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
     const near = unknown.map((n) => [n, closest(n, known)] as const).filter(([n, c]) => distance(n, c) <= Math.max(2, Math.floor(n.length / 3)));
     const meant = near.length ? ` (did you mean ${near.map(([, c]) => c).join(", ")}?)` : "";
     throw new ArgumentError(`no service ${unknown.join(", ")} in this stack${meant}; its services: ${known.join(", ")}`);
   }
+  const wanted = new Set(names.flatMap((n) => groups.get(n) ?? [n]));
   const order = startOrder(plan.spec.services).map((s) => s.name as string);
-  return placed.filter((p) => names.length === 0 || names.includes(p.service)).sort((a, b) => order.indexOf(a.service) - order.indexOf(b.service));
+  return placed.filter((p) => names.length === 0 || wanted.has(p.service)).sort((a, b) => order.indexOf(a.service) - order.indexOf(b.service));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,8 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     if (args.ifReplaced) readPreview(args.ifReplaced); // a bad file fails before any Engine is asked
     await target.reachable(all);
     if (args.verb === "restore") return restoreDump(plan, all, args.operands[0], { yes: args.yes }, target);
-    if (args.ifReplaced && !replacesPostgres(readPreview(args.ifReplaced))) {
-      process.stdout.write("the preview does not replace postgres: no backup taken\n");
+    if (args.ifReplaced && !needsDumpFirst(readPreview(args.ifReplaced))) {
+      process.stdout.write("the preview neither replaces postgres nor runs the migrations again: no backup taken\n");
       return 0;
     }
     return backupNow(plan, all, target);
@@ -64,7 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     case "exec":
       return target.execAttached(chosen[0], args.command);
     default:
-      return target.lifecycle(args.verb, chosen);
+      // A one-off task runs again only when named (`ops start migrate-db`): not with every service.
+      return target.lifecycle(args.verb, args.operands.length ? chosen : chosen.filter((c) => !c.oneOff));
   }
 }
 

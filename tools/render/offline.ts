@@ -3,7 +3,7 @@
  * every resource it registers, with its inputs and resource options.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { serializeResourceProperties, specialSecretSig, specialSigKey, outputValue, withAliases } from "../../services/sdk-internals";
+import { explicitDependencies, serializeResourceProperties, specialSecretSig, specialSigKey, outputValue, withAliases } from "../../services/sdk-internals";
 import { InputError } from "../shared/errors";
 import type { RuntimeConfig } from "../shared/stack-file";
 
@@ -68,6 +68,13 @@ export interface OfflineOptions {
   imageIdOf?: (reference: string) => string;
   /** Also compute URNs, aliases and implicit dependencies (graph, tests); the plain render skips them. */
   analyze?: boolean;
+  /**
+   * How a one-off task's container (attach) ended, by container name, as the provider reads it back after its
+   * create: unset, unknown, as in a preview that creates it.
+   */
+  taskExit?: (containerName: string) => { exitCode: number; logs: string } | undefined;
+  /** Told of each resource as the mocks receive its registration (`<type>::<name>`), also in a run that then fails. */
+  onRegister?: (key: string) => void;
 }
 
 /** What the provider would report back, enough for the program's Output chains. */
@@ -79,6 +86,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, opts
       return { ...inputs, imageId: (opts.imageIdOf ?? String)(inputs.name), repoDigest: inputs.name };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: generatedPlaceholder(name) };
+    case "docker:index/container:Container": {
+      const exit = inputs.attach ? opts.taskExit?.(inputs.name) : undefined;
+      return { name, ...inputs, ...(exit ? { exitCode: exit.exitCode, containerLogs: exit.logs } : {}) };
+    }
     default:
       return { name, ...inputs };
   }
@@ -105,6 +116,35 @@ export const mockId = (name: string) => `${name}-id`;
  * A path is imported, so it runs once per process (Node caches the module); a function runs each time.
  */
 export async function runOffline(cfg: RuntimeConfig, program: Program, opts: OfflineOptions = {}): Promise<Rendered> {
+  // The language host owns the process: a promise of the program's that rejects unobserved (a resource whose
+  // registration failed, and each Output derived from it) is the program's error, reported once (the SDK's
+  // cmd/run/run.js uncaughtHandler). The process's other listeners hear none while the program runs.
+  let stop: (reason: unknown) => void = () => {};
+  // Where the language host would exit, the program's registrations may never settle: the first error ends the run.
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const others = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", stop);
+  try {
+    return await Promise.race([runProgram(cfg, program, opts), stopped]);
+  } catch (error) {
+    throw cleanStop(error);
+  } finally {
+    // What else rejects on the same error lands here, not in the process's own listeners.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off("unhandledRejection", stop);
+    for (const listener of others) process.on("unhandledRejection", listener);
+  }
+}
+
+/** A RunError, or a ResourceError that hides its stack: the program's way to stop without a stack trace (services/pulumi-config.ts). */
+function cleanStop(error: unknown): unknown {
+  if (pulumi.RunError.isInstance(error)) return new InputError((error as Error).message);
+  if (pulumi.ResourceError.isInstance(error) && error.hideStack) return new InputError(error.message);
+  return error;
+}
+
+async function runProgram(cfg: RuntimeConfig, program: Program, opts: OfflineOptions): Promise<Rendered> {
   const registered = new Map<string, RecordedResource>();
   const refusals: string[] = [];
   const providers = new Map<string, string>();
@@ -141,6 +181,7 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
   function recordResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
     const inputs = reviveSecrets(args.inputs) as Record<string, unknown>;
     const key = `${args.type}::${args.name}`;
+    opts.onRegister?.(key);
     if (args.type !== "pulumi:pulumi:Stack") {
       if (registered.has(key)) throw new Error("a second resource of that type and name");
       // A provider reference is `<urn>::<id>`; default providers are not registered under mocks.
@@ -180,11 +221,7 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
     }
     return exported;
   });
-  if (failed) {
-    // A RunError is the program's way to stop on the user's input without a stack trace (services/pulumi-config.ts).
-    const { error } = failed;
-    throw pulumi.RunError.isInstance(error) ? new InputError((error as Error).message) : error;
-  }
+  if (failed) throw failed.error;
 
   // Every registration has reached the mocks once every URN is known, exports or not. One the mocks refused
   // rejects its URN and id: each is awaited, so that the render fails with the first such error.
@@ -201,8 +238,8 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
 
   const entryOf = new Map(pending.map((p) => [p.resource, p]));
   const keyOf = (r: unknown) => entryOf.get(r as pulumi.Resource)?.key;
-  const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  const dependsOnKeys = (o: pulumi.ResourceOptions) => list(o.dependsOn).map((d) => keyOf(d) ?? "<unknown>");
+  // Of a registered resource only: the SDK gathered them without error.
+  const dependsOnKeys = async (o: pulumi.ResourceOptions) => [...new Set((await explicitDependencies(o.dependsOn)).map((d) => keyOf(d) ?? "<unknown>"))];
 
   // URNs and alias URNs as the engine derives them, with the SDK's createUrn and allAliases. (The mock
   // monitor's own URNs keep only the last parent type, so they are not used.)
@@ -257,7 +294,7 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
   for (const { key, props, opts: options } of opts.analyze ? pending : []) {
     if (!registered.has(key)) continue;
     const [, byProperty] = await serializeResourceProperties(key, props ?? {});
-    const deps = new Set<string>(dependsOnKeys(options));
+    const deps = new Set<string>(await dependsOnKeys(options));
     for (const resources of byProperty.values()) for (const d of resources) if (keyOf(d)) deps.add(keyOf(d)!);
     deps.delete(key);
     dependencies.set(key, [...deps].sort());
@@ -270,7 +307,7 @@ export async function runOffline(cfg: RuntimeConfig, program: Program, opts: Off
     const extra = (opts as pulumi.CustomResourceOptions).additionalSecretOutputs ?? [];
     if (extra.length) secretOutputs.set(key, extra);
     resource.options = {
-      dependsOn: dependsOnKeys(opts),
+      dependsOn: await dependsOnKeys(opts),
       protect: opts.protect ?? false,
       retainOnDelete: opts.retainOnDelete ?? false,
       deleteBeforeReplace: (opts as pulumi.CustomResourceOptions).deleteBeforeReplace ?? false,

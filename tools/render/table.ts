@@ -27,6 +27,8 @@ function facts(r: RecordedResource, showSecrets: boolean, provider?: string): st
     for (const h of i.hosts ?? []) parts.push(`host=${h.host}:${h.ip}`);
     if (i.healthcheck) parts.push(`health=${i.healthcheck.tests.slice(1, 2).join("")}/${i.healthcheck.interval}`);
     if (i.wait) parts.push(`wait=${i.waitTimeout}s`);
+    // A one-off task (services/containers/service.ts): create waits for its exit, dependents for its code 0.
+    if (i.attach) parts.push("runs-once");
     parts.push(`env=${Array.isArray(i.envs) ? i.envs.map(envEntry).join(" ") : i.envs}`);
   } else if (i.name !== undefined) {
     parts.push(`name=${i.name}`);

@@ -17,6 +17,8 @@ export interface DeclaredContainer {
   readonly hasHealthcheck: boolean;
   /** Kept stopped by robotoff:stopped: up while it does not run. */
   readonly stopped?: boolean;
+  /** A one-off task (ServiceSpec.oneOff): up once it exited 0. */
+  readonly oneOff?: boolean;
   /** What the stack sets that an operator can change by hand and the next `pulumi up` puts back (containers target). */
   readonly memoryMb?: number;
   readonly restart?: string;
@@ -55,6 +57,7 @@ export function declaredContainers(plan: StackPlan): PlacedContainer[] {
         host: s.host,
         ...(urls.get(s.host) ? { url: urls.get(s.host) } : {}),
         ...(s.stopped ? { stopped: true } : {}),
+        ...(s.oneOff ? { oneOff: true } : {}),
         ...(s.scheduling ? {} : { memoryMb: s.memoryMb, restart: s.restart }),
         ...(s.scheduling ? { replicas: s.scheduling.replicas, expectedTasks: runningReplicas(s) } : {}),
       })),

@@ -87,6 +87,14 @@ export const APP_ENTRYPOINT = ["/docker-entrypoint.sh"];
 /** The image's CMD (upstream's Dockerfile), stated: an entrypoint set at create drops the image's CMD. */
 export const API_COMMAND = ["gunicorn", "--config", "/opt/robotoff/gunicorn.py", "--log-file=-", "robotoff.app.api:api"];
 
+/**
+ * What upstream's deploy runs by hand before `make up` (`make migrate-db`; `make init-elasticsearch` on a first
+ * install), as `docker compose run --rm --no-deps api` runs them: the api's container settings, the command
+ * replaced. Each runs to completion when created, again whenever the app image changes; the app's containers
+ * wait for both to exit 0 (DEVIATION: compose's `up` does not wait for them).
+ */
+export const ONE_OFFS = ["migrate-db", "init-elasticsearch"] as const;
+
 interface Context {
   readonly cfg: Config2026;
   readonly secrets: ReadonlySet<SecretKey>;
@@ -126,6 +134,7 @@ function appRole(ctx: Context, name: string, memoryMb: number, extra: Partial<Sp
     ],
     externalNetworks: [cfg.commonNet],
     memoryMb,
+    app: true,
     ...extra,
   };
 }
@@ -139,7 +148,7 @@ function apiSpec(ctx: Context): Spec {
       ? { copies: API_COPIES, waitTimeoutSeconds: api.waitTimeout ?? healthBudgetSeconds(healthcheck) }
       : { ports: published(api.expose.http, PORTS.api, API_PORT_KEY), publishBeyondLoopback: true }),
     command: cfg.monitoring.enabled ? gunicornWithStatsd() : API_COMMAND,
-    dependsOn: ["postgres", "redis", "elasticsearch", ...ctx.ml, ...(cfg.monitoring.enabled ? ["statsd"] : [])],
+    dependsOn: ["postgres", "redis", "elasticsearch", ...ctx.ml, ...(cfg.monitoring.enabled ? ["statsd"] : []), ...ONE_OFFS],
     healthcheck,
   });
 }
@@ -152,12 +161,24 @@ function workerSpecs(ctx: Context): Spec[] {
       command: runWorker(queues),
       // RQ's warm shutdown: SIGTERM lets the current job finish; the grace is how long it may take.
       stopGraceSeconds: role.stopGrace,
-      dependsOn: ["postgres", "redis", ...ctx.ml],
+      dependsOn: ["postgres", "redis", ...ctx.ml, ...ONE_OFFS],
+      group: "workers",
     });
   return [
     ...Array.from({ length: workers.count }, (_, i) => worker(`worker-${i + 1}`, workerQueues(i + 1), workers)),
     ...Array.from({ length: mlWorkers.count }, (_, i) => worker(`worker-ml-${i + 1}`, ML_WORKER_QUEUES, mlWorkers)),
   ];
+}
+
+function oneOffSpecs(ctx: Context): Spec[] {
+  const task = (name: (typeof ONE_OFFS)[number], dependsOn: string[]): Spec =>
+    appRole(ctx, name, ctx.cfg.app.api.memory, {
+      command: ["python", "-m", "robotoff", name],
+      dependsOn,
+      restart: "no",
+      oneOff: true,
+    });
+  return [task("migrate-db", ["postgres"]), task("init-elasticsearch", ["elasticsearch"])];
 }
 
 function postgresSpec(ctx: Context): Spec {
@@ -322,13 +343,14 @@ export function buildStackSpec2026(cfg: Config2026, secrets: ReadonlySet<SecretK
     ...(cfg.app.api.release === "rolling" ? [apiProxySpec(cfg, ctx.base)] : []),
     {
       ...appRole(ctx, "update-listener", cfg.app.updateListener.memory, { command: ["python", "-m", "robotoff", "run-update-listener"] }),
-      dependsOn: ["redis"],
+      dependsOn: ["redis", ...ONE_OFFS],
     },
     ...workerSpecs(ctx),
     appRole(ctx, "scheduler", cfg.app.scheduler.memory, {
       command: ["python", "-m", "robotoff", "run-scheduler"],
-      dependsOn: ["postgres", "redis", "elasticsearch"],
+      dependsOn: ["postgres", "redis", "elasticsearch", ...ONE_OFFS],
     }),
+    ...oneOffSpecs(ctx),
     postgresSpec(ctx),
     redisSpec(ctx),
     elasticsearchSpec(ctx),

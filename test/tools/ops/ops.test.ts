@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { main, selectServices } from "../../../tools/ops";
 import { parseOpsArgs } from "../../../tools/ops/args";
 import { runMain } from "../../in-process";
-import { readPreview, replacesPostgres } from "../../../tools/ops/backup";
+import { readPreview, needsDumpFirst } from "../../../tools/ops/backup";
 import { planStackFile } from "../../../tools/shared/stack-file";
 import { declaredContainers } from "../../../tools/targets/target";
 import { run } from "../../../tools/shared/command";
@@ -76,6 +76,38 @@ describe("which containers, on which host: the StackSpec's placement", () => {
     expect(() => selectServices(plan, ["api", "redis"])).toThrow(
       "no service redis in this stack; its services: api, elasticsearch, postgres, postgres_backup, postgres_exporter, scheduler, statsd, tf_serving, workers",
     );
+  });
+});
+
+describe("generation 2026-06: workers by group, one-off tasks only when named", () => {
+  const PROD_2026 = join(PROJECT_DIR, "test/fixtures/generation-2026/Pulumi.prod-2026.yaml");
+  const plan = planStackFile(PROJECT_DIR, "prod-2026", PROD_2026).plan;
+  const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...extra });
+  const WORKERS = ["worker-1", "worker-2", "worker-3", "worker-4", "worker-5", "worker-6", "worker-ml-1", "worker-ml-2"];
+
+  it("takes `workers` for every worker, worker-1..6 and worker-ml-1..2, and names the group among the services", () => {
+    expect(selectServices(plan, ["workers"]).map((p) => p.service)).toEqual(WORKERS);
+    expect(selectServices(plan, ["worker-3", "api"]).map((p) => p.name)).toEqual(["robotoff-api-1", "robotoff-api-2", "robotoff-worker-3"]);
+    expect(() => selectServices(plan, ["worker-7"])).toThrow(
+      /^no service worker-7 in this stack \(did you mean worker-1\?\); its services: api, .*, worker-ml-2, workers$/,
+    );
+  });
+  it("restart workers: each worker, one line each", async () => {
+    const r = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "restart", "workers");
+    expect([r.code, r.stdout.split("\n")]).toEqual([0, WORKERS.map((w) => `${w}: restarted (robotoff-${w})`)]);
+  });
+  it("logs worker-3: that worker's container", async () => {
+    const r = await opsProcess(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "logs", "--tail", "5", "worker-3");
+    expect(r.stdout).toBe("logs --tail 5 robotoff-worker-3");
+  });
+  it("stop and start of every service leave the one-off tasks alone; start migrate-db runs the migrations again", async () => {
+    const stop = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "stop");
+    const stopped = stop.stdout.split("\n").map((l) => l.split(":")[0]);
+    expect(stopped).toEqual(expect.arrayContaining(["api", "scheduler", "postgres", ...WORKERS]));
+    expect(stopped).not.toContain("migrate-db");
+    expect(stopped).not.toContain("init-elasticsearch");
+    const again = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "start", "migrate-db");
+    expect(again.stdout).toMatch(/^migrate-db: started \(robotoff-migrate-db\)/);
   });
 });
 
@@ -167,10 +199,13 @@ describe("backup --if-replaced: a dump before a deploy that replaces postgres", 
   const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...extra });
 
   it("reads a replacement of the postgres container in a preview (pulumi preview --json's steps)", () => {
-    expect(replacesPostgres(readPreview(join(PREVIEWS, "postgres-replaced.json")))).toBe(true);
+    expect(needsDumpFirst(readPreview(join(PREVIEWS, "postgres-replaced.json")))).toBe(true);
+  });
+  it("reads a new run of 2026-06's migrations for one too: the app image changed", () => {
+    expect(needsDumpFirst(readPreview(join(PREVIEWS, "migrations-2026.json")))).toBe(true);
   });
   it("does not take an in-place update of postgres, or a replacement of postgres_backup, for one", () => {
-    expect(replacesPostgres(readPreview(join(PREVIEWS, "app-tag.json")))).toBe(false);
+    expect(needsDumpFirst(readPreview(join(PREVIEWS, "app-tag.json")))).toBe(false);
   });
   it("takes the dump through the backup container and prints its host path", async () => {
     const log = withLog();
@@ -188,7 +223,7 @@ describe("backup --if-replaced: a dump before a deploy that replaces postgres", 
   it("takes none when postgres stays, and says so", async () => {
     const log = withLog();
     const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "backup", "--if-replaced", join(PREVIEWS, "app-tag.json"));
-    expect([r.code, r.stdout]).toEqual([0, "the preview does not replace postgres: no backup taken"]);
+    expect([r.code, r.stdout]).toEqual([0, "the preview neither replaces postgres nor runs the migrations again: no backup taken"]);
     expect(calls(log)).not.toContain("default exec");
   });
   it("fails on a file that is not a preview, rather than skipping the dump", async () => {
@@ -263,6 +298,20 @@ describe("restore through the stand-in docker CLI", () => {
   // With --yes nothing is read from stdin: in this worker.
   const restoreYes = (env: NodeJS.ProcessEnv, file: string) =>
     ops({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...env }, "--stack", "prod", "restore", "--yes", file);
+  it("generation 2026-06: stops every container that runs the app (its workers and update-listener too), not the one-off tasks", async () => {
+    const file = join(PROJECT_DIR, "test/fixtures/generation-2026/Pulumi.prod-2026.yaml");
+    const r = await ops(
+      { ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY },
+      ...["--stack", "prod-2026", "--config-file", file, "restore", "--yes", "postgres-20261129T030000Z.dump"],
+    );
+    const stopped = r.stdout
+      .split("\n")
+      .filter((l) => / stopped /.test(l))
+      .map((l) => l.split(":")[0]);
+    const workers = ["worker-1", "worker-2", "worker-3", "worker-4", "worker-5", "worker-6", "worker-ml-1", "worker-ml-2"];
+    expect([...new Set(stopped)].sort()).toEqual(["api", "scheduler", "update-listener", ...workers].sort());
+    expect(r.stdout.split("\n").pop()).toBe("restored postgres-20261129T030000Z.dump into robotoff");
+  });
   it("refuses a file outside the backup folder, naming the folder", async () => {
     const r = await restoreYes({}, "/tmp/elsewhere/postgres.dump");
     expect([r.code, r.stderr]).toEqual([

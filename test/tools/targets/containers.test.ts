@@ -62,6 +62,31 @@ describe("assess", () => {
     const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod", file).plan);
     expect(placed.filter((p) => p.stopped).map((p) => p.service)).toEqual(["scheduler"]);
   });
+  it("says UP for a one-off task that exited 0, DOWN while it runs, never ran or failed, naming how to read its log", () => {
+    const task = declared.map((d) => (d.service === "scheduler" ? { ...d, oneOff: true } : d));
+    const ended = (state: object) =>
+      formatVerdict(
+        assess(
+          task,
+          edit("scheduler", (c) => Object.assign(c.State, state)),
+        )[2],
+      );
+    expect(ended({ Status: "exited", Running: false, ExitCode: 0 })).toBe("scheduler: UP (a one-off task, ran to completion: exit code 0)");
+    expect(ended({})).toBe("scheduler: DOWN (a one-off task, still running)");
+    expect(ended({ Status: "created", Running: false, ExitCode: 0 })).toBe(
+      "scheduler: DOWN (a one-off task, created but never run; npm run ops -- start scheduler runs it)",
+    );
+    expect(ended({ Status: "exited", Running: false, ExitCode: 3 })).toBe(
+      "scheduler: DOWN (a one-off task that failed (exit code 3); its log: npm run ops -- logs scheduler)",
+    );
+    expect(ended({ Status: "exited", Running: false, ExitCode: 137, OOMKilled: true })).toBe(
+      "scheduler: DOWN (a one-off task that failed (killed: out of memory); its log: npm run ops -- logs scheduler)",
+    );
+  });
+  it("takes which services are one-off tasks from the spec (2026-06's migrate-db and init-elasticsearch)", () => {
+    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod-2026", join(PROJECT_DIR, "test/fixtures/generation-2026/Pulumi.prod-2026.yaml")).plan);
+    expect(placed.filter((p) => p.oneOff).map((p) => p.service)).toEqual(["init-elasticsearch", "migrate-db"]);
+  });
   it("says DOWN for a declared container the host does not have", () => {
     const inspected = recorded().filter((c) => c.Name !== "/robotoff-scheduler");
     expect(formatVerdict(assess(declared, inspected)[2])).toBe("scheduler: DOWN (no container robotoff-scheduler; the next pulumi up creates it)");

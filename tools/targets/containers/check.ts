@@ -53,6 +53,15 @@ const lastOutput = (c: InspectedContainer) => {
   return output ? `: ${output.slice(0, 160)}` : "";
 };
 
+/** A one-off task's container: done when it exited 0; its create runs it, `ops start <task>` runs it again. */
+function taskVerdict(service: string, s: InspectedContainer["State"]): Verdict {
+  if (s.Running) return { service, up: false, detail: "a one-off task, still running" };
+  if (s.Status === "created") return { service, up: false, detail: `a one-off task, created but never run; npm run ops -- start ${service} runs it` };
+  if (s.ExitCode === 0) return { service, up: true, detail: "a one-off task, ran to completion: exit code 0" };
+  const why = s.OOMKilled ? "killed: out of memory" : `exit code ${s.ExitCode}`;
+  return { service, up: false, detail: `a one-off task that failed (${why}); its log: npm run ops -- logs ${service}` };
+}
+
 export function assess(declared: readonly DeclaredContainer[], inspected: readonly InspectedContainer[]): Verdict[] {
   const byName = new Map(inspected.map((c) => [c.Name.replace(/^\//, ""), c]));
   return declared.map((d) => {
@@ -62,6 +71,7 @@ export function assess(declared: readonly DeclaredContainer[], inspected: readon
     // Gone from the Engine: a refresh drops it from the state, and the up creates it again.
     if (!c) return { service, up: false, detail: `no container ${name}; the next pulumi up creates it` };
     const s = c.State;
+    if (d.oneOff) return taskVerdict(service, s);
     if (stopped) return { service, up: !s.Running, detail: `stopped by robotoff:stopped${s.Running ? ", yet running" : ""}` };
     if (!s.Running || s.Status !== "running") {
       const why = s.OOMKilled ? ", killed: out of memory" : s.ExitCode ? `, exit code ${s.ExitCode}` : "";
