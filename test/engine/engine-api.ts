@@ -26,6 +26,8 @@ export interface EngineRequest {
   readonly body?: Buffer;
   readonly contentType?: string;
   readonly timeoutMs?: number;
+  /** Resolve with the body's bytes (a log stream's frames), not its text or JSON. */
+  readonly raw?: boolean;
 }
 
 /** One API call to one Engine; a status >= 400 throws an EngineError with the Engine's own message. */
@@ -59,6 +61,7 @@ function call<T>(socketPath: string, req: EngineRequest): Promise<T> {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
+          if (req.raw && (res.statusCode ?? 500) < 400) return resolve(Buffer.concat(chunks) as T);
           const text = Buffer.concat(chunks).toString("utf8");
           let data: any = text;
           try {

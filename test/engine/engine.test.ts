@@ -140,9 +140,13 @@ for (const { stack, label, file } of STACKS) {
         ]);
       });
 
-    it("runs every container, and those it waits for are healthy", async () => {
+    it("runs every container, and those it waits for are healthy; a one-off task ran to its end, exit code 0", async () => {
       for (const c of containers()) {
         const state = (await inspectContainer(c.id)).State;
+        if (c.inputs.attach) {
+          expect([c.inputs.name, state.Status, state.ExitCode]).toEqual([c.inputs.name, "exited", 0]);
+          continue;
+        }
         expect([c.inputs.name, state.Status]).toEqual([c.inputs.name, "running"]);
         if (c.inputs.wait) expect([c.inputs.name, state.Health?.Status]).toEqual([c.inputs.name, "healthy"]);
       }
@@ -260,6 +264,19 @@ for (const { stack, label, file } of STACKS) {
         expect(await probe(false)).toEqual({ code: 0, output: "401" });
         expect(await probe(true)).toEqual({ code: 0, output: "200" });
       });
+      it("ran the migrations before any app container started, and init-elasticsearch with the password (upstream's make migrate-db, init-elasticsearch)", async () => {
+        const pg = byService("postgres");
+        const { POSTGRES_USER, POSTGRES_DB } = envOf(pg);
+        const runs = await execIn(pg.id, ["psql", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", POSTGRES_DB, "-tAc", "select count(*) from robotoff_stand_in_migrations"]);
+        expect(runs).toEqual({ code: 0, output: "1" });
+        const ended = async (service: string) => new Date((await inspectContainer(byService(service).id)).State.FinishedAt).getTime();
+        const started = async (service: string) => new Date((await inspectContainer(byService(service).id)).State.StartedAt).getTime();
+        const done = Math.max(await ended("migrate-db"), await ended("init-elasticsearch"));
+        for (const app of ["api", "update-listener", "worker-1", "worker-ml-1", "scheduler"]) expect([app, (await started(app)) >= done]).toEqual([app, true]);
+        const logs = await run("docker", ["logs", byService("init-elasticsearch").id], { timeoutMs: 30_000 });
+        const host = envOf(byService("init-elasticsearch")).ELASTIC_HOST;
+        expect(logs.stderr).toContain(`init-elasticsearch (stand-in): indices in place (${host}:9200 answered 200)`);
+      });
       it("keeps redis' append-only file on (REDIS_ARGS, given to redis-server as arguments)", async () => {
         const redis = byService("redis");
         expect(await execIn(redis.id, ["redis-cli", "config", "get", "appendonly"])).toEqual({ code: 0, output: "appendonly\nyes" });
@@ -331,7 +348,10 @@ for (const { stack, label, file } of STACKS) {
       );
       const lines = r.stdout.split("\n");
       // One line per container: its service, and the copy's number for the api's copies (api-1, api-2).
-      for (const c of containers()) expect(lines, r.stderr).toContain(`${c.inputs.name.slice(`${PREFIX}${label}-`.length)}: UP`);
+      for (const c of containers()) {
+        const service = c.inputs.name.slice(`${PREFIX}${label}-`.length);
+        expect(lines, r.stderr).toContain(c.inputs.attach ? `${service}: UP (a one-off task, ran to completion: exit code 0)` : `${service}: UP`);
+      }
       const port = apiFront().inputs.ports[0].external;
       expect(lines, r.stderr).toContainEqual(expect.stringMatching(new RegExp(`^api health: UP \\(http://[^ ]+:${port}/api/v1/health answered\\)$`)));
       expect([r.code, r.stderr]).toEqual([0, r.stderr]);
@@ -396,6 +416,8 @@ for (const { stack, label, file } of STACKS) {
       });
       expect(r.stdout).toMatch(/^OK +local: Docker Engine /m);
       expect(r.stdout).toContain(`${sut.hostRoot}/datasets exists`);
+      // df in the real probe image, read: this machine's figure, whatever it is.
+      expect(r.stdout).toMatch(/^(OK|WARN|FAIL) +local: the Engine's data root \(volumes, images\) is \d+ % full, \d+\.\d GB free/m);
       const maxMapCount = Number(readFileSync("/proc/sys/vm/max_map_count", "utf8"));
       if (maxMapCount < 262144) expect(r.stdout).toContain(`vm.max_map_count is ${maxMapCount}, Elasticsearch needs 262144`);
       // What this dockerd refused to the tier (unless it was told to lower them), doctor must say before a deploy.

@@ -15,6 +15,7 @@ import { engineAnswers } from "./engine-api";
 import { findImage, inspectContainer } from "./replay";
 import { requestLoop, requestsFor, type LoopResult } from "./request-loop";
 import { applyStack, daemonUlimits, PREFIX, prepareStack, removeStack, rerender, updateStack, type StackUnderTest } from "./stack-under-test";
+import { STACK_FILES_2026 } from "../fixtures/reference-2026";
 import { ensureStandIns, removeStandInTags, STAND_IN_LABEL } from "./stand-ins/images";
 
 const log = (line: string) => process.stdout.write(`[release] ${line}\n`);
@@ -22,9 +23,9 @@ const PROBE = `${PREFIX}stand-in/probe:1`;
 const APP = "ghcr.io/openfoodfacts/robotoff";
 const TAG = { a: "release-a", b: "release-b", broken: "release-broken", missing: "release-missing" } as const;
 /** Its own port, beside the tier's other stacks. */
-const PORT = { rolling: 15580, replace: 15581 } as const;
+const PORT = { rolling: 15580, replace: 15581, g26: 15582 } as const;
 /** The tier's label of each stack (in every name it creates). */
-const LABEL = { rolling: "rel", replace: "relc" } as const;
+const LABEL = { rolling: "rel", replace: "relc", g26: "rel26" } as const;
 /**
  * Shorter than staging's 30 s interval, to keep the tier's time: each copy counts as healthy (and the next is
  * replaced) sooner, which leaves HAProxy less time to see the new copy than a real release does.
@@ -87,9 +88,14 @@ afterAll(async () => {
   await removeStandInTags(used);
 }, 300_000);
 
-/** A staging stack with this release mode, applied at tag A, with the stand-ins of tags A, B and the broken one. */
-async function deployed(release: "rolling" | "replace"): Promise<StackUnderTest> {
-  const sut = await prepareStack("staging", LABEL[release], undefined, stackConfig(release));
+/** A staging stack (2022-09's, or 2026-06's) with this release mode, applied at tag A, with the stand-ins of tags A, B and the broken one. */
+async function deployed(release: "rolling" | "replace", generation: "2022-09" | "2026-06" = "2022-09"): Promise<StackUnderTest> {
+  const sut =
+    generation === "2022-09"
+      ? await prepareStack("staging", LABEL[release], undefined, stackConfig(release))
+      : await prepareStack("staging-2026", LABEL.g26, STACK_FILES_2026.staging, {
+          "robotoff:app": { tag: TAG.a, api: { release, expose: { http: String(PORT.g26) }, healthcheck: HEALTH, waitTimeout: "30s" } },
+        });
   const images = sut.render.outputs.images as Record<string, string>;
   const { created } = await ensureStandIns(images, { log });
   used.push(...created, `${APP}:${TAG.b}`, `${APP}:${TAG.broken}`);
@@ -111,10 +117,10 @@ const tagOf = async (id: string) => {
 };
 
 /** The describe block's stack: deployed before its tests, removed after them. */
-function stackFor(release: "rolling" | "replace"): { readonly sut: StackUnderTest } {
+function stackFor(release: "rolling" | "replace", generation?: "2022-09" | "2026-06"): { readonly sut: StackUnderTest } {
   const holder = {} as { sut: StackUnderTest };
   beforeAll(async () => {
-    holder.sut = await deployed(release);
+    holder.sut = await deployed(release, generation);
   }, 1_200_000);
   afterAll(async () => {
     if (holder.sut) await removeStack(holder.sut).catch((err) => log(`removing the stack: ${err}`));
@@ -225,4 +231,73 @@ describe("robotoff:app.api.release replace (compose's way): the same release, me
     expect(result.failed).toBeGreaterThan(0);
     expect(result.longestGapMs).toBeGreaterThan(2 * 50);
   });
+});
+
+/** Runs a Python script in a container; its trimmed stdout, or an error with its stderr. */
+async function python(container: string, script: string, timeoutMs = 60_000): Promise<string> {
+  const r = await run("docker", ["exec", container, "python3", "-c", script], { timeoutMs });
+  if (r.code !== 0) throw new Error(`python in ${container}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+describe("generation 2026-06: a release of every RQ worker and of the api, measured (issue 25, item 4)", () => {
+  const stack = stackFor("rolling", "2026-06");
+  let sut: StackUnderTest;
+  beforeAll(() => void (sut = stack.sut));
+  const byService = (service: string) => [...sut.containers.values()].find((c) => c.inputs.networksAdvanced[0].aliases[0] === service)!;
+  const JOBS = 240;
+  const SECONDS = 1;
+
+  it(`releases tag A -> B while ${JOBS} jobs of ${SECONDS} s wait in Redis: every job done once, none lost, none run twice; the api answers throughout`, async () => {
+    const workers = [...sut.containers.values()].filter((c) => /^worker-/.test(c.inputs.networksAdvanced[0].aliases[0]));
+    expect(workers).toHaveLength(8);
+    const before = new Map(workers.map((w) => [w.inputs.name, w.id]));
+    const queues = [...[1, 2, 3, 4, 5, 6].map((n) => `robotoff-high-${n}`), "robotoff-ml-model", "robotoff-low"];
+    // Enqueued from a worker's container (the app's image, the stack's REDIS_HOST), spread over every queue.
+    const enqueue = [
+      "import os, redis, rq",
+      'r = redis.Redis(host=os.environ["REDIS_HOST"], port=6379)',
+      'r.delete("robotoff-stand-in:done")',
+      `qs = ${JSON.stringify(queues)}`,
+      `for i in range(${JOBS}): rq.Queue(qs[i % len(qs)], connection=r).enqueue("robotoff.jobs.work", f"job-{i}", ${SECONDS}, job_timeout=600)`,
+      "print(sum(rq.Queue(q, connection=r).count for q in qs))",
+    ].join("\n");
+    expect(Number(await python(byService("worker-1").id, enqueue))).toBeGreaterThan(JOBS / 2);
+    const url = `http://127.0.0.1:${PORT.g26}/api/v1/health`;
+    // Rendered first: the render blocks this process, and the loop with it.
+    const next = rerender(sut, withTag(TAG.b));
+    const loop = requestLoop(url, { everyMs: 50 });
+    const t0 = Date.now();
+    await updateStack(sut, next, { log, daemon });
+    const seconds = (Date.now() - t0) / 1000;
+    const requests = await loop.stop();
+    figure("2026-06 rolling release A -> B (api, migrations, 8 workers)", requests, seconds);
+    // Every worker is a new container, on tag B.
+    for (const w of [...sut.containers.values()].filter((c) => /^worker-/.test(c.inputs.networksAdvanced[0].aliases[0]))) {
+      expect([w.inputs.name, w.id === before.get(w.inputs.name), await tagOf(w.id)]).toEqual([w.inputs.name, false, TAG.b]);
+    }
+    // Until every queue is empty and no worker holds a job (or 5 minutes); then what ran, once each or more.
+    const count = [
+      "import os, time, redis, rq",
+      "from rq.registry import StartedJobRegistry, FailedJobRegistry",
+      'r = redis.Redis(host=os.environ["REDIS_HOST"], port=6379)',
+      `qs = [rq.Queue(q, connection=r) for q in ${JSON.stringify(queues)}]`,
+      "busy = lambda: sum(q.count + len(StartedJobRegistry(queue=q)) for q in qs)",
+      "deadline = time.time() + 300",
+      "while busy() and time.time() < deadline: time.sleep(1)",
+      'done = [x.decode() for x in r.lrange("robotoff-stand-in:done", 0, -1)]',
+      "failed = sum(len(FailedJobRegistry(queue=q)) for q in qs)",
+      'print(len(done), len(set(done)), failed, busy())',
+    ].join("\n");
+    const [ran, distinct, failed, left] = (await python(byService("worker-1").id, count, 400_000)).split(" ").map(Number);
+    log(
+      `[figure] 2026-06 release of every worker: ${JOBS} jobs of ${SECONDS} s enqueued before it, ${distinct} done, ${JOBS - distinct} lost, ${ran - distinct} run twice, ${failed} failed in RQ, ${left} left; release took ${seconds.toFixed(1)} s`,
+    );
+    expect({ distinct, lost: JOBS - distinct, twice: ran - distinct, failed, left }).toEqual({ distinct: JOBS, lost: 0, twice: 0, failed: 0, left: 0 });
+    expect(requests.failed).toBe(0);
+    // The release ran the migrations again (a new app image), before the app's containers were replaced.
+    const pg = byService("postgres");
+    const runs = await run("docker", ["exec", pg.id, "psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "robotoff", "-tAc", "select count(*) from robotoff_stand_in_migrations"]);
+    expect(runs.stdout.trim()).toBe("2");
+  }, 900_000);
 });

@@ -129,6 +129,20 @@ export interface CreateOptions {
 export interface CreatedContainer {
   readonly id: string;
   readonly name: string;
+  /** With attach: the exit code the read after the create sets (exit_code), and with logs its output (container_logs). */
+  readonly exitCode?: number;
+  readonly logs?: string;
+}
+
+/** stdcopy.StdCopy: a non-tty log stream's frames (stream byte, 3 zero bytes, big-endian size, payload), stdout and stderr in order. */
+export function demuxLogs(stream: Buffer): string {
+  const parts: Buffer[] = [];
+  for (let at = 0; at + 8 <= stream.length; ) {
+    const size = stream.readUInt32BE(at + 4);
+    parts.push(stream.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString("utf8");
 }
 
 /**
@@ -181,6 +195,19 @@ export async function createContainer(inputs: ContainerInputs, imageId: string, 
       log(`${name}: healthy after ${Math.round((Date.now() - started) / 1000)} s`);
     }
   }
+  if (inputs.attach) {
+    // The attach block: ContainerWait(not-running), with ContainerLogs (follow) read meanwhile when logs is set; then
+    // resourceDockerContainerRead, which sets exit_code from the stopped container's State.ExitCode. No error on a
+    // non-zero code: the program decides (services/containers/service.ts completed).
+    const started = Date.now();
+    await api({ method: "POST", path: `/containers/${id}/wait`, query: { condition: "not-running" }, timeoutMs: 3_600_000 });
+    const logs = inputs.logs
+      ? demuxLogs(await api<Buffer>({ method: "GET", path: `/containers/${id}/logs`, query: { stdout: 1, stderr: 1 }, raw: true }))
+      : undefined;
+    const exitCode = (await inspectContainer(id, api)).State.ExitCode as number;
+    log(`${name}: ran to its end in ${Math.round((Date.now() - started) / 1000)} s, exit code ${exitCode}`);
+    return { id, name, exitCode, ...(logs !== undefined ? { logs } : {}) };
+  }
   return { id, name };
 }
 
@@ -222,13 +249,15 @@ const ignorable = (err: unknown, ...messages: string[]) => err instanceof Engine
 
 /**
  * resourceDockerContainerDelete: ContainerStop with destroy_grace_seconds (0 when unset), a missing container
- * ignored; ContainerRemove with force and remove_volumes; then ContainerWait until not running.
+ * ignored, unless attach is set (a task that ran to its end); ContainerRemove with force and remove_volumes; then
+ * ContainerWait until not running.
  */
 export async function deleteContainer(id: string, inputs: ContainerInputs, api: EngineApi = engine): Promise<void> {
   const grace = inputs.destroyGraceSeconds ?? 0;
-  await api({ method: "POST", path: `/containers/${id}/stop`, query: { t: grace }, timeoutMs: (grace + 30) * 1000 }).catch((err) => {
-    if (!ignorable(err, "No such container")) throw err;
-  });
+  if (!inputs.attach)
+    await api({ method: "POST", path: `/containers/${id}/stop`, query: { t: grace }, timeoutMs: (grace + 30) * 1000 }).catch((err) => {
+      if (!ignorable(err, "No such container")) throw err;
+    });
   await api({ method: "DELETE", path: `/containers/${id}`, query: { v: inputs.removeVolumes ?? true, force: true } }).catch((err) => {
     if (!ignorable(err, "No such container", "is already in progress")) throw err;
   });

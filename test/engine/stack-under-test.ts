@@ -372,8 +372,12 @@ async function createRecorded(sut: StackUnderTest, r: EngineResource, inputs: Co
   let id: string | undefined;
   try {
     const api = engineOf(sut, r.provider).api;
-    await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log, api, onCreated: (x) => (id = x) });
+    const created = await createContainer(inputs, imageId, { networkName: (n) => engineNetworkName(sut, n, r.provider), log, api, onCreated: (x) => (id = x) });
     sut.containers.set(r.key, { id: id!, inputs, resource: r });
+    // The program's wait for a one-off task (services/containers/service.ts completed): a non-zero exit code
+    // fails the run before anything that waits for the task is registered.
+    if (created.exitCode !== undefined && created.exitCode !== 0)
+      throw new Error(`${inputs.name} exited with code ${created.exitCode}; nothing that waits for it was replaced. Its log:\n${created.logs ?? ""}`);
   } catch (err) {
     if (id) sut.containers.set(r.key, { id, inputs, resource: r, initError: true });
     throw err;

@@ -59,6 +59,8 @@ export interface Finding {
 }
 
 export const MIN_MAX_MAP_COUNT = 262144;
+/** Elasticsearch's disk watermarks (its defaults): no new shards from the low one, read-only indices at flood stage. */
+export const DISK_WATERMARKS = { low: 85, floodStage: 95 } as const;
 
 /** Probe images by preference: small images with a shell and coreutils first, the app's last. */
 const PROBE_PREFERENCE = ["postgres", "elasticsearch", "tf-serving", "statsd-exporter", "postgres-exporter"];
@@ -268,6 +270,27 @@ async function modelFindings(plan: HostPlan, hostPath: string, models: NonNullab
   return findings;
 }
 
+/**
+ * How full the filesystem of the Engine's data root is (volumes and images live there; a probe container's `/` is on
+ * it), from `df -Pk /`: Elasticsearch's watermarks are the thresholds, postgres and the backups fill the same disk.
+ */
+export function diskFinding(host: string, df: Probe): Finding {
+  const fields = df.code === 0 ? (df.stdout.split("\n")[1] ?? "").trim().split(/\s+/) : [];
+  const [used, available] = [Number(fields[2]), Number(fields[3])];
+  if (fields.length < 6 || !Number.isFinite(used) || !Number.isFinite(available) || used + available <= 0)
+    return { level: "WARN", subject: host, message: `could not read the free disk space of the Engine's data root (${df.code === 0 ? "no df output" : lastLine(df)})` };
+  // df's own rounding: the used share, rounded up.
+  const percent = Math.ceil((100 * used) / (used + available));
+  const free = `${(available / 1024 / 1024).toFixed(1)} GB free`;
+  const message = `the Engine's data root (volumes, images) is ${percent} % full, ${free}`;
+  const fix = "free space on it (docker image prune -a removes unused images; not docker system prune, which also removes the stopped containers the stack keeps)";
+  if (percent >= DISK_WATERMARKS.floodStage)
+    return { level: "FAIL", subject: host, message: `${message}: Elasticsearch makes its indices read-only at ${DISK_WATERMARKS.floodStage} %; ${fix}` };
+  if (percent >= DISK_WATERMARKS.low)
+    return { level: "WARN", subject: host, message: `${message}: Elasticsearch allocates no new shard past ${DISK_WATERMARKS.low} %; ${fix}` };
+  return { level: "OK", subject: host, message };
+}
+
 async function elasticsearchFindings(plan: HostPlan, probe: Probes, ulimits: readonly Ulimit[]): Promise<Finding[]> {
   const { host, url, probeImage } = plan;
   const findings: Finding[] = [];
@@ -345,10 +368,11 @@ export async function planChecks(plans: readonly HostPlan[], probe: Probes, env:
       findings.push({
         level: "FAIL",
         subject: host,
-        message: `cannot run probes in ${plan.probeImage} (${lastLine(runs)}): the folder, vm.max_map_count and ulimit checks did not run; the deploy needs this image too`,
+        message: `cannot run probes in ${plan.probeImage} (${lastLine(runs)}): the folder, disk, vm.max_map_count and ulimit checks did not run; the deploy needs this image too`,
       });
     } else {
       findings.push(...(await folderFindings(plan, probe)));
+      findings.push(diskFinding(host, await probe.inProbe(url, plan.probeImage, ["df", "-Pk", "/"])));
       if (plan.elasticsearchUlimits) findings.push(...(await elasticsearchFindings(plan, probe, plan.elasticsearchUlimits)));
     }
 

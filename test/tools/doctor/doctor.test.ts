@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { hostPlans, placeholderFindings, planChecks, type HostPlan, type Probe, type Probes } from "../../../tools/doctor/checks";
+import { diskFinding, hostPlans, placeholderFindings, planChecks, type HostPlan, type Probe, type Probes } from "../../../tools/doctor/checks";
 import { run } from "../../../tools/shared/command";
 import { planStackFile } from "../../../tools/shared/stack-file";
 import { PROJECT_DIR, stackFileWith } from "../../harness";
@@ -26,7 +26,7 @@ function probes(over: Partial<Probes> = {}): Probes {
     volume: async () => ok("[]"),
     network: async () => ok("[]"),
     containerPorts: async () => ok(""),
-    inProbe: async (_url, _image, command) => ok(command[0] === "cat" ? "262144" : ""),
+    inProbe: async (_url, _image, command) => ok(command[0] === "cat" ? "262144" : command[0] === "df" ? dfOf(40) : ""),
     ...over,
   };
 }
@@ -50,6 +50,9 @@ const plan = (over: Partial<HostPlan> = {}): HostPlan => ({
   memoryMb: 32768,
   ...over,
 });
+/** `df -Pk /` of a 100 GB disk that is `percent` % full. */
+const dfOf = (percent: number) =>
+  `Filesystem 1024-blocks Used Available Capacity Mounted on\noverlay 104857600 ${percent * 1048576} ${(100 - percent) * 1048576} ${percent}% /`;
 const lines = (findings: { level: string; subject: string; message: string }[]) => findings.map((f) => `${f.level} ${f.subject}: ${f.message}`);
 
 describe("doctor checks", () => {
@@ -61,10 +64,32 @@ describe("doctor checks", () => {
       "OK local: /srv/robotoff/datasets exists (api)",
       "OK local: /srv/robotoff/tf_models exists (tf_serving)",
       "OK local: /srv/robotoff/tf_models/models.config exists (tf_serving)",
+      "OK local: the Engine's data root (volumes, images) is 40 % full, 60.0 GB free",
       "OK local: vm.max_map_count is 262144",
       "OK local: the Engine grants Elasticsearch's ulimits (memlock=-1:-1 nofile=262144:262144)",
       "OK local: memory limits add up to 2048 MB of the host's 24576 MB",
     ]);
+  });
+  it("warns past Elasticsearch's low disk watermark (85 %) and fails at its flood stage (95 %), with a fix that keeps the stack's stopped containers", () => {
+    const at = (percent: number) => diskFinding("local", ok(dfOf(percent)));
+    expect(at(84).level).toBe("OK");
+    expect(at(85)).toEqual({
+      level: "WARN",
+      subject: "local",
+      message:
+        "the Engine's data root (volumes, images) is 85 % full, 15.0 GB free: Elasticsearch allocates no new shard past 85 %; free space on it (docker image prune -a removes unused images; not docker system prune, which also removes the stopped containers the stack keeps)",
+    });
+    expect(at(94).level).toBe("WARN");
+    expect(at(95).level).toBe("FAIL");
+    expect(at(95).message).toMatch(/is 95 % full, 5\.0 GB free: Elasticsearch makes its indices read-only at 95 %; free space on it/);
+    // df's rounding: 84.1 % used reads as 85 %.
+    expect(diskFinding("local", ok("F 1 U A C M\noverlay 1000 841 159 85% /")).message).toMatch(/is 85 % full/);
+    expect(diskFinding("ml", failed(1, "df: /: No such file"))).toEqual({
+      level: "WARN",
+      subject: "ml",
+      message: "could not read the free disk space of the Engine's data root (df: /: No such file)",
+    });
+    expect(diskFinding("ml", ok("")).message).toBe("could not read the free disk space of the Engine's data root (no df output)");
   });
   it("fails without the Pulumi CLI", async () => {
     const findings = await planChecks([], probes({ pulumi: async () => failed(-1, "spawn pulumi ENOENT") }));
@@ -126,7 +151,7 @@ describe("doctor checks", () => {
   it("fails a missing external volume, with the command that creates it", async () => {
     const volume: Probes["volume"] = async (_u, name) => (name === "es-data" ? failed(1, "Error response from daemon: get es-data: no such volume") : ok("[]"));
     const findings = await planChecks([plan({ externalVolumes: ["postgres-data", "es-data"] })], probes({ volume }));
-    expect(lines(findings).filter((l) => l.includes("volume"))).toEqual([
+    expect(lines(findings).filter((l) => l.includes(": volume "))).toEqual([
       "OK local: volume postgres-data exists",
       "FAIL local: volume es-data is missing: the stack reads it and never creates it; docker volume create es-data",
     ]);
@@ -169,7 +194,7 @@ describe("doctor checks", () => {
     expect(lines(findings)).toEqual([
       "OK pulumi: CLI v3.200.0",
       "OK local: Docker Engine 28.2.2",
-      'FAIL local: cannot run probes in postgres:11.2-alpine (docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host.): the folder, vm.max_map_count and ulimit checks did not run; the deploy needs this image too',
+      'FAIL local: cannot run probes in postgres:11.2-alpine (docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host.): the folder, disk, vm.max_map_count and ulimit checks did not run; the deploy needs this image too',
       "OK local: memory limits add up to 1024 MB of the host's 24576 MB",
     ]);
   });
