@@ -33,8 +33,14 @@ export const DEFAULT_CONFIG: RobotoffPolicyConfig = {
     "docker.io/prom/statsd-exporter",
     "docker.io/prometheuscommunity/postgres-exporter",
     "docker.io/library/haproxy",
+    // Generation 2026-06.
+    "docker.io/library/redis",
+    "docker.io/library/elasticsearch",
+    "docker.io/messense/fasttext-serving",
+    "nvcr.io/nvidia/tritonserver",
   ],
-  dataVolumes: ["postgres-data", "es-data"],
+  // 2022-09's, then 2026-06's (compose's project prefix).
+  dataVolumes: ["postgres-data", "es-data", "robotoff_postgres-data", "robotoff_es-data", "robotoff_redis-data", "robotoff_backup"],
   protectDataVolumes: true,
 };
 

@@ -1,6 +1,7 @@
 /** Generation 2026-06: every compose fact of the three combinations upstream deploys, on what the program registers. */
 import { STACK_FILES_2026, REFERENCE_2026, VOLUME_NAMES_2026, type Env2026 } from "./fixtures/reference-2026";
 import { describeStackFacts } from "./stack-facts";
+import { describePolicies } from "./stack-rules";
 
 for (const env of ["dev", "staging", "prod"] as Env2026[]) {
   const dev = env === "dev";
@@ -23,4 +24,5 @@ for (const env of ["dev", "staging", "prod"] as Env2026[]) {
         }
       : {}),
   });
+  describePolicies(`${env}-2026`, env, STACK_FILES_2026[env]);
 }

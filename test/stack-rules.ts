@@ -208,19 +208,19 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
   });
 }
 
-/** The policy pack over the stack as it would register, with the stack's policy config. */
-export function describePolicies(stack: "dev" | "staging" | "prod"): void {
+/** The policy pack over the stack as it would register, with the stack's policy config (its environment's: policy/config.<env>.json). */
+export function describePolicies(stack: string, env: "dev" | "staging" | "prod" = stack as "dev" | "staging" | "prod", file?: string): void {
   describe(`${stack}: policy pack`, () => {
-    const config = () => Object.assign({}, ...Object.values(JSON.parse(readFileSync(join(__dirname, "..", "policy", `config.${stack}.json`), "utf8"))));
-    it(`passes every policy with policy/config.${stack}.json`, async () => {
-      expect(await validateRender(await renderStack(stack), config())).toEqual([]);
+    const config = () => Object.assign({}, ...Object.values(JSON.parse(readFileSync(join(__dirname, "..", "policy", `config.${env}.json`), "utf8"))));
+    it(`passes every policy with policy/config.${env}.json`, async () => {
+      expect(await validateRender(await renderStack(stack, file), config())).toEqual([]);
     });
     it("would catch the same stack with a privileged, unlimited container", async () => {
-      const r = await renderStack(stack);
+      const r = await renderStack(stack, file);
       const broken = {
         ...r,
         resources: r.resources.map((x) =>
-          x.type === CONTAINER && x.inputs.name === "robotoff-workers" ? { ...x, inputs: { ...x.inputs, privileged: true, memory: undefined } } : x,
+          x.type === CONTAINER && x.inputs.name === "robotoff-scheduler" ? { ...x, inputs: { ...x.inputs, privileged: true, memory: undefined } } : x,
         ),
       };
       expect((await validateRender(broken, config())).map((v) => v.policy).sort()).toEqual(["memory-limit-on-every-container", "no-privileged-container"]);

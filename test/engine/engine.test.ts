@@ -267,7 +267,17 @@ for (const { stack, label, file } of STACKS) {
       it("ran the migrations before any app container started, and init-elasticsearch with the password (upstream's make migrate-db, init-elasticsearch)", async () => {
         const pg = byService("postgres");
         const { POSTGRES_USER, POSTGRES_DB } = envOf(pg);
-        const runs = await execIn(pg.id, ["psql", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", POSTGRES_DB, "-tAc", "select count(*) from robotoff_stand_in_migrations"]);
+        const runs = await execIn(pg.id, [
+          "psql",
+          "-h",
+          "127.0.0.1",
+          "-U",
+          POSTGRES_USER,
+          "-d",
+          POSTGRES_DB,
+          "-tAc",
+          "select count(*) from robotoff_stand_in_migrations",
+        ]);
         expect(runs).toEqual({ code: 0, output: "1" });
         const ended = async (service: string) => new Date((await inspectContainer(byService(service).id)).State.FinishedAt).getTime();
         const started = async (service: string) => new Date((await inspectContainer(byService(service).id)).State.StartedAt).getTime();

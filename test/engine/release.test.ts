@@ -287,7 +287,7 @@ describe("generation 2026-06: a release of every RQ worker and of the api, measu
       "while busy() and time.time() < deadline: time.sleep(1)",
       'done = [x.decode() for x in r.lrange("robotoff-stand-in:done", 0, -1)]',
       "failed = sum(len(FailedJobRegistry(queue=q)) for q in qs)",
-      'print(len(done), len(set(done)), failed, busy())',
+      "print(len(done), len(set(done)), failed, busy())",
     ].join("\n");
     const [ran, distinct, failed, left] = (await python(byService("worker-1").id, count, 400_000)).split(" ").map(Number);
     log(
@@ -297,7 +297,19 @@ describe("generation 2026-06: a release of every RQ worker and of the api, measu
     expect(requests.failed).toBe(0);
     // The release ran the migrations again (a new app image), before the app's containers were replaced.
     const pg = byService("postgres");
-    const runs = await run("docker", ["exec", pg.id, "psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "robotoff", "-tAc", "select count(*) from robotoff_stand_in_migrations"]);
+    const runs = await run("docker", [
+      "exec",
+      pg.id,
+      "psql",
+      "-h",
+      "127.0.0.1",
+      "-U",
+      "postgres",
+      "-d",
+      "robotoff",
+      "-tAc",
+      "select count(*) from robotoff_stand_in_migrations",
+    ]);
     expect(runs.stdout.trim()).toBe("2");
   }, 900_000);
 });

@@ -137,7 +137,7 @@ export interface CreatedContainer {
 /** stdcopy.StdCopy: a non-tty log stream's frames (stream byte, 3 zero bytes, big-endian size, payload), stdout and stderr in order. */
 export function demuxLogs(stream: Buffer): string {
   const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= stream.length; ) {
+  for (let at = 0; at + 8 <= stream.length;) {
     const size = stream.readUInt32BE(at + 4);
     parts.push(stream.subarray(at + 8, at + 8 + size));
     at += 8 + size;

@@ -278,12 +278,17 @@ export function diskFinding(host: string, df: Probe): Finding {
   const fields = df.code === 0 ? (df.stdout.split("\n")[1] ?? "").trim().split(/\s+/) : [];
   const [used, available] = [Number(fields[2]), Number(fields[3])];
   if (fields.length < 6 || !Number.isFinite(used) || !Number.isFinite(available) || used + available <= 0)
-    return { level: "WARN", subject: host, message: `could not read the free disk space of the Engine's data root (${df.code === 0 ? "no df output" : lastLine(df)})` };
+    return {
+      level: "WARN",
+      subject: host,
+      message: `could not read the free disk space of the Engine's data root (${df.code === 0 ? "no df output" : lastLine(df)})`,
+    };
   // df's own rounding: the used share, rounded up.
   const percent = Math.ceil((100 * used) / (used + available));
   const free = `${(available / 1024 / 1024).toFixed(1)} GB free`;
   const message = `the Engine's data root (volumes, images) is ${percent} % full, ${free}`;
-  const fix = "free space on it (docker image prune -a removes unused images; not docker system prune, which also removes the stopped containers the stack keeps)";
+  const fix =
+    "free space on it (docker image prune -a removes unused images; not docker system prune, which also removes the stopped containers the stack keeps)";
   if (percent >= DISK_WATERMARKS.floodStage)
     return { level: "FAIL", subject: host, message: `${message}: Elasticsearch makes its indices read-only at ${DISK_WATERMARKS.floodStage} %; ${fix}` };
   if (percent >= DISK_WATERMARKS.low)
