@@ -114,7 +114,7 @@ export async function renderStack(stack: string, configFile?: string, opts?: Off
   const mutant = activeMutant();
   if (mutant !== renderedUnder) rendered.clear(); // a render made under another mutant is of another program
   renderedUnder = mutant;
-  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString(), opts?.taskExit?.toString()]);
+  const key = JSON.stringify([stack, configFile, opts?.imageIdOf?.toString()]);
   if (!rendered.has(key)) rendered.set(key, renderMeasured(loadRuntimeConfig(PROJECT_DIR, stack, configFile), INDEX, opts));
   const { value, covered } = await rendered.get(key)!;
   credit(covered);
