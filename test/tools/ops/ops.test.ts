@@ -96,9 +96,9 @@ describe("generation 2026-06: workers by group, one-off tasks only when named", 
     const r = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "restart", "workers");
     expect([r.code, r.stdout.split("\n")]).toEqual([0, WORKERS.map((w) => `${w}: restarted (robotoff-${w})`)]);
   });
-  it("logs worker-3: that worker's container", async () => {
-    const r = await opsProcess(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "logs", "--tail", "5", "worker-3");
-    expect(r.stdout).toBe("logs --tail 5 robotoff-worker-3");
+  it("logs worker-3 worker-ml-1: those workers' containers, each line prefixed by its service (in this worker: two services)", async () => {
+    const r = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "logs", "--tail", "5", "worker-3", "worker-ml-1");
+    expect(r.stdout.split("\n")).toEqual(["worker-3    | logs --tail 5 robotoff-worker-3", "worker-ml-1 | logs --tail 5 robotoff-worker-ml-1"]);
   });
   it("stop and start of every service leave the one-off tasks alone; start migrate-db runs the migrations again", async () => {
     const stop = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "stop");
