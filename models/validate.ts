@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { closest, distance } from "fastest-levenshtein";
 import { GENERATIONS, HOST_KEYS, hostAddress, hostOf, NAMESPACE, OBJECT_KEYS, StackConfigSchema, type Generation, type StackConfig } from "./config";
-import { ConfigError, removalFix, type ConfigIssue, type ConfigSource } from "./config-error";
+import { ConfigError, removalFix, setFix, type ConfigIssue, type ConfigSource } from "./config-error";
 import { managedBy } from "./app-env";
 import { formatBinding, isPublic, type HostBinding } from "./ports";
 import { buildStackSpec } from "./stack";
@@ -32,19 +32,21 @@ const isSecretKey = (path: readonly PropertyKey[]) => path.length >= 1 && (SECRE
 /** Each generation's schema. */
 const SCHEMAS: Readonly<Record<Generation, z.ZodType>> = { "2022-09": StackConfigSchema, "2026-06": Schema2026 };
 
+/** The schema below its wrappers (default, optional, pipe): what the value itself must be. */
+function unwrapped(schema: any): any {
+  for (;;) {
+    const def = schema._zod.def;
+    if (def.innerType) schema = def.innerType;
+    else if (def.type === "pipe") schema = def.in;
+    else return schema;
+  }
+}
+
 /** The keys `root` knows at `path`, for "did you mean" and "a key of the other generation". */
 function knownKeys(path: readonly PropertyKey[], root: z.ZodType): string[] {
   let schema: any = root;
-  const unwrap = () => {
-    for (;;) {
-      const def = schema._zod.def;
-      if (def.innerType) schema = def.innerType;
-      else if (def.type === "pipe") schema = def.in;
-      else return;
-    }
-  };
   for (const step of [...path, undefined]) {
-    unwrap();
+    schema = unwrapped(schema);
     const shape = schema._zod.def.shape;
     if (!shape) return [];
     if (step === undefined) return Object.keys(shape);
@@ -52,6 +54,44 @@ function knownKeys(path: readonly PropertyKey[], root: z.ZodType): string[] {
     if (!schema) return [];
   }
   return [];
+}
+
+/** The schema of the value at `path` (object keys and array indexes), or undefined past a record or a union. */
+function schemaAt(path: readonly PropertyKey[], root: z.ZodType): any {
+  let schema: any = unwrapped(root);
+  for (const step of path) {
+    const def = schema._zod.def;
+    if (def.type === "array" && typeof step === "number") schema = unwrapped(def.element);
+    else if (def.type === "record" && typeof step === "string") schema = unwrapped(def.valueType);
+    else if (def.shape && typeof step === "string" && def.shape[step]) schema = unwrapped(def.shape[step]);
+    else return undefined;
+  }
+  return schema;
+}
+
+/** The key of each leaf an operator must give for a value of `schema` at `path`, set one by one with --path. */
+function leavesToSet(path: readonly PropertyKey[], schema: any): (readonly PropertyKey[])[] {
+  const def = schema?._zod.def;
+  if (def?.type === "array") return leavesToSet([...path, 0], unwrapped(def.element));
+  if (!def?.shape) return [path];
+  const keys = Object.keys(def.shape);
+  // Those without a default first; an object of defaults only is set through its first key.
+  const required = keys.filter((k) => !def.shape[k].safeParse(undefined).success);
+  return (required.length ? required : keys.slice(0, 1)).flatMap((k) => leavesToSet([...path, k], unwrapped(def.shape[k])));
+}
+
+/**
+ * The fix of a value that is an object or a list: `pulumi config set --path` takes one leaf at a time (a list's
+ * first item is [0]); none (the plain `set` of the key) for any other value.
+ */
+function leafFixes(path: readonly PropertyKey[], root: z.ZodType, found: unknown): string[] | undefined {
+  const schema = schemaAt(path, root);
+  const def = schema?._zod.def;
+  if (def?.type !== "array" && !def?.shape) return undefined;
+  const sets = leavesToSet(path, schema).map((leaf) => setFix(fullKey(leaf)));
+  // The CLI sets a path only inside an object or a list: another value there goes first.
+  const container = def.type === "array" ? Array.isArray(found) : typeof found === "object" && found !== null && !Array.isArray(found);
+  return found === undefined || container ? sets : [`pulumi config rm --path '${fullKey(path)}'`, ...sets];
 }
 
 /** The known key at `path` that `key` is probably a typo of. */
@@ -67,7 +107,7 @@ function expectedText(issue: z.core.$ZodIssue): string {
   if (issue.message.startsWith("expected ")) return issue.message.slice("expected ".length);
   switch (issue.code) {
     case "invalid_type":
-      return issue.expected === "int" ? "a whole number" : `a ${issue.expected}`;
+      return issue.expected === "int" ? "a whole number" : `${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}`;
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "too_small":
@@ -110,7 +150,8 @@ function schemaIssues(input: Record<string, unknown>, error: z.ZodError, generat
     }
     const secret = isSecretKey(issue.path);
     const found = secret ? "a value (not shown: secret)" : describe(valueAt(input, issue.path));
-    issues.push({ key: fullKey(issue.path), expected: expectedText(issue), found, ...(secret ? { secret } : {}) });
+    const fix = secret ? undefined : leafFixes(issue.path, SCHEMAS[generation], valueAt(input, issue.path));
+    issues.push({ key: fullKey(issue.path), expected: expectedText(issue), found, ...(secret ? { secret } : {}), ...(fix ? { fix } : {}) });
   }
   return issues;
 }
@@ -325,7 +366,8 @@ export function parseStackConfig(
     try {
       input[name] = JSON.parse(text);
     } catch {
-      issues.push({ key, expected: "an object", found: describe(text) });
+      // Plain text where an object goes: the schema says what it must be, and how to set it leaf by leaf.
+      input[name] = text;
     }
   }
   const where = typeof source === "string" ? { stack: source } : source;

@@ -1085,6 +1085,40 @@ describe("bad configs are rejected before anything is registered", () => {
   });
 });
 
+describe("fix lines for a value that is an object or a list: --path per leaf, as the CLI takes it (issue 26)", () => {
+  const fixes = (stack: "dev" | "prod", patch: Patch, name: string) =>
+    errorFor(stack, merge(shipped(stack), patch), name)
+      .split("\n")
+      .filter((l) => /^ {4}(fix|then): /.test(l))
+      .map((l) => l.trim().replace(/ --stack .*$/, ""));
+  it("a list of models: each leaf without a default of its first item, in the [0] form", () => {
+    const models = [
+      { name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64) },
+      { name: "m", url: "https://x/n.tar.gz", sha256: "b".repeat(64) },
+    ];
+    expect(fixes("dev", { "robotoff:tfServing": { models } }, "fix-models")).toEqual([
+      "fix: pulumi config set --path 'robotoff:tfServing.models[0].name' <value>",
+      "then: pulumi config set --path 'robotoff:tfServing.models[0].url' <value>",
+      "then: pulumi config set --path 'robotoff:tfServing.models[0].sha256' <value>",
+    ]);
+  });
+  it("text where an object goes: removed first (the CLI sets no path inside text), then a leaf; a host's leaf is its url", () => {
+    expect(fixes("prod", { "robotoff:hosts": { ml: "deploy@ml" } }, "fix-host")).toEqual([
+      "fix: pulumi config rm --path 'robotoff:hosts.ml'",
+      "then: pulumi config set --path 'robotoff:hosts.ml.url' <value>",
+    ]);
+    expect(fixes("dev", { "robotoff:postgres": { backup: "daily" } }, "fix-backup")).toEqual([
+      "fix: pulumi config rm --path 'robotoff:postgres.backup'",
+      "then: pulumi config set --path 'robotoff:postgres.backup.enabled' <value>",
+    ]);
+  });
+  it("a plain value keeps its one set line", () => {
+    expect(fixes("dev", { "robotoff:postgres": { memory: "lots" } }, "fix-plain")).toEqual([
+      "fix: pulumi config set --path 'robotoff:postgres.memory' <value>",
+    ]);
+  });
+});
+
 describe("a key of a namespace one typo away from robotoff (issue 26)", () => {
   it("is refused, naming the key meant and how to move it, where it used to be ignored", () => {
     const message = errorFor("prod", { ...shipped("prod"), "robotof:restartPolicy": "always" }, "namespace-typo");

@@ -121,7 +121,15 @@ describe("stack config errors", () => {
     );
   });
   it("says an object key holds something else", () => {
-    expect(issuesOf({ ...minimal, "robotoff:app": "not json" })).toEqual([{ key: "robotoff:app", expected: "an object", found: '"not json"' }]);
+    expect(issuesOf({ ...minimal, "robotoff:app": "not json" })).toEqual([
+      {
+        key: "robotoff:app",
+        expected: "an object",
+        found: '"not json"',
+        // The text goes first: the CLI sets a path only inside an object.
+        fix: ["pulumi config rm --path 'robotoff:app'", "pulumi config set --path 'robotoff:app.host' <value>"],
+      },
+    ]);
   });
   it("prints the pulumi config set command that fixes each key", () => {
     try {
