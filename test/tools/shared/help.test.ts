@@ -100,7 +100,7 @@ describe("--config-file is the caller's path (issue 26)", () => {
   });
 });
 
-describe("every command, given a folder or a missing file for its stack file: one line, exit 1, no trace (issue 26)", () => {
+describe("every command, given a folder, a missing file or an unreadable file for its stack file: one line, no trace (issue 26)", () => {
   const cases = [
     ["render", render, []],
     ["livecheck", livecheck, []],
@@ -117,6 +117,11 @@ describe("every command, given a folder or a missing file for its stack file: on
       const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", "/nonexistent/Pulumi.prod.yaml", ...extra]);
       expect([r.code, r.stderr.includes("\n    at "), r.stderr.split("\n").length]).toEqual([expect.any(Number), false, 1]);
       expect(r.code).not.toBe(0);
+    });
+    // Permissions stop no read by root (the CI runs as root): /proc/self/mem exists and every read of its start fails.
+    it(`${name}: a file that cannot be read`, async () => {
+      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", "/proc/self/mem", ...extra]);
+      expect([r.code, r.stderr]).toEqual([1, "/proc/self/mem: EIO: i/o error, read"]);
     });
   }
 });
