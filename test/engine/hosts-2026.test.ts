@@ -7,21 +7,18 @@
  * reaches such a host; then the operator commands run against both hosts over ssh, a backup and a restore of
  * postgres 16's database `robotoff` among them (real PostgreSQL 15 in the stand-in).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/shared/command";
-import { loadImages, removeBed, startBed, type Bed, type BedHost } from "../hosts/bed";
+import { startBed, type Bed, type BedHost } from "../hosts/bed";
 import { STACK_FILES_2026 } from "../fixtures/reference-2026";
-import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
-import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
+import { applyOnBed, PREFIX, prepareStack, PROJECT_DIR, removeFromBed, type StackUnderTest } from "./stack-under-test";
 
 const log = (line: string) => process.stdout.write(`[hosts-2026] ${line}\n`);
 const LABEL = "bed26";
 const STACK = "staging-2026";
 const PROBE = `${PREFIX}stand-in/probe:1`;
-const IMAGE = "docker:index/remoteImage:RemoteImage";
 const CONTAINER = "docker:index/container:Container";
 const WORKERS = ["worker-1", "worker-2", "worker-3", "worker-4", "worker-5", "worker-6", "worker-ml-1", "worker-ml-2"];
 
@@ -29,7 +26,6 @@ let bed: Bed;
 let sut: StackUnderTest;
 let applyError: unknown;
 const used = new Set<string>();
-const scratch = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-scratch-`));
 
 /** An operator command (tools/<name>/index.ts) against the stack file, as a child process. */
 const tool = (name: string, args: string[]) =>
@@ -52,28 +48,10 @@ beforeAll(async () => {
     "robotoff:app": { host: "app", api: { healthcheck: { interval: "2s", timeout: "2s", retries: 2, startPeriod: "4s" }, waitTimeout: "60s" } },
     "robotoff:triton": { host: "ml", allowRemoteAccess: true, expose: { http: "5503", grpc: "5504" } },
   });
-  const images = sut.render.outputs.images as Record<string, string>;
-  await ensureStandIns(images, { log, extraTags: { probe: PROBE } });
-  for (const reference of [...Object.values(images), PROBE]) used.add(reference);
-  for (const h of bed.hosts) {
-    const provider = [...sut.engines.entries()].find(([, e]) => e.url === h.sshUrl)?.[0];
-    const refs = sut.render.resources.filter((r) => r.type === IMAGE && r.provider === provider).map((r) => r.inputs.name as string);
-    log(`loading on ${h.name}: ${refs.join(", ")}`);
-    await loadImages(h, [...new Set([...refs, PROBE])]);
-  }
-  try {
-    await applyStack(sut, { log, daemon: await daemonUlimits(PROBE) });
-  } catch (err) {
-    applyError = err;
-  }
+  applyError = await applyOnBed(sut, bed, { log, probe: PROBE, used });
 }, 1_200_000);
 
-afterAll(async () => {
-  if (sut) await removeStack(sut).catch((err) => log(`removing the stack: ${err}`));
-  await removeBed(log);
-  await removeStandInTags([...used]);
-  rmSync(scratch, { recursive: true, force: true });
-}, 600_000);
+afterAll(() => removeFromBed(sut, used, log), 600_000);
 
 describe("generation 2026-06 on two hosts over ssh: Triton on ml, the rest on app", () => {
   it("creates every container on its provider's host, through ssh, none on this machine's Engine; the one-off tasks ran to their end on app", async () => {

@@ -12,16 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/shared/command";
-import { BED_USER, loadImages, removeBed, startBed, startDockerd, stopDockerd, type Bed, type BedHost } from "../hosts/bed";
+import { BED_USER, startBed, startDockerd, stopDockerd, type Bed, type BedHost } from "../hosts/bed";
 import { stackFileWith } from "../harness";
-import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
-import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
+import { applyOnBed, PREFIX, prepareStack, PROJECT_DIR, removeFromBed, type StackUnderTest } from "./stack-under-test";
 
 const log = (line: string) => process.stdout.write(`[hosts] ${line}\n`);
 const LABEL = "bed";
 const FIXTURE = join(PROJECT_DIR, "test/fixtures/Pulumi.prod-two-hosts.yaml");
 const PROBE = `${PREFIX}stand-in/probe:1`;
-const IMAGE = "docker:index/remoteImage:RemoteImage";
 const CONTAINER = "docker:index/container:Container";
 
 let bed: Bed;
@@ -48,27 +46,11 @@ const onHost = (h: BedHost, args: string[]) => run("docker", ["-H", `unix://${h.
 beforeAll(async () => {
   bed = await startBed(["app", "ml"], log);
   sut = await prepareStack("prod", LABEL, FIXTURE, { "robotoff:hosts": bedHosts(bed), "robotoff:app": { host: "app" } });
-  const images = sut.render.outputs.images as Record<string, string>;
-  await ensureStandIns(images, { log, extraTags: { probe: PROBE } });
-  for (const reference of [...Object.values(images), PROBE]) used.add(reference);
-  // Each host gets the images its provider pulls (no registry here).
-  for (const h of bed.hosts) {
-    const provider = [...sut.engines.entries()].find(([, e]) => e.url === h.sshUrl)?.[0];
-    const refs = sut.render.resources.filter((r) => r.type === IMAGE && r.provider === provider).map((r) => r.inputs.name as string);
-    log(`loading on ${h.name}: ${refs.join(", ")}`);
-    await loadImages(h, [...new Set([...refs, PROBE])]);
-  }
-  try {
-    await applyStack(sut, { log, daemon: await daemonUlimits(PROBE) });
-  } catch (err) {
-    applyError = err;
-  }
+  applyError = await applyOnBed(sut, bed, { log, probe: PROBE, used });
 }, 1_200_000);
 
 afterAll(async () => {
-  if (sut) await removeStack(sut).catch((err) => log(`removing the stack: ${err}`));
-  await removeBed(log);
-  await removeStandInTags([...used]);
+  await removeFromBed(sut, used, log);
   rmSync(scratch, { recursive: true, force: true });
 }, 600_000);
 

@@ -9,6 +9,8 @@ import { dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { run } from "../../tools/shared/command";
 import { sshDial } from "../hosts/ssh-dial";
+import { loadImages, removeBed, type Bed } from "../hosts/bed";
+import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";
 import {
   buildImage,
@@ -357,6 +359,36 @@ export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promi
         break; // providers and generated passwords: nothing on the Engine
     }
   }
+}
+
+/**
+ * A stack on the test bed, as a deploy there goes: the stand-ins made here, then each host given the images its
+ * provider pulls (no registry on the bed) and the probe image, then the render applied. Adds each reference to
+ * `used`; returns what the apply threw, for a test to assert.
+ */
+export async function applyOnBed(sut: StackUnderTest, bed: Bed, opts: { log: (line: string) => void; probe: string; used: Set<string> }): Promise<unknown> {
+  const images = sut.render.outputs.images as Record<string, string>;
+  await ensureStandIns(images, { log: opts.log, extraTags: { probe: opts.probe } });
+  for (const reference of [...Object.values(images), opts.probe]) opts.used.add(reference);
+  for (const h of bed.hosts) {
+    const provider = [...sut.engines.entries()].find(([, e]) => e.url === h.sshUrl)?.[0];
+    const refs = sut.render.resources.filter((r) => r.type === IMAGE && r.provider === provider).map((r) => r.inputs.name as string);
+    opts.log(`loading on ${h.name}: ${refs.join(", ")}`);
+    await loadImages(h, [...new Set([...refs, opts.probe])]);
+  }
+  try {
+    await applyStack(sut, { log: opts.log, daemon: await daemonUlimits(opts.probe) });
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+/** After applyOnBed: the stack removed (a failure logged), then the bed, then the stand-in tags it used. */
+export async function removeFromBed(sut: StackUnderTest | undefined, used: ReadonlySet<string>, log: (line: string) => void): Promise<void> {
+  if (sut) await removeStack(sut).catch((err) => log(`removing the stack: ${err}`));
+  await removeBed(log);
+  await removeStandInTags([...used]);
 }
 
 /** A container's inputs as the tier sends them: its ulimits lowered to the daemon's with LOWER_ULIMITS (and only then), said in the log. */
