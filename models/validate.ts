@@ -56,7 +56,7 @@ function knownKeys(path: readonly PropertyKey[], root: z.ZodType): string[] {
   return [];
 }
 
-/** The schema of the value at `path` (object keys and array indexes), or undefined past a record or a union. */
+/** The schema of the value at `path` (object keys, record keys and array indexes), or undefined past a union or an unknown key. */
 function schemaAt(path: readonly PropertyKey[], root: z.ZodType): any {
   let schema: any = unwrapped(root);
   for (const step of path) {
