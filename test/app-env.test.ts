@@ -6,7 +6,7 @@ import { freshModules } from "./harness";
 
 const m = freshModules(async () => ({ ...(await import("../models/app-env")), ...(await import("../models/validate")) }));
 
-const defaults = (): StackConfig => m.parseStackConfig({ "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" }, "dev") as StackConfig;
+const defaults = (): StackConfig => m.parseStackConfig({ "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robotoff" }, "dev-2022") as StackConfig;
 
 /** `cfg` with the value at a key path (`app.influxdb.host`) replaced. */
 function withValue(cfg: StackConfig, key: string, value: unknown): StackConfig {

@@ -24,21 +24,21 @@ const backupOf = (stack: string, file?: string) => planStackFile(PROJECT_DIR, st
 
 describe("backup config", () => {
   it("is on in staging and prod, off in dev, unless config says otherwise", () => {
-    expect(backupOf("staging")?.host).toBe("local");
-    expect(backupOf("prod")?.binds).toEqual([{ hostPath: "/srv/robotoff/backups", containerPath: "/backups", readOnly: false }]);
-    expect(backupOf("dev")).toBeUndefined();
-    expect(backupOf("dev", stackFile("dev", { "robotoff:postgres": { backup: { enabled: true } } }))?.dependsOn).toEqual(["postgres"]);
+    expect(backupOf("staging-2022")?.host).toBe("local");
+    expect(backupOf("prod-2022")?.binds).toEqual([{ hostPath: "/srv/robotoff/backups", containerPath: "/backups", readOnly: false }]);
+    expect(backupOf("dev-2022")).toBeUndefined();
+    expect(backupOf("dev-2022", stackFile("dev-2022", { "robotoff:postgres": { backup: { enabled: true } } }))?.dependsOn).toEqual(["postgres"]);
   });
   it("takes the time, the number kept and the folder from config", () => {
-    const spec = backupOf("prod", stackFile("prod", { "robotoff:postgres": { backup: { at: "21:30", keep: 3, dir: "/var/backups/robotoff" } } }))!;
+    const spec = backupOf("prod-2022", stackFile("prod-2022", { "robotoff:postgres": { backup: { at: "21:30", keep: 3, dir: "/var/backups/robotoff" } } }))!;
     expect(spec.env).toMatchObject({ BACKUP_AT: "21:30", BACKUP_AT_SECONDS: String(21 * 3600 + 30 * 60), BACKUP_KEEP: "3" });
     expect(spec.binds[0].hostPath).toBe("/var/backups/robotoff");
   });
   it("refuses a time that is not HH:MM, a keep below 1, a relative folder, naming each key", () => {
-    const bad = stackFile("prod", { "robotoff:postgres": { backup: { at: "3am", keep: 0, dir: "backups" } } });
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:postgres\.backup\.at: expected a time of day in UTC like 03:00/);
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:postgres\.backup\.keep: expected at least 1/);
-    expect(() => planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:postgres\.backup\.dir: expected an absolute, normalized host path/);
+    const bad = stackFile("prod-2022", { "robotoff:postgres": { backup: { at: "3am", keep: 0, dir: "backups" } } });
+    expect(() => planStackFile(PROJECT_DIR, "prod-2022", bad)).toThrow(/robotoff:postgres\.backup\.at: expected a time of day in UTC like 03:00/);
+    expect(() => planStackFile(PROJECT_DIR, "prod-2022", bad)).toThrow(/robotoff:postgres\.backup\.keep: expected at least 1/);
+    expect(() => planStackFile(PROJECT_DIR, "prod-2022", bad)).toThrow(/robotoff:postgres\.backup\.dir: expected an absolute, normalized host path/);
   });
   it("counts a daily time in seconds after midnight UTC", () => {
     expect([secondsOfDay("00:00"), secondsOfDay("03:00"), secondsOfDay("23:59")]).toEqual([0, 10800, 86340]);
@@ -47,29 +47,29 @@ describe("backup config", () => {
 
 describe("robotoff:stopped", () => {
   it("marks the services named as kept stopped", () => {
-    const spec = planStackFile(PROJECT_DIR, "prod", stackFile("prod", { "robotoff:stopped": ["scheduler"] })).plan.spec;
+    const spec = planStackFile(PROJECT_DIR, "prod-2022", stackFile("prod-2022", { "robotoff:stopped": ["scheduler"] })).plan.spec;
     expect(spec.services.filter((s) => s.stopped).map((s) => s.name)).toEqual(["scheduler"]);
   });
   it("refuses a service the stack does not run, and a name that is no service", () => {
-    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["statsd"] }))).toThrow(
+    expect(() => planStackFile(PROJECT_DIR, "dev-2022", stackFile("dev-2022", { "robotoff:stopped": ["statsd"] }))).toThrow(
       /robotoff:stopped: expected services this stack runs \(.*\), found \["statsd"\]/,
     );
-    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(
+    expect(() => planStackFile(PROJECT_DIR, "dev-2022", stackFile("dev-2022", { "robotoff:stopped": ["redis"] }))).toThrow(
       /robotoff:stopped\[0\]: expected one of "api"/,
     );
     // The fix in the form `pulumi config set --path` takes an array's item (issue 26).
-    expect(() => planStackFile(PROJECT_DIR, "dev", stackFile("dev", { "robotoff:stopped": ["redis"] }))).toThrow(
-      /fix: pulumi config set --path 'robotoff:stopped\[0\]' <value> --stack dev/,
+    expect(() => planStackFile(PROJECT_DIR, "dev-2022", stackFile("dev-2022", { "robotoff:stopped": ["redis"] }))).toThrow(
+      /fix: pulumi config set --path 'robotoff:stopped\[0\]' <value> --stack dev-2022/,
     );
   });
   it("takes it on the swarm target too (the service keeps no task: test/stopped.test.ts)", () => {
     const file = stackFileWith(
       join(__dirname, "fixtures/Pulumi.staging-swarm.yaml"),
       (config) => (config["robotoff:stopped"] = ["scheduler"]),
-      "Pulumi.staging.yaml",
+      "Pulumi.staging-2022.yaml",
     );
     expect(
-      planStackFile(PROJECT_DIR, "staging", file)
+      planStackFile(PROJECT_DIR, "staging-2022", file)
         .plan.spec.services.filter((s) => s.stopped)
         .map((s) => s.name),
     ).toEqual(["scheduler"]);

@@ -14,8 +14,8 @@ import { freshModules, PROJECT_DIR } from "./harness";
 type Patch = Record<string, unknown>;
 interface Case {
   readonly what: string;
-  /** A shipped stack, or a generation 2026-06 fixture (test/fixtures/generation-2026). */
-  readonly stack: "dev" | "prod" | "dev-2026" | "prod-2026";
+  /** A shipped stack: generation 2026-06 (dev, prod) or 2022-09 (dev-2022, prod-2022). */
+  readonly stack: "dev-2022" | "prod-2022" | "dev" | "prod";
   readonly patch: Patch;
   /** Every key the error names, and what it says of it: the operator's words, so each is spelt out. */
   readonly issues: Readonly<Record<string, string>>;
@@ -31,92 +31,97 @@ const SWARM = {
 const CASES: readonly Case[] = [
   {
     what: "a number given as a string",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { workerCount: "8" } },
     issues: { "robotoff:app.workerCount": 'expected a number, found "8"' },
   },
-  { what: "a port out of range", stack: "dev", patch: { "robotoff:app": { ipcPort: 0 } }, issues: { "robotoff:app.ipcPort": "expected at least 1, found 0" } },
+  {
+    what: "a port out of range",
+    stack: "dev-2022",
+    patch: { "robotoff:app": { ipcPort: 0 } },
+    issues: { "robotoff:app.ipcPort": "expected at least 1, found 0" },
+  },
   {
     what: "an unknown restart policy",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:restartPolicy": "sometimes" },
     issues: { "robotoff:restartPolicy": 'expected one of "no", "always", "on-failure", "unless-stopped", found "sometimes"' },
   },
   {
     what: "no environment",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:environment": undefined },
     issues: { "robotoff:environment": 'expected one of "dev", "staging", "prod", found nothing' },
   },
   {
     what: "an unknown environment",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:environment": "qa" },
     issues: { "robotoff:environment": 'expected one of "dev", "staging", "prod", found "qa"' },
   },
   {
     what: "size 2gb",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { memory: "2gb" } },
     issues: { "robotoff:postgres.memory": 'expected a compose size: a whole number followed by b, k, m or g (e.g. 512m, 2g), found "2gb"' },
   },
   {
     what: "size -1g",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { memory: "-1g" } },
     issues: { "robotoff:postgres.memory": 'expected a compose size: a whole number followed by b, k, m or g (e.g. 512m, 2g), found "-1g"' },
   },
   {
     what: "size 0",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { memory: "0" } },
     issues: { "robotoff:postgres.memory": 'expected a compose size: a whole number followed by b, k, m or g (e.g. 512m, 2g), found "0"' },
   },
   {
     what: "size 1.5g",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { shmSize: "1.5g" } },
     issues: { "robotoff:postgres.shmSize": 'expected a compose size: a whole number followed by b, k, m or g (e.g. 512m, 2g), found "1.5g"' },
   },
   {
     what: "postgres below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { memory: "100m" } },
     issues: { "robotoff:postgres.memory": 'expected at least 256m (postgres needs room for shared_buffers and connections), found "100m"' },
   },
   {
     what: "api below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { api: { memory: "128m" } } },
     issues: { "robotoff:app.api.memory": 'expected at least 512m (Robotoff loads its models and data at start), found "128m"' },
   },
   {
     what: "Elasticsearch memory under twice its heap",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { memory: "1g", heapSize: "1g" } },
     issues: { "robotoff:elasticsearch.memory": 'expected at least twice elasticsearch.heapSize (1g): the JVM needs memory beside its heap, found "1g"' },
   },
   {
     what: "a size as a number",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { memory: 10 } },
     issues: { "robotoff:tfServing.memory": "expected a compose size like 6g or 6144m, found 10" },
   },
   {
     what: "a binding out of range",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { api: { expose: { http: "127.0.0.1:70000" } } } },
     issues: { "robotoff:app.api.expose.http": 'expected a port from 1 to 65535, found "127.0.0.1:70000"' },
   },
   {
     what: "a binding to a host name",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { api: { expose: { http: "localhost:5500" } } } },
     issues: { "robotoff:app.api.expose.http": 'expected an IPv4 address before the port, e.g. 127.0.0.1:5500, found "localhost:5500"' },
   },
   {
     what: "postgres published beyond loopback",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { expose: { postgres: "5432" } } },
     issues: {
       "robotoff:postgres.expose.postgres": 'expected a loopback binding like 127.0.0.1:5432, or null; only the api is published beyond it, found "5432"',
@@ -124,7 +129,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "tf_serving beyond loopback without allowRemoteAccess",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { expose: { grpc: "8500" } } },
     issues: {
       "robotoff:tfServing.expose.grpc":
@@ -133,7 +138,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "two services on one host ip:port",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { api: { expose: { http: "127.0.0.1:5432" } } } },
     issues: {
       "robotoff:postgres.expose.postgres":
@@ -142,7 +147,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a port on every interface that a loopback binding uses: the key the stack file sets is named, not the default (issue 26)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:app": { api: { expose: { http: "8501" } } } },
     issues: {
       "robotoff:app.api.expose.http":
@@ -151,7 +156,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a port on every interface after a loopback binding of it",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       "robotoff:app": { api: { expose: { http: "127.0.0.1:8500" } } },
       "robotoff:tfServing": { allowRemoteAccess: true, expose: { grpc: "8500", rest: null } },
@@ -163,7 +168,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "0.0.0.0 written out, after a loopback binding of the same port (Docker refuses the pair)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       "robotoff:app": { api: { expose: { http: "127.0.0.1:8500" } } },
       "robotoff:tfServing": { allowRemoteAccess: true, expose: { grpc: "0.0.0.0:8500", rest: null } },
@@ -175,55 +180,55 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a misspelt top-level key",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgress": { memory: "4g" } },
     issues: { "robotoff:postgress": 'expected no such key (did you mean robotoff:postgres?), found "{\\"memory\\":\\"4g\\"}"' },
   },
   {
     what: "a misspelt nested key",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { memroy: "4g" } },
     issues: { "robotoff:postgres.memroy": 'expected no such key (did you mean robotoff:postgres.memory?), found "4g"' },
   },
   {
     what: "an unknown nested key",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { colour: "blue" } },
     issues: { "robotoff:app.colour": 'expected no such key, found "blue"' },
   },
   {
     what: "an empty host root",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:hostRoot": "" },
     issues: { "robotoff:hostRoot": 'expected an absolute, normalized host path like /srv/robotoff, found ""' },
   },
   {
     what: "a relative host root",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:hostRoot": "srv/robotoff" },
     issues: { "robotoff:hostRoot": 'expected an absolute, normalized host path like /srv/robotoff, found "srv/robotoff"' },
   },
   {
     what: "a host root with ..",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:hostRoot": "/srv/../etc" },
     issues: { "robotoff:hostRoot": 'expected an absolute, normalized host path like /srv/robotoff, found "/srv/../etc"' },
   },
   {
     what: "a relative models folder",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { modelsDir: "tf_models" } },
     issues: { "robotoff:tfServing.modelsDir": 'expected an absolute, normalized host path like /srv/robotoff, found "tf_models"' },
   },
   {
     what: "an image reference in capitals",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { image: "Postgres:11" } },
     issues: { "robotoff:postgres.image": 'expected a Docker image reference like postgres:11.2-alpine, found "Postgres:11"' },
   },
   {
     what: "a tag inside the app repository",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { image: "ghcr.io/openfoodfacts/robotoff:latest" } },
     issues: {
       "robotoff:app.image": 'expected an image repository without tag, like ghcr.io/openfoodfacts/robotoff, found "ghcr.io/openfoodfacts/robotoff:latest"',
@@ -231,31 +236,31 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a bad app tag",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { tag: "a/b" } },
     issues: { "robotoff:app.tag": 'expected an image tag like latest or sha-<commit>, found "a/b"' },
   },
   {
     what: "a missing secret in prod",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:postgresPassword": undefined },
     issues: { "robotoff:postgresPassword": "expected a secret (every secret is required in prod), found nothing" },
   },
   {
     what: "a token in clear in prod",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:slackToken": "xoxb-in-clear" },
     issues: { "robotoff:slackToken": "expected a secret value (set with --secret), found a plaintext value" },
   },
   {
     what: "a password in clear in dev",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgresPassword": "postgres" },
     issues: { "robotoff:postgresPassword": "expected a secret value (set with --secret), found a plaintext value" },
   },
   {
     what: "an override of a variable the stack sets",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { env: { POSTGRES_HOST: "db" } } },
     issues: {
       "robotoff:app.env.POSTGRES_HOST":
@@ -264,7 +269,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "an override of a secret variable",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { env: { SENTRY_DSN: "https://x" } } },
     issues: {
       "robotoff:app.env.SENTRY_DSN": 'expected a variable the stack does not set itself (SENTRY_DSN comes from robotoff:sentryDsn), found "https://x"',
@@ -272,7 +277,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "an override of the workers' fixed variable",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { env: { REAL_TIME_IMAGE_PREDICTION: "0" } } },
     issues: {
       "robotoff:app.env.REAL_TIME_IMAGE_PREDICTION":
@@ -281,13 +286,13 @@ const CASES: readonly Case[] = [
   },
   {
     what: "TF_SERVING_HOST without tf_serving",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:tfServing": { enabled: false } },
     issues: { "robotoff:app.setTfServingHost": "expected false while robotoff:tfServing.enabled is false, found true" },
   },
   {
     what: "a deletable data volume in prod",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:volumes": { postgresData: { lifecycle: "managed" } } },
     issues: {
       "robotoff:volumes.postgresData.lifecycle":
@@ -296,32 +301,37 @@ const CASES: readonly Case[] = [
   },
   {
     what: "an unknown volume lifecycle",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:volumes": { esData: { lifecycle: "deleted" } } },
     issues: { "robotoff:volumes.esData.lifecycle": 'expected one of "external", "retained", "managed", found "deleted"' },
   },
   {
     what: "a network name with a space",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:networkName": "web net" },
     issues: { "robotoff:networkName": 'expected a Docker name: letters, digits, _ . and -, starting with a letter or digit, found "web net"' },
   },
-  { what: "a string where an object goes", stack: "dev", patch: { "robotoff:app": "hello" }, issues: { "robotoff:app": 'expected an object, found "hello"' } },
+  {
+    what: "a string where an object goes",
+    stack: "dev-2022",
+    patch: { "robotoff:app": "hello" },
+    issues: { "robotoff:app": 'expected an object, found "hello"' },
+  },
   {
     what: "unbounded on-failure retries",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:restartMaxRetries": "0" },
     issues: { "robotoff:restartMaxRetries": 'expected at least 1, found "0"' },
   },
   {
     what: "too few open files for Elasticsearch",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { nofile: 1024 } },
     issues: { "robotoff:elasticsearch.nofile": "expected at least 65535, found 1024" },
   },
   {
     what: "statsd metrics beyond loopback",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:monitoring": { statsd: { expose: { metrics: "9102" } } } },
     issues: {
       "robotoff:monitoring.statsd.expose.metrics":
@@ -330,37 +340,37 @@ const CASES: readonly Case[] = [
   },
   {
     what: "an exporter below its minimum memory",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:monitoring": { postgresExporter: { memory: "8m" } } },
     issues: { "robotoff:monitoring.postgresExporter.memory": 'expected at least 32m (the exporter\'s smallest footprint), found "8m"' },
   },
   {
     what: "a service on a host that is not declared",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:tfServing": { host: "gpu" } },
     issues: { "robotoff:tfServing.host": 'expected one of "local" (robotoff:hosts), found "gpu"' },
   },
   {
     what: "a remote host without an address",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: {} } },
     issues: { "robotoff:hosts.ml.url": "expected an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address, found nothing" },
   },
   {
     what: "a url on the local host",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:hosts": { local: { url: "ssh://me@here" } } },
     issues: { "robotoff:hosts.local.url": 'expected no url: local is the provider\'s default Docker host (DOCKER_HOST), found "ssh://me@here"' },
   },
   {
     what: "a malformed host url",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:hosts": { ml: { url: "http://ml" } } },
     issues: { "robotoff:hosts.ml.url": 'expected an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address, found "http://ml"' },
   },
   {
     what: "tf_serving on another host without ports beyond loopback",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } }, "robotoff:tfServing": { host: "ml" } },
     issues: {
       "robotoff:tfServing.host":
@@ -369,7 +379,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "tf_serving on another host with its gRPC port published, its REST port not",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
       "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: null } },
@@ -381,7 +391,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "tf_serving on another host, the app not told where (setTfServingHost false)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } }, "robotoff:tfServing": { host: "ml" }, "robotoff:app": { setTfServingHost: false } },
     issues: {
       "robotoff:app.setTfServingHost":
@@ -390,7 +400,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "postgres on another host (a retired key: postgres runs with the app)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { db: { url: "tcp://db:2376", certPath: "/etc/docker-tls" } }, "robotoff:postgres": { host: "db" } },
     issues: {
       "robotoff:postgres.host":
@@ -399,7 +409,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "Elasticsearch on another host (a retired key: it runs with the app)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { search: { url: "tcp://search:2376", certPath: "/etc/docker-tls" } }, "robotoff:elasticsearch": { host: "search" } },
     issues: {
       "robotoff:elasticsearch.host":
@@ -408,31 +418,31 @@ const CASES: readonly Case[] = [
   },
   {
     what: "an unknown scheme",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { scheme: "ftp" } },
     issues: { "robotoff:app.scheme": 'expected one of "http", "https", found "ftp"' },
   },
   {
     what: "a postgres setting name in capitals",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { settings: { Work_Mem: "64MB" } } },
     issues: { "robotoff:postgres.settings.Work_Mem": 'expected a postgres setting name like shared_buffers, found "64MB"' },
   },
   {
     what: "a disk watermark without %",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "95" } },
     issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "95"' },
   },
   {
     what: "a model name with a space",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { models: [{ name: "my model", url: "https://x/m.tar.gz", sha256: "a".repeat(64) }] } },
     issues: { "robotoff:tfServing.models[0].name": 'expected a model name: lowercase letters, digits, _ . and -, found "my model"' },
   },
   {
     what: "two models of one name",
-    stack: "dev",
+    stack: "dev-2022",
     patch: {
       "robotoff:tfServing": {
         models: [
@@ -448,43 +458,43 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a host address with a port",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml", address: "10.0.0.5:22" } } },
     issues: { "robotoff:hosts.ml.address": 'expected a host name or IPv4 address like 10.0.0.5, found "10.0.0.5:22"' },
   },
   {
     what: "a host name in capitals",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ML: { url: "ssh://deploy@ml" } } },
     issues: { "robotoff:hosts.ML": 'expected a host name: lowercase letters, digits and -, starting with a letter, found {"url":"ssh://deploy@ml"}' },
   },
   {
     what: "a Python version with three parts",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:dev": { pythonVersion: "3.7.1" } },
     issues: { "robotoff:dev.pythonVersion": 'expected a Python version like 3.7, found "3.7.1"' },
   },
   {
     what: "a node label without a value",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:swarm": { nodeLabels: { postgres: "robotoff.postgres" } } },
     issues: { "robotoff:swarm.nodeLabels.postgres": 'expected a node label like robotoff.postgres=true, found "robotoff.postgres"' },
   },
   {
     what: "an environment variable name starting with a digit",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { env: { "1X": "y" } } },
     issues: { "robotoff:app.env.1X": 'expected a variable name: letters, digits, _ and ., not starting with a digit, found "y"' },
   },
   {
     what: "swarm without the node label of postgres's data",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { ...SWARM, "robotoff:swarm": { nodeLabels: { elasticsearch: "robotoff.es=true", tfServing: "robotoff.ml=true" } } },
     issues: { "robotoff:swarm.nodeLabels.postgres": "expected the node label (key=value) of the node that holds postgres's data, found nothing" },
   },
   {
     what: "swarm with the api's copies behind HAProxy (prod's release, on the containers target)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { ...SWARM, "robotoff:app": { api: { release: "rolling" } } },
     issues: {
       "robotoff:app.api.release": `expected "replace" on swarm (Swarm replaces the api's tasks one by one itself: robotoff:swarm.apiUpdateOrder), found "rolling"`,
@@ -492,7 +502,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "swarm with a service on another host",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       ...SWARM,
       "robotoff:hosts": { ml: { url: "ssh://deploy@ml" } },
@@ -502,19 +512,19 @@ const CASES: readonly Case[] = [
   },
   {
     what: "swarm with the dev image build",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { ...SWARM },
     issues: { "robotoff:dev.enabled": "expected false on swarm (an image built on one host is on no other node), found true" },
   },
   {
     what: "swarm with a port bound to an address",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { ...SWARM, "robotoff:app": { api: { release: "replace", expose: { http: "10.0.0.5:5500" } } } },
     issues: { "robotoff:app.api.expose.http": 'expected a port without an address: Swarm publishes on every interface, found "10.0.0.5:5500"' },
   },
   {
     what: "swarm: ingress ports on a dnsrr service",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       ...SWARM,
       "robotoff:swarm": { ...SWARM["robotoff:swarm"], endpointMode: "dnsrr" },
@@ -527,7 +537,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "swarm: start-first while the api holds a host-mode port",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       ...SWARM,
       "robotoff:swarm": { ...SWARM["robotoff:swarm"], publishMode: "host", apiUpdateOrder: "start-first" },
@@ -540,25 +550,25 @@ const CASES: readonly Case[] = [
   },
   {
     what: "the workers' stop grace without a unit",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:app": { workers: { stopGrace: "300" } } },
     issues: { "robotoff:app.workers.stopGrace": 'expected a duration in whole seconds like 30s, 1m30s or 2h, found "300"' },
   },
   {
     what: "a number above its maximum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { api: { healthcheck: { retries: 101 } } } },
     issues: { "robotoff:app.api.healthcheck.retries": "expected at most 100, found 101" },
   },
   {
     what: "a fraction where a whole number goes",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { ipcPort: 66.5 } },
     issues: { "robotoff:app.ipcPort": "expected a whole number, found 66.5" },
   },
   {
     what: "tf_serving on a host whose address the app cannot tell",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       "robotoff:hosts": { ml: { url: "unix:///var/run/ml.sock" } },
       "robotoff:tfServing": { host: "ml", allowRemoteAccess: true, expose: { grpc: "8500", rest: "8501" } },
@@ -567,157 +577,157 @@ const CASES: readonly Case[] = [
   },
   {
     what: "postgres shared memory below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { shmSize: "32m" } },
     issues: { "robotoff:postgres.shmSize": "expected at least 64m (Docker's default; postgres' parallel queries use it), found \"32m\"" },
   },
   {
     what: "workers below their minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { workers: { memory: "512m" } } },
     issues: { "robotoff:app.workers.memory": 'expected at least 1g (Robotoff loads its models and data at start), found "512m"' },
   },
   {
     what: "the scheduler below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { scheduler: { memory: "256m" } } },
     issues: { "robotoff:app.scheduler.memory": 'expected at least 512m (Robotoff loads its models and data at start), found "256m"' },
   },
   {
     what: "the backup below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { memory: "32m" } } },
     issues: { "robotoff:postgres.backup.memory": 'expected at least 64m (pg_dump\'s working memory), found "32m"' },
   },
   {
     what: "a backup time past midnight",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { at: "24:00" } } },
     issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "24:00"' },
   },
   {
     what: "a backup time without its leading zero",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { at: "3:00" } } },
     issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "3:00"' },
   },
   {
     what: "no backup kept",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { keep: 0 } } },
     issues: { "robotoff:postgres.backup.keep": "expected at least 1, found 0" },
   },
   {
     what: "an Elasticsearch heap below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { heapSize: "128m" } },
     issues: { "robotoff:elasticsearch.heapSize": 'expected at least 256m (Elasticsearch\'s smallest workable heap), found "128m"' },
   },
   {
     what: "Elasticsearch below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { memory: "256m", heapSize: "256m" } },
     issues: { "robotoff:elasticsearch.memory": 'expected at least 512m (Elasticsearch needs twice its heap), found "256m"' },
   },
   {
     what: "tf_serving below its minimum",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { memory: "512m" } },
     issues: { "robotoff:tfServing.memory": 'expected at least 1g (TensorFlow Serving loads every model at start), found "512m"' },
   },
   {
     what: "the statsd exporter below its minimum",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:monitoring": { statsd: { memory: "16m" } } },
     issues: { "robotoff:monitoring.statsd.memory": 'expected at least 32m (the exporter\'s smallest footprint), found "16m"' },
   },
   {
     what: "a disk watermark with a bare fraction",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "95.%" } },
     issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "95.%"' },
   },
   {
     what: "a long key three letters off",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elastcsrch": {} },
     issues: { "robotoff:elastcsrch": 'expected no such key (did you mean robotoff:elasticsearch?), found "{}"' },
   },
   {
     what: "a short key three letters off is not guessed",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:qqq": {} },
     issues: { "robotoff:qqq": 'expected no such key, found "{}"' },
   },
   {
     what: "an environment variable name with a dash",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:app": { env: { "A-B": "y" } } },
     issues: { "robotoff:app.env.A-B": 'expected a variable name: letters, digits, _ and ., not starting with a digit, found "y"' },
   },
   {
     what: "a postgres setting name with a dash",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { settings: { "work-mem": "64MB" } } },
     issues: { "robotoff:postgres.settings.work-mem": 'expected a postgres setting name like shared_buffers, found "64MB"' },
   },
   {
     what: "a postgres setting name starting with a digit",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { settings: { "1work": "64MB" } } },
     issues: { "robotoff:postgres.settings.1work": 'expected a postgres setting name like shared_buffers, found "64MB"' },
   },
   {
     what: "an empty postgres setting value",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { settings: { work_mem: "" } } },
     issues: { "robotoff:postgres.settings.work_mem": 'expected a non-empty text, found ""' },
   },
   {
     what: "a backup time with text before it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { at: "x03:00" } } },
     issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "x03:00"' },
   },
   {
     what: "a backup time with text after it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { at: "03:00x" } } },
     issues: { "robotoff:postgres.backup.at": 'expected a time of day in UTC like 03:00, found "03:00x"' },
   },
   {
     what: "more than 1000 backups kept",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:postgres": { backup: { keep: 1001 } } },
     issues: { "robotoff:postgres.backup.keep": "expected at most 1000, found 1001" },
   },
   {
     what: "a disk watermark with text before it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "x95%" } },
     issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "x95%"' },
   },
   {
     what: "a disk watermark with text after it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:elasticsearch": { diskWatermarkHigh: "95%x" } },
     issues: { "robotoff:elasticsearch.diskWatermarkHigh": 'expected a percentage like 95%, found "95%x"' },
   },
   {
     what: "a model URL with text before it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "xhttps://x/m.tar.gz", sha256: "a".repeat(64) }] } },
     issues: { "robotoff:tfServing.models[0].url": 'expected an http(s) URL of a .tar.gz archive, found "xhttps://x/m.tar.gz"' },
   },
   {
     what: "a model URL with a space in it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz x", sha256: "a".repeat(64) }] } },
     issues: { "robotoff:tfServing.models[0].url": 'expected an http(s) URL of a .tar.gz archive, found "https://x/m.tar.gz x"' },
   },
   {
     what: "a checksum with text before it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "x" + "a".repeat(64) }] } },
     issues: {
       "robotoff:tfServing.models[0].sha256":
@@ -726,7 +736,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a checksum with text after it",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64) + "x" }] } },
     issues: {
       "robotoff:tfServing.models[0].sha256":
@@ -735,67 +745,67 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a host url with text before it",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "xssh://deploy@ml" } } },
     issues: { "robotoff:hosts.ml.url": 'expected an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address, found "xssh://deploy@ml"' },
   },
   {
     what: "a host url with a path",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml/x" } } },
     issues: { "robotoff:hosts.ml.url": 'expected an ssh://user@host, tcp://host:port or unix:///path/to/docker.sock address, found "ssh://deploy@ml/x"' },
   },
   {
     what: "a node label starting with a dash",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:swarm": { nodeLabels: { postgres: "-a=b" } } },
     issues: { "robotoff:swarm.nodeLabels.postgres": 'expected a node label like robotoff.postgres=true, found "-a=b"' },
   },
   {
     what: "a node label with two =",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:swarm": { nodeLabels: { postgres: "a=b=c" } } },
     issues: { "robotoff:swarm.nodeLabels.postgres": 'expected a node label like robotoff.postgres=true, found "a=b=c"' },
   },
   {
     what: "restart retries that are no number",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:restartMaxRetries": "abc" },
     issues: { "robotoff:restartMaxRetries": 'expected a number, found "abc"' },
   },
   {
     what: "restart retries with text after the number",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:restartMaxRetries": "3x" },
     issues: { "robotoff:restartMaxRetries": 'expected a number, found "3x"' },
   },
   {
     what: "a host name starting with a digit",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { "1ml": { url: "ssh://deploy@ml" } } },
     issues: { "robotoff:hosts.1ml": 'expected a host name: lowercase letters, digits and -, starting with a letter, found {"url":"ssh://deploy@ml"}' },
   },
   {
     what: "a host name with an underscore",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml_x: { url: "ssh://deploy@ml" } } },
     issues: { "robotoff:hosts.ml_x": 'expected a host name: lowercase letters, digits and -, starting with a letter, found {"url":"ssh://deploy@ml"}' },
   },
   {
     what: "zero replicas",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:swarm": { replicas: { api: 0 } } },
     issues: { "robotoff:swarm.replicas.api": "expected at least 1, found 0" },
   },
   {
     what: "a stopped service the stack does not run",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:stopped": ["statsd"] },
     issues: { "robotoff:stopped": 'expected services this stack runs (api, workers, scheduler, postgres, elasticsearch, tf_serving), found ["statsd"]' },
   },
   {
     what: "several problems at once",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hostRoot": "x", "robotoff:postgres": { memory: "2gb" }, "robotoff:sentryDsn": undefined },
     issues: {
       "robotoff:sentryDsn": "expected a secret (every secret is required in prod), found nothing",
@@ -806,7 +816,7 @@ const CASES: readonly Case[] = [
   // Issue 26: the kinds that rendered silently or crashed.
   {
     what: "a host url whose port is no port (it used to crash the render with TypeError: Invalid URL)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml.example.org:notaport" } }, "robotoff:tfServing": { host: "ml" } },
     issues: {
       "robotoff:hosts.ml.url":
@@ -815,7 +825,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a host url whose port is out of range",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "ssh://deploy@ml.example.org:99999" } }, "robotoff:tfServing": { host: "ml" } },
     issues: {
       "robotoff:hosts.ml.url":
@@ -824,7 +834,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a Docker host on plain TCP, without TLS certificates",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:hosts": { ml: { url: "tcp://ml.example.org:2375" } }, "robotoff:tfServing": { host: "ml" } },
     issues: {
       "robotoff:hosts.ml.url":
@@ -856,13 +866,13 @@ const CASES: readonly Case[] = [
     ] as const
   ).map(([key, patch, path, why]) => ({
     what: `a host folder no container may mount read-write: ${key} ${path}`,
-    stack: "prod" as const,
+    stack: "prod-2022" as const,
     patch,
     issues: { [key]: `expected a folder of the stack's own, like /srv/robotoff, not ${path}: ${why}, found ${JSON.stringify(path)}` },
   })),
   {
     what: "a tf_serving model platform that would write a second model into models.config",
-    stack: "prod",
+    stack: "prod-2022",
     patch: {
       "robotoff:tfServing": {
         models: [{ name: "m", url: "https://example.org/m.tar.gz", sha256: "a".repeat(64), platform: 'tensorflow" } config { name: "x" base_path: "/etc' }],
@@ -874,7 +884,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "the dev switch in prod (a locally built image with host sources mounted in)",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:dev": { enabled: true } },
     issues: {
       "robotoff:dev.enabled": "expected false outside dev (it runs an image built on this machine, with host sources mounted in, in prod), found true",
@@ -883,13 +893,13 @@ const CASES: readonly Case[] = [
   // Generation (issue 25): one of two values; a key of the other generation named as such; worker counts.
   {
     what: "an unknown generation",
-    stack: "dev",
+    stack: "dev-2022",
     patch: { "robotoff:generation": "2024-01" },
     issues: { "robotoff:generation": 'expected one of "2022-09", "2026-06", found "2024-01"' },
   },
   {
     what: "a one-off task kept stopped",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:stopped": ["worker-3", "migrate-db"] },
     issues: {
       "robotoff:stopped":
@@ -898,7 +908,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "tfServing under generation 2026-06",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:tfServing": { memory: "10g" } },
     issues: {
       "robotoff:tfServing": 'expected no such key in generation 2026-06 (a key of generation 2022-09; robotoff:generation is 2026-06), found {"memory":"10g"}',
@@ -906,13 +916,13 @@ const CASES: readonly Case[] = [
   },
   {
     what: "app.workerCount under generation 2026-06",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:app": { workerCount: 8 } },
     issues: { "robotoff:app.workerCount": "expected no such key in generation 2026-06 (a key of generation 2022-09; robotoff:generation is 2026-06), found 8" },
   },
   {
     what: "the 2022-09 IPC secret under generation 2026-06",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:ipcAuthkey": { secure: "v1:placeholder" } },
     issues: {
       "robotoff:ipcAuthkey":
@@ -921,7 +931,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "redis under generation 2022-09",
-    stack: "prod",
+    stack: "prod-2022",
     patch: { "robotoff:redis": { memory: "4g" } },
     issues: {
       "robotoff:redis": 'expected no such key in generation 2022-09 (a key of generation 2026-06; robotoff:generation is 2022-09), found {"memory":"4g"}',
@@ -929,31 +939,31 @@ const CASES: readonly Case[] = [
   },
   {
     what: "no workers",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:app": { workers: { count: 0 } } },
     issues: { "robotoff:app.workers.count": "expected at least 1, found 0" },
   },
   {
     what: "a negative count of ML workers",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:app": { mlWorkers: { count: -2 } } },
     issues: { "robotoff:app.mlWorkers.count": "expected at least 1, found -2" },
   },
   {
     what: "an absurd count of workers",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:app": { workers: { count: 500 } } },
     issues: { "robotoff:app.workers.count": "expected at most 32, found 500" },
   },
   {
     what: "a fractional count of workers",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:app": { workers: { count: 2.5 } } },
     issues: { "robotoff:app.workers.count": "expected a whole number, found 2.5" },
   },
   {
     what: "generation 2026-06 on swarm",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:target": "swarm" },
     issues: {
       "robotoff:target": 'expected "containers": generation 2026-06 is not built for Swarm yet (robotoff:generation 2022-09 runs on swarm), found "swarm"',
@@ -961,7 +971,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a remote Triton without its address",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:triton": { uri: undefined } },
     issues: {
       "robotoff:triton.uri":
@@ -970,7 +980,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a Triton address beside the stack's own Triton",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:triton": { uri: "10.3.0.101:5504" } },
     issues: {
       "robotoff:triton.uri":
@@ -979,13 +989,13 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a Triton address that is not host:port",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:triton": { uri: "grpc://10.3.0.101" } },
     issues: { "robotoff:triton.uri": 'expected a Triton gRPC address host:port like 10.3.0.101:5504, found "grpc://10.3.0.101"' },
   },
   {
     what: "Triton's ports beyond loopback without allowRemoteAccess",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:triton": { expose: { grpc: "5504" } } },
     issues: {
       "robotoff:triton.expose.grpc": 'expected a loopback binding like 127.0.0.1:5504, or null; robotoff:triton.allowRemoteAccess allows more, found "5504"',
@@ -993,7 +1003,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "redis on the port postgres publishes",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:redis": { expose: { redis: "127.0.0.1:5501" } } },
     issues: {
       "robotoff:redis.expose.redis":
@@ -1002,7 +1012,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "a variable of x-robotoff-base-env in app.env",
-    stack: "dev-2026",
+    stack: "dev",
     patch: { "robotoff:app": { env: { NUM_RQ_WORKERS: "3" } } },
     issues: {
       "robotoff:app.env.NUM_RQ_WORKERS": 'expected a variable the stack does not set itself (NUM_RQ_WORKERS comes from robotoff:app.workers.count), found "3"',
@@ -1010,7 +1020,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "the job queues' volume managed in prod",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:volumes": { redisData: { lifecycle: "managed" } } },
     issues: {
       "robotoff:volumes.redisData.lifecycle":
@@ -1019,7 +1029,7 @@ const CASES: readonly Case[] = [
   },
   {
     what: "the dev image in prod, generation 2026-06",
-    stack: "prod-2026",
+    stack: "prod",
     patch: { "robotoff:dev": { enabled: true } },
     issues: {
       "robotoff:dev.enabled": "expected false outside dev (it runs an image built on this machine, with host sources mounted in, in prod), found true",
@@ -1062,15 +1072,7 @@ function errorFor(stack: string, config: unknown, name: string): string {
   throw new Error(`${name}: the config was accepted`);
 }
 
-const shipped = (stack: string) =>
-  (
-    load(
-      readFileSync(
-        stack.endsWith("-2026") ? join(__dirname, "fixtures", "generation-2026", `Pulumi.${stack}.yaml`) : join(PROJECT_DIR, `Pulumi.${stack}.yaml`),
-        "utf8",
-      ),
-    ) as any
-  ).config;
+const shipped = (stack: string) => (load(readFileSync(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")) as any).config;
 
 describe("bad configs are rejected before anything is registered", () => {
   it.each(CASES.map((c, i) => [c.what, c, i] as const))("%s", (_, c, i) => {
@@ -1086,7 +1088,7 @@ describe("bad configs are rejected before anything is registered", () => {
 });
 
 describe("fix lines for a value that is an object or a list: --path per leaf, as the CLI takes it (issue 26)", () => {
-  const fixes = (stack: "dev" | "prod", patch: Patch, name: string) =>
+  const fixes = (stack: "dev-2022" | "prod-2022", patch: Patch, name: string) =>
     errorFor(stack, merge(shipped(stack), patch), name)
       .split("\n")
       .filter((l) => /^ {4}(fix|then): /.test(l))
@@ -1096,24 +1098,24 @@ describe("fix lines for a value that is an object or a list: --path per leaf, as
       { name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64) },
       { name: "m", url: "https://x/n.tar.gz", sha256: "b".repeat(64) },
     ];
-    expect(fixes("dev", { "robotoff:tfServing": { models } }, "fix-models")).toEqual([
+    expect(fixes("dev-2022", { "robotoff:tfServing": { models } }, "fix-models")).toEqual([
       "fix: pulumi config set --path 'robotoff:tfServing.models[0].name' <value>",
       "then: pulumi config set --path 'robotoff:tfServing.models[0].url' <value>",
       "then: pulumi config set --path 'robotoff:tfServing.models[0].sha256' <value>",
     ]);
   });
   it("text where an object goes: removed first (the CLI sets no path inside text), then a leaf; a host's leaf is its url", () => {
-    expect(fixes("prod", { "robotoff:hosts": { ml: "deploy@ml" } }, "fix-host")).toEqual([
+    expect(fixes("prod-2022", { "robotoff:hosts": { ml: "deploy@ml" } }, "fix-host")).toEqual([
       "fix: pulumi config rm --path 'robotoff:hosts.ml'",
       "then: pulumi config set --path 'robotoff:hosts.ml.url' <value>",
     ]);
-    expect(fixes("dev", { "robotoff:postgres": { backup: "daily" } }, "fix-backup")).toEqual([
+    expect(fixes("dev-2022", { "robotoff:postgres": { backup: "daily" } }, "fix-backup")).toEqual([
       "fix: pulumi config rm --path 'robotoff:postgres.backup'",
       "then: pulumi config set --path 'robotoff:postgres.backup.enabled' <value>",
     ]);
   });
   it("a plain value keeps its one set line", () => {
-    expect(fixes("dev", { "robotoff:postgres": { memory: "lots" } }, "fix-plain")).toEqual([
+    expect(fixes("dev-2022", { "robotoff:postgres": { memory: "lots" } }, "fix-plain")).toEqual([
       "fix: pulumi config set --path 'robotoff:postgres.memory' <value>",
     ]);
   });
@@ -1121,31 +1123,33 @@ describe("fix lines for a value that is an object or a list: --path per leaf, as
 
 describe("a key of a namespace one typo away from robotoff (issue 26)", () => {
   it("is refused, naming the key meant and how to move it, where it used to be ignored", () => {
-    const message = errorFor("prod", { ...shipped("prod"), "robotof:restartPolicy": "always" }, "namespace-typo");
+    const message = errorFor("prod-2022", { ...shipped("prod-2022"), "robotof:restartPolicy": "always" }, "namespace-typo");
     expect(message).toContain('  robotof:restartPolicy: expected a key of robotoff: (did you mean robotoff:restartPolicy?), found "always"');
-    expect(message).toContain("    fix: pulumi config rm 'robotof:restartPolicy' --stack prod");
-    expect(message).toContain("    then: pulumi config set 'robotoff:restartPolicy' 'always' --stack prod");
+    expect(message).toContain("    fix: pulumi config rm 'robotof:restartPolicy' --stack prod-2022");
+    expect(message).toContain("    then: pulumi config set 'robotoff:restartPolicy' 'always' --stack prod-2022");
   });
   it("leaves other namespaces alone (the provider's, pulumi's)", () => {
-    expect(() => m.planStackFile(PROJECT_DIR, "prod", stackFileFor({ ...shipped("prod"), "docker:host": "unix:///var/run/docker.sock" }))).not.toThrow();
+    expect(() =>
+      m.planStackFile(PROJECT_DIR, "prod-2022", stackFileFor({ ...shipped("prod-2022"), "docker:host": "unix:///var/run/docker.sock" })),
+    ).not.toThrow();
   });
 });
 
 describe("a prod stack without its secrets", () => {
   it("names each missing secret with the command that sets it", () => {
-    const message = errorFor("prod", { "robotoff:environment": "prod", "robotoff:hostRoot": "/srv/robotoff" }, "no-secrets");
+    const message = errorFor("prod-2022", { "robotoff:environment": "prod", "robotoff:hostRoot": "/srv/robotoff" }, "no-secrets");
     for (const key of ["postgresPassword", "ipcAuthkey", "mongoUri", "offPassword", "influxdbPassword", "sentryDsn", "slackToken"]) {
-      expect(message).toContain(`pulumi config set --secret 'robotoff:${key}' <value> --stack prod`);
+      expect(message).toContain(`pulumi config set --secret 'robotoff:${key}' <value> --stack prod-2022`);
     }
   });
 });
 
 describe("a generation 2026-06 prod stack without the Elasticsearch password", () => {
   it("fails before anything is touched, naming robotoff:elasticPassword and the command that sets it", () => {
-    const { "robotoff:elasticPassword": _, ...rest } = shipped("prod-2026");
-    const message = errorFor("prod-2026", rest, "no-elastic-password");
+    const { "robotoff:elasticPassword": _, ...rest } = shipped("prod");
+    const message = errorFor("prod", rest, "no-elastic-password");
     expect(message).toContain("  robotoff:elasticPassword: expected a secret (every secret is required in prod), found nothing");
-    expect(message).toContain("pulumi config set --secret 'robotoff:elasticPassword' <value> --stack prod-2026");
+    expect(message).toContain("pulumi config set --secret 'robotoff:elasticPassword' <value> --stack prod");
     expect(message).not.toContain("ipcAuthkey");
   });
 });
@@ -1231,6 +1235,6 @@ describe("values at the edge are accepted", () => {
       { "robotoff:tfServing": { models: [{ name: "m", url: "https://x/m.tar.gz", sha256: "a".repeat(64), platform: "tensorflow" }] } },
     ],
   ])("%s", (_, patch) => {
-    expect(() => errorFor("dev", merge(shipped("dev"), patch), "edge")).toThrow("edge: the config was accepted");
+    expect(() => errorFor("dev-2022", merge(shipped("dev-2022"), patch), "edge")).toThrow("edge: the config was accepted");
   });
 });

@@ -10,7 +10,7 @@ const minimal = { "robotoff:environment": "dev", "robotoff:hostRoot": "/srv/robo
 
 function issuesOf(raw: Record<string, string>): { key: string; expected: string; found: string }[] {
   try {
-    m.parseStackConfig(raw, "dev");
+    m.parseStackConfig(raw, "dev-2022");
   } catch (err) {
     if (err instanceof m.ConfigError) return [...err.issues];
     throw err;
@@ -20,14 +20,14 @@ function issuesOf(raw: Record<string, string>): { key: string; expected: string;
 
 describe("ConfigError", () => {
   it("is named so in a stack trace or String(err), as the SDK prints an error it did not expect", () => {
-    expect(String(new m.ConfigError({ stack: "dev" }, []))).toMatch(/^ConfigError: /);
+    expect(String(new m.ConfigError({ stack: "dev-2022" }, []))).toMatch(/^ConfigError: /);
   });
 });
 
 describe("stack config defaults", () => {
   let cfg: StackConfig;
   beforeAll(() => {
-    cfg = m.parseStackConfig(minimal, "dev") as StackConfig;
+    cfg = m.parseStackConfig(minimal, "dev-2022") as StackConfig;
   });
   // Parsed once, here: sizes in MB (2g -> 2048), durations in seconds (1m0s -> 60), bindings as ip and port.
   it("publishes Swarm ports through the ingress mesh behind a virtual IP, and joins Product Opener's po_default in dev", () => {
@@ -93,7 +93,7 @@ describe("stack config defaults", () => {
     });
   });
   it("ignores other namespaces (the provider's docker:host, for one)", () => {
-    expect(() => m.parseStackConfig({ ...minimal, "docker:host": "ssh://x" }, "dev")).not.toThrow();
+    expect(() => m.parseStackConfig({ ...minimal, "docker:host": "ssh://x" }, "dev-2022")).not.toThrow();
   });
 });
 
@@ -133,10 +133,10 @@ describe("stack config errors", () => {
   });
   it("prints the pulumi config set command that fixes each key", () => {
     try {
-      m.parseStackConfig({ ...minimal, "robotoff:networkName": "" }, "staging");
+      m.parseStackConfig({ ...minimal, "robotoff:networkName": "" }, "staging-2022");
       expect.unreachable();
     } catch (err) {
-      expect((err as Error).message).toContain("pulumi config set --path 'robotoff:networkName' <value> --stack staging");
+      expect((err as Error).message).toContain("pulumi config set --path 'robotoff:networkName' <value> --stack staging-2022");
     }
   });
 });
@@ -162,12 +162,12 @@ describe("secrets in config", () => {
     }
   });
   it("accepts prod with every secret set as a secret", () => {
-    expect(() => m.parseStackConfig({ ...prodBase, ...allSecrets }, "prod", secretKeys)).not.toThrow();
+    expect(() => m.parseStackConfig({ ...prodBase, ...allSecrets }, "prod-2022", secretKeys)).not.toThrow();
   });
   it("rejects a secret set in clear in prod, without printing it", () => {
     const keys = new Set([...secretKeys].filter((k) => k !== "robotoff:mongoUri"));
     try {
-      m.parseStackConfig({ ...prodBase, ...allSecrets }, "prod", keys);
+      m.parseStackConfig({ ...prodBase, ...allSecrets }, "prod-2022", keys);
       expect.unreachable();
     } catch (err) {
       expect((err as ConfigError).issues).toEqual([
@@ -181,6 +181,6 @@ describe("secrets in config", () => {
     expect(issuesOf(dev).map((i) => i.key)).toEqual(["robotoff:postgresPassword"]);
   });
   it("needs no secret in dev", () => {
-    expect(() => m.parseStackConfig(minimal, "dev")).not.toThrow();
+    expect(() => m.parseStackConfig(minimal, "dev-2022")).not.toThrow();
   });
 });

@@ -1,8 +1,8 @@
 import { describeStackFacts } from "./stack-facts";
 import { describeGraph, describePolicies, describeStackRules, describeStateKept } from "./stack-rules";
 
-describeStackFacts("dev");
-describeStackRules("dev");
-describeStateKept("dev");
-describeGraph("dev");
-describePolicies("dev");
+describeStackFacts("dev-2022");
+describeStackRules("dev-2022");
+describeStateKept("dev-2022");
+describeGraph("dev-2022");
+describePolicies("dev-2022");

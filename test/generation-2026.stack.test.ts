@@ -5,7 +5,7 @@ import { describePolicies } from "./stack-rules";
 
 for (const env of ["dev", "staging", "prod"] as Env2026[]) {
   const dev = env === "dev";
-  describeStackFacts(`${env}-2026`, {
+  describeStackFacts(env, {
     file: STACK_FILES_2026[env],
     reference: REFERENCE_2026[env],
     rolling: !dev,
@@ -24,5 +24,5 @@ for (const env of ["dev", "staging", "prod"] as Env2026[]) {
         }
       : {}),
   });
-  describePolicies(`${env}-2026`, env, STACK_FILES_2026[env]);
+  describePolicies(env, env, STACK_FILES_2026[env]);
 }

@@ -9,7 +9,7 @@ const imageIdOf = (reference: string) => `sha256:${createHash("sha256").update(r
 describe("every container uses an image resource", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    r = await renderStack("dev", undefined, { imageIdOf });
+    r = await renderStack("dev-2022", undefined, { imageIdOf });
   });
 
   it("sets each container's image to the imageId of one RemoteImage", () => {

@@ -6,7 +6,6 @@
 import { describe, expect, it } from "vitest";
 import { loadRuntimeConfig } from "../tools/shared/stack-file";
 import { FAILED_LOG_LINES } from "../services/containers/service";
-import { STACK_FILES_2026 } from "./fixtures/reference-2026";
 import { CONTAINER, PROJECT_DIR, keyOf, ofType, renderProgram } from "./harness";
 
 const APP = ["api", "update-listener", "worker-1", "worker-6", "worker-ml-2", "scheduler"];
@@ -14,7 +13,7 @@ const containerKey = (service: string) => `${CONTAINER}::robotoff-${service}-con
 
 async function deploy(exits: Record<string, { exitCode: number; logs: string }>) {
   const registered: string[] = [];
-  const cfg = loadRuntimeConfig(PROJECT_DIR, "prod-2026", STACK_FILES_2026.prod);
+  const cfg = loadRuntimeConfig(PROJECT_DIR, "prod");
   const run = renderProgram(cfg, undefined, { taskExit: (name) => exits[name], onRegister: (key) => registered.push(key) });
   return { run, registered };
 }
@@ -50,7 +49,7 @@ describe("one-off tasks: the app waits for their exit code 0", () => {
     expect(error.message).not.toContain("line 5\n");
     // The container's own URN (the mocks' monitor qualifies its type with its parent's type only).
     expect(error.message).toMatch(
-      /\nOnce its cause is fixed, run it again: pulumi up --replace 'urn:pulumi:prod-2026::robotoff::[^']*\$docker:index\/container:Container::robotoff-migrate-db-container'$/,
+      /\nOnce its cause is fixed, run it again: pulumi up --replace 'urn:pulumi:prod::robotoff::[^']*\$docker:index\/container:Container::robotoff-migrate-db-container'$/,
     );
     expect(registered).toContain(containerKey("migrate-db"));
     // The data services are there: what the tasks need.

@@ -12,12 +12,12 @@ const COMMON = ["apiUrl", "images", "networkName", "postgresPassword"];
 
 describe("containers target (dev)", () => {
   it("exports the common outputs and containers, not swarmServices", async () => {
-    const { outputs } = await renderStack("dev");
+    const { outputs } = await renderStack("dev-2022");
     expect(Object.keys(outputs).sort()).toEqual([...COMMON, "containers"].sort());
     expect(outputs.networkName).toBe("webnet");
   });
   it("names each compose service's container (container_name: robotoff-<service>)", async () => {
-    const { outputs } = await renderStack("dev");
+    const { outputs } = await renderStack("dev-2022");
     expect(outputs.containers).toEqual({
       api: "robotoff-api",
       elasticsearch: "robotoff-elasticsearch",
@@ -31,13 +31,13 @@ describe("containers target (dev)", () => {
 
 describe("swarm target (test/fixtures/Pulumi.staging-swarm.yaml)", () => {
   it("exports the common outputs and swarmServices, not containers", async () => {
-    const { outputs } = await renderStack("staging", SWARM);
+    const { outputs } = await renderStack("staging-2022", SWARM);
     expect(Object.keys(outputs).sort()).toEqual([...COMMON, "swarmServices"].sort());
     expect(outputs.networkName).toBe("webnet");
     expect(outputs.apiUrl).toBe("http://127.0.0.1:5500/api/v1/health");
   });
   it("names each compose service's Swarm service, as its container would be named", async () => {
-    const { outputs } = await renderStack("staging", SWARM);
+    const { outputs } = await renderStack("staging-2022", SWARM);
     const services = outputs.swarmServices as Record<string, string>;
     expect(Object.keys(services).sort()).toEqual([
       "api",

@@ -14,10 +14,10 @@ describe("prod with tf_serving published as the README documents", () => {
   beforeAllTests(async () => {
     // What `pulumi config set --path` writes: integers.
     const file = stackFileWith(
-      join(PROJECT_DIR, "Pulumi.prod.yaml"),
+      join(PROJECT_DIR, "Pulumi.prod-2022.yaml"),
       (config) => (config["robotoff:tfServing"] = { allowRemoteAccess: true, expose: { grpc: 8500, rest: 8501 } }),
     );
-    r = await renderStack("prod", file);
+    r = await renderStack("prod-2022", file);
   });
   it("passes every policy with policy/config.prod.json", async () => {
     const config = Object.assign({}, ...Object.values(JSON.parse(readFileSync(join(PROJECT_DIR, "policy/config.prod.json"), "utf8"))));

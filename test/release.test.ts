@@ -108,9 +108,9 @@ describe("containersOf and the health budget", () => {
 });
 
 describe("prod with robotoff:app.api.waitTimeout 90s", () => {
-  const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (c) => (c["robotoff:app"].api.waitTimeout = "1m30s"));
+  const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod-2022.yaml"), (c) => (c["robotoff:app"].api.waitTimeout = "1m30s"));
   it("makes each copy's create wait 90 s for health, not the healthcheck's budget", async () => {
-    const copies = containersOfService(await renderStack("prod", file), "api");
+    const copies = containersOfService(await renderStack("prod-2022", file), "api");
     expect(copies.map((c) => [c.inputs.name, c.inputs.wait, c.inputs.waitTimeout])).toEqual([
       ["robotoff-api-1", true, 90],
       ["robotoff-api-2", true, 90],
@@ -119,9 +119,9 @@ describe("prod with robotoff:app.api.waitTimeout 90s", () => {
 });
 
 describe("prod with robotoff:app.workers.stopGrace 5m", () => {
-  const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (c) => (c["robotoff:app"].workers = { stopGrace: "5m" }));
+  const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod-2022.yaml"), (c) => (c["robotoff:app"].workers = { stopGrace: "5m" }));
   it("lets a stop (and the provider's, before a replacement) give the workers 300 s to run their queue; the scheduler keeps 10 s", async () => {
-    const r = await renderStack("prod", file);
+    const r = await renderStack("prod-2022", file);
     const grace = (service: string) => containersOfService(r, service).map((c) => [c.inputs.stopTimeout, c.inputs.destroyGraceSeconds]);
     expect(grace("workers")).toEqual([[300, 300]]);
     expect(grace("scheduler")).toEqual([[10, 10]]);
@@ -130,8 +130,8 @@ describe("prod with robotoff:app.workers.stopGrace 5m", () => {
 
 describe("the api's health URL", () => {
   it("is none when the api publishes no port, whatever else does (postgres on loopback)", () => {
-    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (c) => (c["robotoff:app"].api.expose = { http: null }));
-    const { plan } = planStackFile(PROJECT_DIR, "prod", file);
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod-2022.yaml"), (c) => (c["robotoff:app"].api.expose = { http: null }));
+    const { plan } = planStackFile(PROJECT_DIR, "prod-2022", file);
     expect(plan.spec.services.find((s) => s.name === "postgres")!.ports.length).toBe(1);
     expect(apiHealthTarget(plan)).toBeUndefined();
   });
@@ -139,7 +139,7 @@ describe("the api's health URL", () => {
 
 describe("prod: the program's outputs and resources with copies", () => {
   it("exports the api's two container names, the other services' one", async () => {
-    const r = await renderStack("prod");
+    const r = await renderStack("prod-2022");
     const containers = r.outputs.containers as Record<string, unknown>;
     expect(containers.api).toEqual(["robotoff-api-1", "robotoff-api-2"]);
     expect(containers.api_proxy).toBe("robotoff-api_proxy");
@@ -147,21 +147,21 @@ describe("prod: the program's outputs and resources with copies", () => {
     expect(r.outputs.apiUrl).toBe("http://127.0.0.1:5500/api/v1/health");
   });
   it("keeps the single container's resource name for the first copy, so that switching release modes replaces it", async () => {
-    const r = await renderStack("prod");
+    const r = await renderStack("prod-2022");
     const copies = containersOfService(r, "api");
     expect(copies.map((c) => c.name)).toEqual(["robotoff-api-container", "robotoff-api-container-2"]);
     expect(copies[1].options.dependsOn).toContain(keyOf(copies[0]));
     expect(copies[0].options.dependsOn).not.toContain(keyOf(copies[1]));
   });
   it("dev (release replace) runs one api container holding the port, and no proxy", async () => {
-    const r = await renderStack("dev");
+    const r = await renderStack("dev-2022");
     expect(ofType(r, CONTAINER).map((c) => c.inputs.name)).not.toContain("robotoff-api_proxy");
     expect(containersOfService(r, "api").map((c) => [c.inputs.name, (c.inputs.ports as any[]).length])).toEqual([["robotoff-api", 1]]);
   });
 });
 
 describe("the tools with copies (prod)", () => {
-  const { plan } = planStackFile(PROJECT_DIR, "prod");
+  const { plan } = planStackFile(PROJECT_DIR, "prod-2022");
   it("declare each copy, numbered, and the proxy", () => {
     const api = declaredContainers(plan).filter((d) => d.service.startsWith("api"));
     expect(api.map((d) => [d.service, d.name, d.copy, d.hasHealthcheck])).toEqual([
@@ -185,26 +185,28 @@ describe("the tools with copies (prod)", () => {
   it("say, when a copy is down, which still serve and what to do after a failed release", () => {
     const declared = declaredContainers(plan);
     const verdicts = (downs: string[]) => declared.map((d) => ({ service: d.copy ? `${d.service}-${d.copy}` : d.service, up: !downs.includes(d.name) }));
-    expect(copiesAdvice(declared, verdicts([]), "prod")).toEqual([]);
-    expect(copiesAdvice(declared, verdicts(["robotoff-workers"]), "prod")).toEqual([]);
+    expect(copiesAdvice(declared, verdicts([]), "prod-2022")).toEqual([]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-workers"]), "prod-2022")).toEqual([]);
     const fix =
-      "After a release that failed: put the previous robotoff:app.tag back and run `pulumi up` again; why it failed: npm run ops -- --stack prod logs api";
-    expect(copiesAdvice(declared, verdicts(["robotoff-api-1"]), "prod")).toEqual([`api: api-1 down; still serving: api-2. ${fix}`]);
-    expect(copiesAdvice(declared, verdicts(["robotoff-api-2"]), "prod")).toEqual([`api: api-2 down; still serving: api-1. ${fix}`]);
-    expect(copiesAdvice(declared, verdicts(["robotoff-api-1", "robotoff-api-2"]), "prod")).toEqual([`api: api-1, api-2 down; still serving: none. ${fix}`]);
+      "After a release that failed: put the previous robotoff:app.tag back and run `pulumi up` again; why it failed: npm run ops -- --stack prod-2022 logs api";
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-1"]), "prod-2022")).toEqual([`api: api-1 down; still serving: api-2. ${fix}`]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-2"]), "prod-2022")).toEqual([`api: api-2 down; still serving: api-1. ${fix}`]);
+    expect(copiesAdvice(declared, verdicts(["robotoff-api-1", "robotoff-api-2"]), "prod-2022")).toEqual([
+      `api: api-1, api-2 down; still serving: none. ${fix}`,
+    ]);
     // A copy kept stopped (robotoff:stopped) is not advice.
     expect(
       copiesAdvice(
         declared.map((d) => ({ ...d, stopped: true })),
         verdicts(["robotoff-api-1"]),
-        "prod",
+        "prod-2022",
       ),
     ).toEqual([]);
   });
 });
 
 describe("ops start and restart with copies", () => {
-  const { plan } = planStackFile(PROJECT_DIR, "prod");
+  const { plan } = planStackFile(PROJECT_DIR, "prod-2022");
   /** A docker CLI whose inspect reports each container's health from `health`; every call recorded. */
   const dockerWith = (health: Record<string, string>, calls: string[]) => async (_url: string | undefined, args: string[]) => {
     calls.push(args.filter((a) => a !== "--type" && a !== "container").join(" "));

@@ -7,7 +7,7 @@ import { keyOf, renderStack, beforeAllTests } from "./harness";
 describe("prod on one remote host", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    r = await renderStack("prod", join(__dirname, "fixtures/Pulumi.prod-remote-host.yaml"));
+    r = await renderStack("prod-2022", join(__dirname, "fixtures/Pulumi.prod-remote-host.yaml"));
   });
   const docker = () => r.resources.filter((x) => x.type.startsWith("docker:"));
 

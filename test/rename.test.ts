@@ -9,16 +9,16 @@ import { orphanedUrns, releasedUrns } from "./stack-rules";
 describe("a renamed component keeps its state through aliases", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    r = await renderProgram(loadRuntimeConfig(PROJECT_DIR, "dev"), join(__dirname, "fixtures/renamed-program.ts"));
+    r = await renderProgram(loadRuntimeConfig(PROJECT_DIR, "dev-2022"), join(__dirname, "fixtures/renamed-program.ts"));
   });
   it("registers every resource under new URNs", () => {
-    expect(orphanedUrns(r, releasedUrns("dev"), false)).toEqual(releasedUrns("dev"));
+    expect(orphanedUrns(r, releasedUrns("dev-2022"), false)).toEqual(releasedUrns("dev-2022"));
   });
   it("aliases each new URN to the released one, the containers two levels down included", () => {
-    expect(orphanedUrns(r, releasedUrns("dev"))).toEqual([]);
+    expect(orphanedUrns(r, releasedUrns("dev-2022"))).toEqual([]);
     const api = r.state.get("docker:index/container:Container::robotoff-docker-api-container")!;
     expect(api.aliases).toContain(
-      "urn:pulumi:dev::robotoff::robotoff:docker:Deployment$robotoff:docker:Service$docker:index/container:Container::robotoff-api-container",
+      "urn:pulumi:dev-2022::robotoff::robotoff:docker:Deployment$robotoff:docker:Service$docker:index/container:Container::robotoff-api-container",
     );
   });
 });

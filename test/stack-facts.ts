@@ -47,7 +47,7 @@ export interface StackFacts {
   readonly devBuild?: { readonly name: string; readonly build: Record<string, unknown>; readonly triggers: Record<string, string> };
 }
 
-/** prod releases the api rolling (Pulumi.prod.yaml, robotoff:app.api.release): two copies behind api_proxy; dev as compose. */
+/** prod releases the api rolling (Pulumi.prod-2022.yaml, robotoff:app.api.release): two copies behind api_proxy; dev as compose. */
 export const FACTS_2022: Readonly<Record<"dev" | "prod", StackFacts>> = {
   dev: {
     reference: REFERENCE.dev,
@@ -75,7 +75,7 @@ export const FACTS_2022: Readonly<Record<"dev" | "prod", StackFacts>> = {
 /** The healthcheck's budget of the api's copies: 1m start period, then 4 checks of 30 s + 5 s. */
 const API_COPY_WAIT = 60 + (30 + 5) * 4;
 
-export function describeStackFacts(stack: string, facts: StackFacts = FACTS_2022[stack as "dev" | "prod"]): void {
+export function describeStackFacts(stack: string, facts: StackFacts = FACTS_2022[stack.replace(/-2022$/, "") as "dev" | "prod"]): void {
   const { reference, rolling } = facts;
   const services = Object.keys(reference);
   const copiesOf = (service: string) => (rolling && service === "api" ? 2 : 1);

@@ -20,8 +20,15 @@ function clearSecrets(value: unknown, path: string, underSecretName = false): st
 const stackFiles = readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
 
 describe("stack files", () => {
-  it("are the three environments", () => {
-    expect(stackFiles.sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.staging.yaml"]);
+  it("are the three environments, each in generation 2026-06 and in 2022-09", () => {
+    expect(stackFiles.sort()).toEqual([
+      "Pulumi.dev-2022.yaml",
+      "Pulumi.dev.yaml",
+      "Pulumi.prod-2022.yaml",
+      "Pulumi.prod.yaml",
+      "Pulumi.staging-2022.yaml",
+      "Pulumi.staging.yaml",
+    ]);
   });
   it.each(stackFiles)("%s holds every secret-named key as secure: or not at all", (file) => {
     const config = (load(readFileSync(join(PROJECT_DIR, file), "utf8")) as any).config ?? {};

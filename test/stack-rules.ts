@@ -21,7 +21,7 @@ function leaksSecret(value: unknown): boolean {
   return false;
 }
 
-export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
+export function describeStackRules(stack: "dev-2022" | "staging-2022" | "prod-2022"): void {
   let r: Rendered;
   beforeAllTests(async () => {
     r = await renderStack(stack);
@@ -29,7 +29,7 @@ export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
   const containers = () => ofType(r, CONTAINER);
 
   describe(`${stack}: data safety`, () => {
-    if (stack === "dev") {
+    if (stack === "dev-2022") {
       it("creates the data volumes, deletable with the stack", () => {
         for (const v of ofType(r, VOLUME)) {
           expect(v.id).toBeUndefined();
@@ -66,12 +66,12 @@ export function describeStackRules(stack: "dev" | "staging" | "prod"): void {
 
   describe(`${stack}: exposure`, () => {
     it("publishes beyond loopback from the api only (or the proxy in front of its copies, robotoff:app.api.release rolling)", () => {
-      const front = stack === "dev" ? "robotoff-api" : "robotoff-api_proxy";
+      const front = stack === "dev-2022" ? "robotoff-api" : "robotoff-api_proxy";
       for (const c of containers()) {
         const open = ((c.inputs.ports ?? []) as any[]).filter((p) => p.ip === undefined || !p.ip.startsWith("127."));
         if (c.inputs.name !== front) expect(open, c.name).toEqual([]);
-        // dev keeps it on loopback (Pulumi.dev.yaml); staging and prod publish 5500 on every interface, IPv4 and IPv6.
-        else expect(open.map((p) => p.external)).toEqual(stack === "dev" ? [] : [5500, 5500]);
+        // dev keeps it on loopback (Pulumi.dev-2022.yaml); staging and prod publish 5500 on every interface, IPv4 and IPv6.
+        else expect(open.map((p) => p.external)).toEqual(stack === "dev-2022" ? [] : [5500, 5500]);
       }
     });
     it("never publishes Elasticsearch", () => {
@@ -137,7 +137,7 @@ export function releasedUrns(stack: string): string[] {
   return lines.filter((l) => !l.startsWith("#"));
 }
 
-export function describeStateKept(stack: "dev" | "staging" | "prod"): void {
+export function describeStateKept(stack: "dev-2022" | "staging-2022" | "prod-2022"): void {
   describe(`${stack}: state`, () => {
     it("has released URNs of this stack and project, each component's children under a released component URN", () => {
       // urn:pulumi:<stack>::<project>::<parent types and own type, $-joined>::<name> (Pulumi's URN format)
@@ -156,7 +156,7 @@ export function describeStateKept(stack: "dev" | "staging" | "prod"): void {
 }
 
 /** What can run in parallel at each step of a first `pulumi up`. */
-export function describeGraph(stack: "dev" | "staging" | "prod"): void {
+export function describeGraph(stack: "dev-2022" | "staging-2022" | "prod-2022"): void {
   describe(`${stack}: dependency levels`, () => {
     it("pulls images, creates network and volumes first, then the data services, then the app, api last", async () => {
       const r = await renderStack(stack);
@@ -170,10 +170,10 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
         "robotoff-image-tf-serving",
         "robotoff-network",
         "robotoff-postgres-data",
-        ...(stack === "dev" ? ["robotoff-ipcAuthkey", "robotoff-postgresPassword"] : []),
-        ...(stack === "dev" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter", "robotoff-image-haproxy"]),
+        ...(stack === "dev-2022" ? ["robotoff-ipcAuthkey", "robotoff-postgresPassword"] : []),
+        ...(stack === "dev-2022" ? [] : ["robotoff-image-statsd-exporter", "robotoff-image-postgres-exporter", "robotoff-image-haproxy"]),
       ];
-      const monitoring = stack !== "dev";
+      const monitoring = stack !== "dev-2022";
       expect(names).toEqual(
         [
           first,
@@ -191,7 +191,7 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
           ],
           ["robotoff-api-container"],
           // staging and prod: the api's second copy once the first is healthy, then the proxy in front of both.
-          ...(stack === "dev" ? [] : [["robotoff-api-container-2"], ["robotoff-api_proxy-container"]]),
+          ...(stack === "dev-2022" ? [] : [["robotoff-api-container-2"], ["robotoff-api_proxy-container"]]),
         ].map((l) => [...l].sort()),
       );
     });
@@ -208,8 +208,11 @@ export function describeGraph(stack: "dev" | "staging" | "prod"): void {
   });
 }
 
+/** The environment a shipped stack is named after: `prod` for prod and prod-2022. */
+export const environmentOf = (stack: string) => stack.replace(/-2022$/, "") as "dev" | "staging" | "prod";
+
 /** The policy pack over the stack as it would register, with the stack's policy config (its environment's: policy/config.<env>.json). */
-export function describePolicies(stack: string, env: "dev" | "staging" | "prod" = stack as "dev" | "staging" | "prod", file?: string): void {
+export function describePolicies(stack: string, env: "dev" | "staging" | "prod" = environmentOf(stack), file?: string): void {
   describe(`${stack}: policy pack`, () => {
     const config = () => Object.assign({}, ...Object.values(JSON.parse(readFileSync(join(__dirname, "..", "policy", `config.${env}.json`), "utf8"))));
     it(`passes every policy with policy/config.${env}.json`, async () => {

@@ -8,7 +8,7 @@ import { describeGraph, describePolicies, describeStackRules, describeStateKept 
 describe("staging: the app containers", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    r = await renderStack("staging");
+    r = await renderStack("staging-2022");
   });
   for (const service of ["api", "workers", "scheduler"]) {
     it(`${service} targets openfoodfacts.net and its metrics database`, () => {
@@ -31,7 +31,7 @@ describe("staging: the app containers", () => {
   }
 });
 
-describeStackRules("staging");
-describeStateKept("staging");
-describeGraph("staging");
-describePolicies("staging");
+describeStackRules("staging-2022");
+describeStateKept("staging-2022");
+describeGraph("staging-2022");
+describePolicies("staging-2022");

@@ -14,7 +14,7 @@ const FIXTURE = join(__dirname, "fixtures/Pulumi.staging-swarm.yaml");
 
 /** Plans the swarm fixture with some top-level keys merged (objects one level deep) or removed (undefined). */
 function plan(patch: Record<string, unknown>, file = FIXTURE) {
-  const rc = m.loadRuntimeConfig(PROJECT_DIR, "staging", file);
+  const rc = m.loadRuntimeConfig(PROJECT_DIR, "staging-2022", file);
   const raw = { ...rc.config };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) delete raw[key];
@@ -35,7 +35,7 @@ function issueKeys(patch: Record<string, unknown>, file?: string): string[] {
 }
 
 const swarm = (s: Record<string, unknown>) => ({
-  "robotoff:swarm": { ...JSON.parse(m.loadRuntimeConfig(PROJECT_DIR, "staging", FIXTURE).config["robotoff:swarm"]), ...s },
+  "robotoff:swarm": { ...JSON.parse(m.loadRuntimeConfig(PROJECT_DIR, "staging-2022", FIXTURE).config["robotoff:swarm"]), ...s },
 });
 
 describe("swarm config is refused naming the key", () => {
@@ -81,8 +81,8 @@ describe("swarm config is refused naming the key", () => {
 });
 
 describe("the containers target stays the default", () => {
-  it("plans Pulumi.staging.yaml without scheduling facts, and ignores robotoff:swarm there", () => {
-    const staging = join(PROJECT_DIR, "Pulumi.staging.yaml");
+  it("plans Pulumi.staging-2022.yaml without scheduling facts, and ignores robotoff:swarm there", () => {
+    const staging = join(PROJECT_DIR, "Pulumi.staging-2022.yaml");
     const { spec, config } = plan({}, staging);
     expect(config.target).toBe("containers");
     expect(spec.services.filter((s) => s.scheduling !== undefined)).toEqual([]);

@@ -13,7 +13,7 @@ const m = freshModules(async () => ({
 
 const FIXTURE = join(__dirname, "fixtures/Pulumi.staging-swarm.yaml");
 const swarmSpec = () => {
-  const rc = m.loadRuntimeConfig(PROJECT_DIR, "staging", FIXTURE);
+  const rc = m.loadRuntimeConfig(PROJECT_DIR, "staging-2022", FIXTURE);
   return m.planStack(rc.config, "staging", new Set(rc.secretKeys), () => "# mapping\n").spec;
 };
 const serviceOf = (name: string): ServiceSpec => swarmSpec().services.find((s) => s.name === name)!;

@@ -31,7 +31,7 @@ const decode = (data: unknown) => Buffer.from(String(data instanceof Secret ? da
 
 let r: Rendered;
 beforeAllTests(async () => {
-  r = await renderStack("staging", FIXTURE);
+  r = await renderStack("staging-2022", FIXTURE);
 });
 
 describe("staging on swarm: stack-wide resources", () => {
@@ -228,7 +228,7 @@ describe("robotoff:tfServing.models on swarm", () => {
     c["robotoff:tfServing"] = { ...c["robotoff:tfServing"], models: [{ name: "logo", url: "https://example.org/logo.tar.gz", sha256: "a".repeat(64) }] };
   });
   it("runs tf_models once, pinned beside tf_serving (the models folder is node-local), and tf_serving after it", async () => {
-    const services = ofType(await renderStack("staging", file), "docker:index/service:Service");
+    const services = ofType(await renderStack("staging-2022", file), "docker:index/service:Service");
     const byAlias = (alias: string) => services.find((s) => (s.inputs.taskSpec as any).networksAdvanceds[0].aliases[0] === alias)!;
     const [models, serving] = [byAlias("tf_models"), byAlias("tf_serving")];
     expect((models.inputs.mode as any).replicated.replicas).toBe(1);
@@ -244,7 +244,7 @@ describe("staging on swarm, with volumes named by the operator (robotoff:volumes
     const file = stackFileWith(FIXTURE, (c) => {
       c["robotoff:volumes"] = { postgresData: { name: "robotoff_pg" }, esData: { name: "robotoff_es" } };
     });
-    named = await renderStack("staging", file);
+    named = await renderStack("staging-2022", file);
   });
   it("mounts each data volume by the name it was given", () => {
     const volumes = (service: string) => containerSpec(serviceOf(named, service)).mounts.filter((m: any) => m.type === "volume");

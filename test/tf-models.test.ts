@@ -28,7 +28,7 @@ const SCRATCH = mkdtempSync(join(tmpdir(), "robotoff-tf-models-test-"));
 afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
 const stackFile = (tfServing: Record<string, unknown>): string =>
-  stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (config) => (config["robotoff:tfServing"] = tfServing), undefined, SCRATCH);
+  stackFileWith(join(PROJECT_DIR, "Pulumi.prod-2022.yaml"), (config) => (config["robotoff:tfServing"] = tfServing), undefined, SCRATCH);
 const SHA = "a".repeat(64);
 const LOGO = {
   name: "universal-logo-detector",
@@ -38,11 +38,11 @@ const LOGO = {
 
 describe("robotoff:tfServing.models in the stack", () => {
   it("serves a model given without a version or platform as version 1 of a tensorflow model", () => {
-    const config = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan.config as StackConfig;
+    const config = m.planStackFile(PROJECT_DIR, "prod-2022", stackFile({ models: [LOGO] })).plan.config as StackConfig;
     expect(config.tfServing.models).toEqual([{ ...LOGO, version: 1, platform: "tensorflow" }]);
   });
   it("adds tf_models on tf_serving's host, with its folder, and makes tf_serving wait for it", () => {
-    const spec = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models: [LOGO] })).plan.spec;
+    const spec = m.planStackFile(PROJECT_DIR, "prod-2022", stackFile({ models: [LOGO] })).plan.spec;
     const tfModels = spec.services.find((s) => s.name === "tf_models")!;
     const tfServing = spec.services.find((s) => s.name === "tf_serving")!;
     expect(tfModels.binds).toEqual(tfServing.binds);
@@ -52,21 +52,21 @@ describe("robotoff:tfServing.models in the stack", () => {
     expect(tfModels.env.TF_MODELS).toBe(`universal-logo-detector 1 ${SHA} ${LOGO.url}`);
   });
   it("leaves models to the operator when the key is unset, as before", () => {
-    const spec = m.planStackFile(PROJECT_DIR, "prod").plan.spec;
+    const spec = m.planStackFile(PROJECT_DIR, "prod-2022").plan.spec;
     expect(spec.services.map((s) => s.name)).not.toContain("tf_models");
     expect(spec.services.find((s) => s.name === "tf_serving")!.dependsOn).toEqual([]);
   });
   it("lets tf_serving read a changed models.config without a restart", () => {
-    const entrypoint = m.planStackFile(PROJECT_DIR, "prod").plan.spec.services.find((s) => s.name === "tf_serving")!.entrypoint;
+    const entrypoint = m.planStackFile(PROJECT_DIR, "prod-2022").plan.spec.services.find((s) => s.name === "tf_serving")!.entrypoint;
     expect(entrypoint).toContain("--model_config_file_poll_wait_seconds=60");
   });
   it("refuses a bad checksum, a URL that is none, two models of one name", () => {
     const bad = stackFile({ models: [{ ...LOGO, sha256: "abc", url: "ftp://x" }, LOGO, LOGO] });
-    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(
+    expect(() => m.planStackFile(PROJECT_DIR, "prod-2022", bad)).toThrow(
       /robotoff:tfServing\.models\[0\]\.sha256: expected the archive's sha256, 64 lowercase hex digits/,
     );
-    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models\[0\]\.url: expected an http\(s\) URL/);
-    expect(() => m.planStackFile(PROJECT_DIR, "prod", bad)).toThrow(/robotoff:tfServing\.models: expected models with distinct names/);
+    expect(() => m.planStackFile(PROJECT_DIR, "prod-2022", bad)).toThrow(/robotoff:tfServing\.models\[0\]\.url: expected an http\(s\) URL/);
+    expect(() => m.planStackFile(PROJECT_DIR, "prod-2022", bad)).toThrow(/robotoff:tfServing\.models: expected models with distinct names/);
   });
   it("writes models.config with each model's folder, platform and version", () => {
     expect(m.modelsConfig([{ ...LOGO, version: 2, platform: "tensorflow" }])).toBe(
@@ -113,7 +113,7 @@ describe("tf-models.sh", () => {
    * until the script says ready or failed; what it said, and what the service's healthcheck then says.
    */
   async function provision(root: string, models: TfModel[]): Promise<{ ready: boolean; failure?: string; log: string; health: CommandResult }> {
-    const svc = m.planStackFile(PROJECT_DIR, "prod", stackFile({ models })).plan.spec.services.find((s) => s.name === "tf_models")!;
+    const svc = m.planStackFile(PROJECT_DIR, "prod-2022", stackFile({ models })).plan.spec.services.find((s) => s.name === "tf_models")!;
     const state = mkdtempSync(join(SCRATCH, "models-state-"));
     const [shell, scriptPath] = svc.entrypoint!;
     const script = join(state, "script.sh");
@@ -202,7 +202,7 @@ describe("doctor: each configured model in place with its checksum", () => {
   const NUTRITION = { ...LOGO, name: "nutrition-table", sha256: "b".repeat(64), version: 2 };
   // In this worker (test/in-process.ts), with the modules imported afresh: a mutation run's mutant is in them.
   const doctor = (env: NodeJS.ProcessEnv) =>
-    runMain(m.doctor, ["--stack", "prod", "--config-file", stackFile({ models: [LOGO, NUTRITION] })], { ...fakes, ...env });
+    runMain(m.doctor, ["--stack", "prod-2022", "--config-file", stackFile({ models: [LOGO, NUTRITION] })], { ...fakes, ...env });
 
   it("says OK for a model whose folder and archive checksum are there, and which one the next deploy downloads", async () => {
     const r = await doctor({ FAKE_NO_MODELS: "nutrition-table" });

@@ -10,7 +10,7 @@ const ML = "robotoff-host-ml";
 describe("prod on two hosts", () => {
   let r: Rendered;
   beforeAllTests(async () => {
-    r = await renderStack("prod", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
+    r = await renderStack("prod-2022", join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"));
   });
   const providerOf = (key: string) => r.providers.get(key);
 
@@ -79,7 +79,7 @@ describe("prod on two hosts, with models that tf_models downloads on the ml host
     const file = stackFileWith(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), (c) => {
       c["robotoff:tfServing"] = { ...c["robotoff:tfServing"], models: [model] };
     });
-    r = await renderStack("prod", file);
+    r = await renderStack("prod-2022", file);
   });
 
   it("pulls postgres' image on each host, and each container runs the image pulled on its own host", () => {

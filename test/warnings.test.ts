@@ -10,18 +10,19 @@ const plan = (stack: string, file: string, change: (config: Record<string, any>)
 
 describe("configWarnings", () => {
   it("says nothing for the shipped stacks", () => {
-    for (const stack of ["dev", "staging", "prod"]) expect(configWarnings(plan(stack, `Pulumi.${stack}.yaml`), stack)).toEqual([]);
+    for (const stack of ["dev", "staging", "prod", "dev-2022", "staging-2022", "prod-2022"])
+      expect(configWarnings(plan(stack, `Pulumi.${stack}.yaml`), stack)).toEqual([]);
   });
   it("warns of app.tag latest in prod and staging, with the pin to paste; not in dev", () => {
     const latest = (config: Record<string, any>) => (config["robotoff:app"].tag = "latest");
-    expect(configWarnings(plan("prod", "Pulumi.prod.yaml", latest), "prod")).toEqual([
-      "robotoff:app.tag: latest in prod: each deploy runs whatever latest is at that moment, and a rollback has no earlier tag to go back to; pin the release: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack prod",
+    expect(configWarnings(plan("prod-2022", "Pulumi.prod-2022.yaml", latest), "prod-2022")).toEqual([
+      "robotoff:app.tag: latest in prod: each deploy runs whatever latest is at that moment, and a rollback has no earlier tag to go back to; pin the release: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack prod-2022",
     ]);
-    expect(configWarnings(plan("staging", "Pulumi.staging.yaml", latest), "staging")).toHaveLength(1);
-    expect(configWarnings(plan("dev", "Pulumi.dev.yaml"), "dev")).toEqual([]);
+    expect(configWarnings(plan("staging-2022", "Pulumi.staging-2022.yaml", latest), "staging-2022")).toHaveLength(1);
+    expect(configWarnings(plan("dev-2022", "Pulumi.dev-2022.yaml"), "dev-2022")).toEqual([]);
   });
   it("warns when the stack's name names another environment than robotoff:environment", () => {
-    const cfg = plan("prod", "Pulumi.staging.yaml");
+    const cfg = plan("prod-2022", "Pulumi.staging-2022.yaml");
     expect(configWarnings(cfg, "prod")).toEqual([
       "robotoff:environment: staging in stack prod: the stack follows staging's overlays and defaults, not prod's; if prod is meant: pulumi config set 'robotoff:environment' prod --stack prod",
     ]);
@@ -30,12 +31,12 @@ describe("configWarnings", () => {
     expect(configWarnings(cfg, "preview")).toEqual([]);
   });
   it("are printed by the program as Pulumi warnings", async () => {
-    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (config) => (config["robotoff:app"].tag = "latest"));
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod-2022.yaml"), (config) => (config["robotoff:app"].tag = "latest"));
     // Without an engine to send it to, the SDK's log writes to the console.
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     let said: string;
     try {
-      await renderStack("prod", file);
+      await renderStack("prod-2022", file);
     } finally {
       said = warn.mock.calls.flat().join("\n");
       warn.mockRestore();

@@ -106,9 +106,9 @@ describe("every Docker host answers before a deploy touches anything (issue 17)"
       "ssh://deploy@ml.openfoodfacts.org",
       "error during connect: ... stderr=deploy@ml.openfoodfacts.org: Permission denied (publickey).",
     );
-    const stackFile = stackFileWith(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), () => {}, "Pulumi.prod.yaml");
+    const stackFile = stackFileWith(join(__dirname, "fixtures/Pulumi.prod-two-hosts.yaml"), () => {}, "Pulumi.prod-2022.yaml");
     const script = (s[preflight].run as string).replace('--stack "$STACK"', `--stack "$STACK" --config-file ${stackFile}`);
-    const r = await run("bash", ["-e", "-c", script], { env: { STACK: "prod", ROBOTOFF_DOCKER_CLI: broken }, cwd: PROJECT_DIR });
+    const r = await run("bash", ["-e", "-c", script], { env: { STACK: "prod-2022", ROBOTOFF_DOCKER_CLI: broken }, cwd: PROJECT_DIR });
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n")).toEqual([
       expect.stringMatching(/^OK   local: Docker Engine /),
@@ -143,7 +143,7 @@ describe("a dump before a prod deploy that replaces postgres (issue 10)", () => 
     );
     const env = {
       PATH: `${bin}:${process.env.PATH}`,
-      STACK: "prod",
+      STACK: "prod-2022",
       RUNNER_TEMP: bin,
       PULUMI_BACKEND_URL: "file:///state",
       ROBOTOFF_DOCKER_CLI: join(__dirname, "fixtures/fake-docker.sh"),
@@ -154,7 +154,7 @@ describe("a dump before a prod deploy that replaces postgres (issue 10)", () => 
   }
   it("previews prod as JSON, then dumps when the preview replaces postgres", async () => {
     const r = await runStep("postgres-replaced.json");
-    expect(r.calls).toEqual(["login file:///state", "preview --stack prod --json"]);
+    expect(r.calls).toEqual(["login file:///state", "preview --stack prod-2022 --json"]);
     expect([r.code, r.stdout]).toEqual([0, "/srv/robotoff/backups/postgres-20261129T030000Z.dump"]);
   });
   it("deploys without a dump when it does not", async () => {

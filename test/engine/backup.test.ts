@@ -33,11 +33,11 @@ function stackFile(): string {
     c["robotoff:monitoring"] = { ...c["robotoff:monitoring"], statsd: { expose: { metrics: null } } };
     c["robotoff:tfServing"] = { expose: { grpc: null, rest: null } };
   };
-  return stackFileWith(join(PROJECT_DIR, "Pulumi.staging.yaml"), change, undefined, mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)));
+  return stackFileWith(join(PROJECT_DIR, "Pulumi.staging-2022.yaml"), change, undefined, mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)));
 }
 
 const ops = (...args: string[]) =>
-  run(process.execPath, ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging", "--config-file", configFile, ...args], {
+  run(process.execPath, ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging-2022", "--config-file", configFile, ...args], {
     cwd: PROJECT_DIR,
     timeoutMs: 300_000,
   });
@@ -57,7 +57,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   if (!(await engineAnswers())) throw new Error("no Docker Engine answers on this machine");
   const file = stackFile();
-  sut = await prepareStack("staging", LABEL, file);
+  sut = await prepareStack("staging-2022", LABEL, file);
   rmSync(dirname(file), { recursive: true, force: true });
   configFile = sut.configFile;
   standInTags.push(...(await ensureStandIns({ ...sut.render.outputs.images }, { log, extraTags: { probe: PROBE } })).created);
@@ -155,7 +155,7 @@ describe("database backups", () => {
     const before = dumps();
     const backup = spawn(
       process.execPath,
-      ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging", "--config-file", configFile, "backup"],
+      ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging-2022", "--config-file", configFile, "backup"],
       {
         cwd: PROJECT_DIR,
         stdio: "ignore",
@@ -191,7 +191,7 @@ describe("database backups", () => {
       for (let i = 0; i < 30 && (await inspectContainer(name("postgres_backup"))).State.Health?.Status !== "unhealthy"; i++) await sleep(1000);
       const live = await run(
         process.execPath,
-        ["--require", "./tools/register.js", "tools/livecheck/index.ts", "--stack", "staging", "--config-file", configFile],
+        ["--require", "./tools/register.js", "tools/livecheck/index.ts", "--stack", "staging-2022", "--config-file", configFile],
         {
           cwd: PROJECT_DIR,
           timeoutMs: 300_000,

@@ -36,7 +36,7 @@ let daemon: { nofile: number; memlockKb: number };
 const used = new Set<string>();
 const byService = (service: string): AppliedContainer => [...sut.containers.values()].find((c) => c.inputs.networksAdvanced[0].aliases[0] === service)!;
 const livecheck = () =>
-  run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck/index.ts", "--stack", "dev", "--config-file", sut.configFile], {
+  run(process.execPath, ["--require", "./tools/register.js", "tools/livecheck/index.ts", "--stack", "dev-2022", "--config-file", sut.configFile], {
     cwd: PROJECT_DIR,
     timeoutMs: 300_000,
   });
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await ensureStandIns({}, { log, extraTags: { probe: PROBE } });
   used.add(PROBE);
   daemon = await daemonUlimits(PROBE);
-  sut = await prepareStack("dev", LABEL, undefined, { "robotoff:stopped": ["scheduler"] });
+  sut = await prepareStack("dev-2022", LABEL, undefined, { "robotoff:stopped": ["scheduler"] });
   const images = { ...sut.render.outputs.images } as Record<string, string>;
   for (const b of sut.render.resources.filter((r) => r.type === "docker:index/remoteImage:RemoteImage" && r.inputs.build)) {
     const key = Object.keys(images).find((k) => images[k] === b.inputs.name)!;

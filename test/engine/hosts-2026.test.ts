@@ -17,7 +17,7 @@ import { applyOnBed, PREFIX, prepareStack, PROJECT_DIR, removeFromBed, type Stac
 
 const log = (line: string) => process.stdout.write(`[hosts-2026] ${line}\n`);
 const LABEL = "bed26";
-const STACK = "staging-2026";
+const STACK = "staging";
 const PROBE = `${PREFIX}stand-in/probe:1`;
 const CONTAINER = "docker:index/container:Container";
 const WORKERS = ["worker-1", "worker-2", "worker-3", "worker-4", "worker-5", "worker-6", "worker-ml-1", "worker-ml-2"];

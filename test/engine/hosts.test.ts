@@ -35,7 +35,7 @@ const bedHosts = (b: Bed, sshOpts: readonly string[] = b.sshOpts) =>
 
 /** An operator command (tools/<name>/index.ts) against the stack file, as a child process. */
 const tool = (name: string, args: string[], configFile = sut.configFile) =>
-  run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "prod", "--config-file", configFile, ...args], {
+  run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "prod-2022", "--config-file", configFile, ...args], {
     cwd: PROJECT_DIR,
     timeoutMs: 300_000,
   });
@@ -45,7 +45,7 @@ const onHost = (h: BedHost, args: string[]) => run("docker", ["-H", `unix://${h.
 
 beforeAll(async () => {
   bed = await startBed(["app", "ml"], log);
-  sut = await prepareStack("prod", LABEL, FIXTURE, { "robotoff:hosts": bedHosts(bed), "robotoff:app": { host: "app" } });
+  sut = await prepareStack("prod-2022", LABEL, FIXTURE, { "robotoff:hosts": bedHosts(bed), "robotoff:app": { host: "app" } });
   applyError = await applyOnBed(sut, bed, { log, probe: PROBE, used });
 }, 1_200_000);
 
@@ -82,7 +82,7 @@ async function settled(seconds: number): Promise<number> {
 
 /** The stack file with robotoff:hosts.ml changed (what an operator got wrong). */
 function withMl(change: Record<string, unknown>): string {
-  return stackFileWith(sut.configFile, (config) => Object.assign(config["robotoff:hosts"].ml, change), "Pulumi.prod.yaml", scratch);
+  return stackFileWith(sut.configFile, (config) => Object.assign(config["robotoff:hosts"].ml, change), "Pulumi.prod-2022.yaml", scratch);
 }
 
 describe("two hosts over ssh: tf_serving on ml, the app on app", () => {

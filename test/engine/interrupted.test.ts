@@ -51,7 +51,7 @@ const psql = async (sql: string) => {
 beforeAll(async () => {
   bed = await startBed(["main"], log);
   main = bed.host("main");
-  sut = await prepareStack("prod", LABEL, join(PROJECT_DIR, "test/fixtures/Pulumi.prod-remote-host.yaml"), {
+  sut = await prepareStack("prod-2022", LABEL, join(PROJECT_DIR, "test/fixtures/Pulumi.prod-remote-host.yaml"), {
     "robotoff:hosts": { main: { url: main.sshUrl, sshOpts: [...bed.sshOpts], address: main.address } },
   });
   const images = sut.render.outputs.images as Record<string, string>;

@@ -45,7 +45,7 @@ function stackFile(sha: string): string {
       models: [{ name: "logo", url: "http://archives:8000/logo.tar.gz", sha256: sha }],
     };
   };
-  return stackFileWith(join(PROJECT_DIR, "Pulumi.staging.yaml"), change, undefined, mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)));
+  return stackFileWith(join(PROJECT_DIR, "Pulumi.staging-2022.yaml"), change, undefined, mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-file-`)));
 }
 /** The render with only what this test replays: network, images, tf_models and tf_serving. */
 const only = (render: EngineRender, containers: boolean): EngineRender => ({
@@ -70,7 +70,7 @@ beforeAll(async () => {
     .digest("hex");
 
   const file = stackFile(sha256);
-  const full = await prepareStack("staging", LABEL, file);
+  const full = await prepareStack("staging-2022", LABEL, file);
   rmSync(dirname(file), { recursive: true, force: true });
   sut = full;
   standInTags.push(...(await ensureStandIns({ ...full.render.outputs.images }, { log, extraTags: { probe: PROBE } })).created);
@@ -127,7 +127,7 @@ describe("tf_serving models from config", () => {
     expect(served.stdout).toMatch(/^HTTP\/1\.[01] 200/);
   });
   it("an unchanged list: the same container inputs (nothing for a deploy to do), and a restart downloads nothing", async () => {
-    const again = renderForEngine("staging", sut.configFile);
+    const again = renderForEngine("staging-2022", sut.configFile);
     const now = sut.render.resources.find((r) => r.inputs.name === name("tf_models"))!;
     expect(again.resources.find((r) => r.inputs.name === name("tf_models"))!.inputs).toEqual(now.inputs);
     expect((await run("docker", ["restart", name("tf_models")])).code).toBe(0);
@@ -141,7 +141,7 @@ describe("tf_serving models from config", () => {
     const tier = load(readFileSync(sut.configFile, "utf8")) as any;
     tier.config["robotoff:tfServing"].models[0].sha256 = wrong;
     writeFileSync(sut.configFile, dump(tier));
-    const render = renderForEngine("staging", sut.configFile);
+    const render = renderForEngine("staging-2022", sut.configFile);
     const next = render.resources.find((r) => r.inputs.name === name("tf_models"))!;
     // replaceOnChanges/deleteBeforeReplace: the old container goes, the new one is created and waited for.
     const old = [...sut.containers.entries()].find(([, c]) => c.inputs.name === name("tf_models"))!;
@@ -153,7 +153,19 @@ describe("tf_serving models from config", () => {
     sut.containers.set(old[0], { id: left.Id, inputs: next.inputs, resource: next });
     const logs = await run(
       process.execPath,
-      ["--require", "./tools/register.js", "tools/ops/index.ts", "--stack", "staging", "--config-file", sut.configFile, "logs", "--tail", "5", "tf_models"],
+      [
+        "--require",
+        "./tools/register.js",
+        "tools/ops/index.ts",
+        "--stack",
+        "staging-2022",
+        "--config-file",
+        sut.configFile,
+        "logs",
+        "--tail",
+        "5",
+        "tf_models",
+      ],
       { cwd: PROJECT_DIR },
     );
     expect(`${logs.stdout}${logs.stderr}`).toContain(

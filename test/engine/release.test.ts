@@ -92,8 +92,8 @@ afterAll(async () => {
 async function deployed(release: "rolling" | "replace", generation: "2022-09" | "2026-06" = "2022-09"): Promise<StackUnderTest> {
   const sut =
     generation === "2022-09"
-      ? await prepareStack("staging", LABEL[release], undefined, stackConfig(release))
-      : await prepareStack("staging-2026", LABEL.g26, STACK_FILES_2026.staging, {
+      ? await prepareStack("staging-2022", LABEL[release], undefined, stackConfig(release))
+      : await prepareStack("staging", LABEL.g26, STACK_FILES_2026.staging, {
           "robotoff:app": { tag: TAG.a, api: { release, expose: { http: String(PORT.g26) }, healthcheck: HEALTH, waitTimeout: "30s" } },
         });
   const images = sut.render.outputs.images as Record<string, string>;

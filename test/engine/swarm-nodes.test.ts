@@ -61,7 +61,7 @@ let managerEnv: NodeJS.ProcessEnv | undefined;
 /** An operator command (tools/<name>/index.ts) asked of the manager over ssh: DOCKER_HOST, with the bed's ssh options on PATH. */
 function tool(name: string, args: string[], file = configFile, timeoutMs = 120_000) {
   managerEnv ??= { DOCKER_HOST: bed.host("node1").sshUrl, PATH: `${sshWrapperDir(bed.sshOpts)}:${process.env.PATH}` };
-  return run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "staging", "--config-file", file, ...args], {
+  return run(process.execPath, ["--require", "./tools/register.js", `tools/${name}/index.ts`, "--stack", "staging-2022", "--config-file", file, ...args], {
     cwd: PROJECT_DIR,
     env: managerEnv,
     timeoutMs,
@@ -183,7 +183,7 @@ beforeAll(async () => {
 
   hostRoot = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-`));
   configFile = stackFile();
-  render = renderForEngine("staging", configFile);
+  render = renderForEngine("staging-2022", configFile);
   // The host folders the services bind: the same folder on every node (the bed's hosts share this file system).
   for (const s of render.resources.filter((r) => r.type === "docker:index/service:Service")) {
     for (const m of s.inputs.taskSpec.containerSpec.mounts.filter((x: any) => x.type === "bind")) {

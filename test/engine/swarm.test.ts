@@ -147,7 +147,7 @@ beforeAll(async () => {
 
   state.hostRoot = mkdtempSync(join(tmpdir(), `${PREFIX}${LABEL}-`));
   state.tfPort = await freePort();
-  state.render = renderForEngine("staging", stackFile("v1"));
+  state.render = renderForEngine("staging-2022", stackFile("v1"));
   // The host folders the services bind (an operator's preparation on each node), and tf_serving's models.config.
   for (const s of servicesOf(state.render)) {
     for (const m of s.inputs.taskSpec.containerSpec.mounts.filter((x: any) => x.type === "bind")) {
@@ -307,7 +307,7 @@ describe("swarm: on a single-node swarm", () => {
     );
 
   it("rolls a tag bump out start-first: never fewer than 2 running api tasks, each old one stopped after its replacement ran healthy; 0 failed requests", async () => {
-    const render = renderForEngine("staging", stackFile("v2"));
+    const render = renderForEngine("staging-2022", stackFile("v2"));
     const api = byAlias("api");
     const requests = await apiRequests();
     const samples: number[] = [];
@@ -353,7 +353,7 @@ describe("swarm: on a single-node swarm", () => {
   }, 600_000);
 
   it("rolls an update whose healthcheck fails back to the old spec by itself, with 0 failed requests; the deploy fails, or else livecheck does", async () => {
-    const render = renderForEngine("staging", stackFile("broken"));
+    const render = renderForEngine("staging-2022", stackFile("broken"));
     const api = byAlias("api");
     const requests = await apiRequests();
     let error: unknown;
@@ -377,13 +377,13 @@ describe("swarm: on a single-node swarm", () => {
     // reports the update as done: then livecheck, which reads Swarm's verdict, is what fails the deploy.
     if (error) expect(String(error)).toMatch(/service rollback completed/);
     else log("the provider's poll fell between the failed task and Swarm's rollback: the update was reported as done");
-    const check = await runMain(livecheck, ["--stack", "staging", "--config-file", stackFile("broken")]);
+    const check = await runMain(livecheck, ["--stack", "staging-2022", "--config-file", stackFile("broken")]);
     expect(check.code).toBe(1);
     expect(check.stdout.split("\n").find((l) => l.startsWith("api:"))).toMatch(
       /^api: DOWN \(2\/2 tasks, its last update failed and Swarm rolled it back: it runs the spec it had before \(rollback completed\): Failed .*unhealthy container.*; fix what the update changed, then pulumi up --refresh\)$/,
     );
     // The operator's way back: the previous release, deployed again. Swarm then forgets the failed update.
-    const previous = servicesOf(renderForEngine("staging", stackFile("v2"))).find((r) => aliasOf(r.inputs) === "api")!;
+    const previous = servicesOf(renderForEngine("staging-2022", stackFile("v2"))).find((r) => aliasOf(r.inputs) === "api")!;
     await updateService(api.id, previous.inputs, state.ids, { log });
     state.services.set(previous.key, { id: api.id, inputs: previous.inputs });
     expect(["none", "completed"]).toContain((await engine({ method: "GET", path: `/services/${api.id}` })).UpdateStatus?.State ?? "none");
@@ -404,7 +404,7 @@ describe("swarm: on a single-node swarm", () => {
 // The operator commands, in this worker (test/in-process.ts), against the real swarm: the stack as deployed
 // last (the v2 tag), through the docker CLI.
 describe("swarm: npm run ops and npm run livecheck on it", () => {
-  const stack = () => ["--stack", "staging", "--config-file", stackFile("v2")];
+  const stack = () => ["--stack", "staging-2022", "--config-file", stackFile("v2")];
   const lines = (text: string) => text.split("\n");
 
   it("livecheck: every service UP, with its running tasks", async () => {

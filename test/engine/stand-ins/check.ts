@@ -118,7 +118,7 @@ const READY_LOG: Record<string, RegExp> = {
 };
 
 async function main() {
-  const render = await run("npm", ["run", "--silent", "render", "--", "--stack", "prod", "--format", "json", "--show-secrets"], { timeoutMs: 300_000 });
+  const render = await run("npm", ["run", "--silent", "render", "--", "--stack", "prod-2022", "--format", "json", "--show-secrets"], { timeoutMs: 300_000 });
   if (render.code !== 0) throw new Error(`render failed: ${lastLine(render)}`);
   const rendered = JSON.parse(render.stdout);
   const images: Record<string, string> = rendered.outputs.images;

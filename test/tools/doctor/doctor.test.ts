@@ -229,7 +229,7 @@ describe("doctor checks", () => {
 
 describe("what doctor checks, read from the StackSpec", () => {
   it("places each service, folder, port, volume and ulimit on its host (two-host prod)", () => {
-    const [local, ml] = hostPlans(planStackFile(PROJECT_DIR, "prod", TWO_HOSTS).plan);
+    const [local, ml] = hostPlans(planStackFile(PROJECT_DIR, "prod-2022", TWO_HOSTS).plan);
     expect(local.host).toBe("local");
     expect(local.url).toBeUndefined();
     expect(local.services).not.toContain("tf_serving");
@@ -252,7 +252,7 @@ describe("what doctor checks, read from the StackSpec", () => {
     expect(ml.containers).toEqual(["robotoff-tf_serving"]);
   });
   it("lists each shared folder once, and the Product Opener network in dev", () => {
-    const [local] = hostPlans(planStackFile(PROJECT_DIR, "dev").plan);
+    const [local] = hostPlans(planStackFile(PROJECT_DIR, "dev-2022").plan);
     const paths = local.binds.map((b) => b.hostPath);
     expect(new Set(paths).size).toBe(paths.length);
     expect(local.binds.find((b) => b.hostPath === "/srv/robotoff/tf_models")?.mounts.map((m) => m.service)).toEqual([
@@ -265,16 +265,16 @@ describe("what doctor checks, read from the StackSpec", () => {
     expect(local.externalVolumes).toEqual([]); // dev creates its volumes
   });
   it("fails the placeholder secrets and app tag of a shipped stack file, and nothing in dev", () => {
-    const prod = planStackFile(PROJECT_DIR, "prod");
+    const prod = planStackFile(PROJECT_DIR, "prod-2022");
     const messages = placeholderFindings(prod.runtime, prod.plan).map((f) => f.message);
     expect(messages).toHaveLength(8);
     expect(messages).toContain(
-      "robotoff:app.tag is the placeholder sha-0000000000000000000000000000000000000000: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack prod",
+      "robotoff:app.tag is the placeholder sha-0000000000000000000000000000000000000000: pulumi config set --path 'robotoff:app.tag' sha-<commit> --stack prod-2022",
     );
     expect(messages.some((m) => m.startsWith("robotoff:slackToken is a placeholder") && m.includes("pulumi config set --secret 'robotoff:slackToken'"))).toBe(
       true,
     );
-    const dev = planStackFile(PROJECT_DIR, "dev");
+    const dev = planStackFile(PROJECT_DIR, "dev-2022");
     expect(placeholderFindings(dev.runtime, dev.plan)).toEqual([]);
   });
 });
@@ -289,7 +289,13 @@ describe("npm run doctor", () => {
     ROBOTOFF_PULUMI_CLI: join(__dirname, "../../fixtures/fake-pulumi.sh"),
   };
   it("checks every host of a two-host prod and exits 1 on what blocks the deploy", async () => {
-    const run = await doctor({ ...fakes, FAKE_MISSING: "/srv/robotoff-ml/tf_models", FAKE_MAX_MAP: "65530" }, "--stack", "prod", "--config-file", TWO_HOSTS);
+    const run = await doctor(
+      { ...fakes, FAKE_MISSING: "/srv/robotoff-ml/tf_models", FAKE_MAX_MAP: "65530" },
+      "--stack",
+      "prod-2022",
+      "--config-file",
+      TWO_HOSTS,
+    );
     expect(run.code).toBe(1);
     const lines = run.stdout.trim().split("\n");
     expect(lines).toContain("OK   pulumi: CLI v3.200.0");
@@ -302,11 +308,11 @@ describe("npm run doctor", () => {
   // dev builds the app image from hostRoot on this machine: the dev stack file, with a checkout that has its Dockerfile.
   const checkout = mkdtempSync(join(tmpdir(), "robotoff-checkout-"));
   writeFileSync(join(checkout, "Dockerfile"), "FROM python:3.7-slim\n");
-  const devFile = stackFileWith(join(PROJECT_DIR, "Pulumi.dev.yaml"), (config) => (config["robotoff:hostRoot"] = checkout));
+  const devFile = stackFileWith(join(PROJECT_DIR, "Pulumi.dev-2022.yaml"), (config) => (config["robotoff:hostRoot"] = checkout));
   afterAll(() => rmSync(checkout, { recursive: true, force: true }));
 
   it("exits 0 on a ready dev host", async () => {
-    const run = await doctor(fakes, "--stack", "dev", "--config-file", devFile);
+    const run = await doctor(fakes, "--stack", "dev-2022", "--config-file", devFile);
     expect(run.stdout).toContain(`OK   config: robotoff:hostRoot ${checkout} has a Dockerfile`);
     expect(run.stdout).not.toContain("FAIL");
     expect(run.code).toBe(0);
@@ -341,7 +347,7 @@ describe("npm run doctor -- --preflight (deploy.yml, before anything is touched)
 
   it("asks each host's Engine for its version, and nothing else (no probe runs, no placeholder or Pulumi check)", async () => {
     const env = fake();
-    const r = await doctor(env, "--stack", "prod", "--config-file", TWO_HOSTS, "--preflight");
+    const r = await doctor(env, "--stack", "prod-2022", "--config-file", TWO_HOSTS, "--preflight");
     expect([r.code, r.stdout.trim().split("\n")]).toEqual([
       0,
       ["OK   local: Docker Engine 28.2.2", "OK   ml: Docker Engine 28.2.2 at ssh://deploy@ml.openfoodfacts.org"],
@@ -353,7 +359,7 @@ describe("npm run doctor -- --preflight (deploy.yml, before anything is touched)
     const labels = join(dir, "labels");
     writeFileSync(labels, "robotoff.postgres=true db1\nrobotoff.ml=true ml1\nrobotoff.ml=true ml2\n");
     const env = fake({ FAKE_NODE_LABELS: labels });
-    const r = await doctor(env, "--stack", "staging", "--config-file", join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"), "--preflight");
+    const r = await doctor(env, "--stack", "staging-2022", "--config-file", join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"), "--preflight");
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toContain("OK   postgres: pinned to node db1 (robotoff.postgres=true)");
@@ -395,7 +401,7 @@ describe("npm run doctor -- --preflight (deploy.yml, before anything is touched)
   });
 
   it("refuses an unknown switch, naming --preflight in the usage", async () => {
-    const r = await doctor(fake(), "--stack", "prod", "--preflite");
+    const r = await doctor(fake(), "--stack", "prod-2022", "--preflite");
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("usage: npm run doctor -- --stack <name> [--config-file <path>] [--preflight]")]);
   });
 });

@@ -53,7 +53,7 @@ describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
   let runtime: RuntimeConfig;
   let plan: StackPlan;
   beforeAll(() => {
-    ({ runtime, plan } = m.planStackFile(PROJECT_DIR, "dev"));
+    ({ runtime, plan } = m.planStackFile(PROJECT_DIR, "dev-2022"));
   });
   const lines = (findings: { level: string; subject: string; message: string }[]) => findings.map((f) => `${f.level} ${f.subject}: ${f.message}`);
 
@@ -62,7 +62,7 @@ describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
     expect(lines(checkout.findings)).toEqual([
       "FAIL config: robotoff:hostRoot /srv/robotoff does not exist on this machine: with dev.enabled it must be your Robotoff checkout " +
         "(the openfoodfacts/robotoff:dev image is built from it on the machine that runs Pulumi, and its sources are mounted); " +
-        "pulumi config set robotoff:hostRoot <your Robotoff checkout> --stack dev",
+        "pulumi config set robotoff:hostRoot <your Robotoff checkout> --stack dev-2022",
     ]);
     const findings = await m.planChecks(m.withoutBindsUnder(m.hostPlans(plan), checkout.notCheckouts), passing);
     expect(
@@ -86,25 +86,25 @@ describe("doctor, dev with a hostRoot that is no Robotoff checkout", () => {
     expect(m.withoutBindsUnder([remote], ["/srv/robotoff"])[0].binds).toEqual(remote.binds);
   });
   it("has nothing to say outside dev (no image is built)", () => {
-    const prod = m.planStackFile(PROJECT_DIR, "prod");
+    const prod = m.planStackFile(PROJECT_DIR, "prod-2022");
     expect(m.checkoutCheck(prod.runtime, prod.plan, () => "missing")).toEqual({ findings: [], notCheckouts: [] });
   });
 });
 
 describe("numbers where text, a size or a duration goes", () => {
   it("a size or a duration given as a bare number is told the unit it needs", () => {
-    const file = shippedWith("dev", "bare-numbers.yaml", (c) => (c["robotoff:postgres"] = { memory: 6144, waitTimeout: 90 }));
-    const message = configMessage("dev", file);
+    const file = shippedWith("dev-2022", "bare-numbers.yaml", (c) => (c["robotoff:postgres"] = { memory: 6144, waitTimeout: 90 }));
+    const message = configMessage("dev-2022", file);
     expect(message).toContain("robotoff:postgres.memory: expected a compose size like 6g or 6144m, found 6144");
     expect(message).toContain("robotoff:postgres.waitTimeout: expected a duration like 90s, found 90");
   });
   it("text keys take back the whole numbers pulumi config set --path stores", () => {
-    const file = shippedWith("dev", "whole-numbers.yaml", (c) => {
+    const file = shippedWith("dev-2022", "whole-numbers.yaml", (c) => {
       Object.assign(c["robotoff:app"], { instance: 2, domain: 1234, staticOffDomain: 5678 });
       c["robotoff:postgres"] = { user: 1000, db: 42 };
       Object.assign(c["robotoff:dev"], { target: 7 });
     });
-    const config = m.planStackFile(PROJECT_DIR, "dev", file).plan.config as StackConfig;
+    const config = m.planStackFile(PROJECT_DIR, "dev-2022", file).plan.config as StackConfig;
     expect([config.app.instance, config.app.domain, config.app.staticOffDomain, config.postgres.user, config.postgres.db, config.dev.target]).toEqual([
       "2",
       "1234",
@@ -115,22 +115,22 @@ describe("numbers where text, a size or a duration goes", () => {
     ]);
   });
   it("a text value YAML read as a fraction is told to quote it (3.10 reads 3.1)", () => {
-    const file = shippedWith("dev", "fractions.yaml", (c) => {
+    const file = shippedWith("dev-2022", "fractions.yaml", (c) => {
       c["robotoff:app"].tag = 1.5;
       c["robotoff:dev"].pythonVersion = 3.1;
     });
-    const message = configMessage("dev", file);
+    const message = configMessage("dev-2022", file);
     expect(message).toMatch(
       /robotoff:dev\.pythonVersion: expected text \(quote it in the stack file: YAML reads an unquoted 3\.10 as the number 3\.1\), found 3\.1\n/,
     );
     expect(message).toMatch(/robotoff:app\.tag: expected an image tag like latest or sha-<commit> \(quote it in the stack file[^)]*\), found 1\.5\n/);
   });
   it("a boolean where text goes is told what was expected, and not to quote a number", () => {
-    const file = shippedWith("dev", "booleans.yaml", (c) => {
+    const file = shippedWith("dev-2022", "booleans.yaml", (c) => {
       c["robotoff:dev"].pythonVersion = true;
       c["robotoff:postgres"] = { memory: false };
     });
-    const message = configMessage("dev", file);
+    const message = configMessage("dev-2022", file);
     expect(message).toContain("robotoff:dev.pythonVersion: expected text, found true\n");
     expect(message).toContain("robotoff:postgres.memory: expected a compose size like 6g or 6144m, found false\n");
   });
@@ -138,11 +138,11 @@ describe("numbers where text, a size or a duration goes", () => {
 
 describe("a variable the stack sets itself, in app.env", () => {
   const messageFor = (env: Record<string, string>) => {
-    const runtime = m.loadRuntimeConfig(PROJECT_DIR, "dev");
+    const runtime = m.loadRuntimeConfig(PROJECT_DIR, "dev-2022");
     const app = JSON.parse(runtime.config["robotoff:app"]);
     const raw = { ...runtime.config, "robotoff:app": JSON.stringify({ ...app, env }) };
     try {
-      m.parseStackConfig(raw, "dev", new Set(runtime.secretKeys));
+      m.parseStackConfig(raw, "dev-2022", new Set(runtime.secretKeys));
     } catch (err) {
       if (err instanceof m.ConfigError) return err.message;
       throw err;
@@ -152,41 +152,41 @@ describe("a variable the stack sets itself, in app.env", () => {
   it("is removed from app.env, then set with the key it comes from", () => {
     const message = messageFor({ IPC_PORT: "1" });
     expect(message).toContain(
-      "fix: pulumi config rm --path 'robotoff:app.env.IPC_PORT' --stack dev\n    then: pulumi config set --path 'robotoff:app.ipcPort' <value> --stack dev",
+      "fix: pulumi config rm --path 'robotoff:app.env.IPC_PORT' --stack dev-2022\n    then: pulumi config set --path 'robotoff:app.ipcPort' <value> --stack dev-2022",
     );
     expect(message, "setting the variable again can never pass").not.toContain("config set --path 'robotoff:app.env.IPC_PORT'");
   });
   it("a secret's variable: the secret is set with --secret", () => {
-    expect(messageFor({ IPC_AUTHKEY: "k" })).toContain("then: pulumi config set --secret 'robotoff:ipcAuthkey' <value> --stack dev");
+    expect(messageFor({ IPC_AUTHKEY: "k" })).toContain("then: pulumi config set --secret 'robotoff:ipcAuthkey' <value> --stack dev-2022");
   });
   it("a variable with a fixed value: only removed", () => {
     const message = messageFor({ REAL_TIME_IMAGE_PREDICTION: "0" });
-    expect(message).toContain("fix: pulumi config rm --path 'robotoff:app.env.REAL_TIME_IMAGE_PREDICTION' --stack dev");
+    expect(message).toContain("fix: pulumi config rm --path 'robotoff:app.env.REAL_TIME_IMAGE_PREDICTION' --stack dev-2022");
     expect(message).not.toContain("then:");
   });
 });
 
 describe("fixes name the --config-file the config was read from", () => {
-  const typo = () => shippedWith("dev", "my dev.yaml", (c) => (c["robotoff:app"].offUsr = "x"));
+  const typo = () => shippedWith("dev-2022", "my dev.yaml", (c) => (c["robotoff:app"].offUsr = "x"));
 
   it("in a config error (livecheck, doctor)", () => {
     const file = typo();
-    const message = configMessage("prod", file);
-    expect(message).toContain(`Invalid config for stack prod, read from ${file}`);
-    expect(message).toContain(`fix: pulumi config rm --path 'robotoff:app.offUsr' --stack prod --config-file '${file}'`);
-    expect(message, "a fix without the file would edit Pulumi.prod.yaml").not.toMatch(/--stack prod$/m);
+    const message = configMessage("prod-2022", file);
+    expect(message).toContain(`Invalid config for stack prod-2022, read from ${file}`);
+    expect(message).toContain(`fix: pulumi config rm --path 'robotoff:app.offUsr' --stack prod-2022 --config-file '${file}'`);
+    expect(message, "a fix without the file would edit Pulumi.prod-2022.yaml").not.toMatch(/--stack prod-2022$/m);
   });
   it("in doctor's placeholder lines", () => {
-    const file = shippedWith("prod", "prod-copy.yaml", () => {});
-    const { runtime, plan } = m.planStackFile(PROJECT_DIR, "prod", file);
+    const file = shippedWith("prod-2022", "prod-copy.yaml", () => {});
+    const { runtime, plan } = m.planStackFile(PROJECT_DIR, "prod-2022", file);
     const messages = m.placeholderFindings(runtime, plan).map((f) => f.message);
     expect(messages.length).toBeGreaterThan(0);
-    for (const message of messages) expect(message).toMatch(new RegExp(`--stack prod --config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
+    for (const message of messages) expect(message).toMatch(new RegExp(`--stack prod-2022 --config-file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
   });
   it("in the render, whose program only knows the stack", async () => {
     const file = typo();
-    const render: CommandResult = await run("npm", ["run", "--silent", "render", "--", "--stack", "dev", "--config-file", file], { cwd: PROJECT_DIR });
+    const render: CommandResult = await run("npm", ["run", "--silent", "render", "--", "--stack", "dev-2022", "--config-file", file], { cwd: PROJECT_DIR });
     expect(render.code).toBe(1);
-    expect(render.stderr).toContain(`fix: pulumi config rm --path 'robotoff:app.offUsr' --stack dev --config-file '${file}'`);
+    expect(render.stderr).toContain(`fix: pulumi config rm --path 'robotoff:app.offUsr' --stack dev-2022 --config-file '${file}'`);
   }, 60_000);
 });

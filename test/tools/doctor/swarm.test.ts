@@ -7,7 +7,7 @@ import { LIMITS_SCRIPT, swarmFindings, type SwarmProbes } from "../../../tools/d
 import { PROJECT_DIR } from "../../harness";
 
 function plan(memoryLock: boolean) {
-  const rc = loadRuntimeConfig(PROJECT_DIR, "staging", join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"));
+  const rc = loadRuntimeConfig(PROJECT_DIR, "staging-2022", join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml"));
   const raw = { ...rc.config, "robotoff:elasticsearch": JSON.stringify({ memoryLock }) };
   return planStack(raw, "staging", new Set(rc.secretKeys), () => "# mapping\n");
 }

@@ -18,7 +18,7 @@ const recorded = (): InspectedContainer[] => JSON.parse(readFileSync(HEALTHY, "u
 describe("what livecheck checks, read from the StackSpec", () => {
   const TWO_HOSTS = join(__dirname, "../../fixtures/Pulumi.prod-two-hosts.yaml");
   it("declares each service's container on its own host, with its healthcheck presence", () => {
-    const declared = declaredContainers(planStackFile(PROJECT_DIR, "prod", TWO_HOSTS).plan);
+    const declared = declaredContainers(planStackFile(PROJECT_DIR, "prod-2022", TWO_HOSTS).plan);
     expect(declared.find((d) => d.service === "tf_serving")).toEqual({
       service: "tf_serving",
       name: "robotoff-tf_serving",
@@ -50,13 +50,13 @@ describe("what livecheck checks, read from the StackSpec", () => {
   });
   // issue 11, item 6
   it("checks the api at the address the stack publishes it on, loopback for every interface", () => {
-    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.dev.yaml"), (config) => (config["robotoff:app"].api.expose.http = "172.17.0.1:5500"));
-    expect(apiHealthTarget(planStackFile(PROJECT_DIR, "dev", file).plan)).toEqual({
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.dev-2022.yaml"), (config) => (config["robotoff:app"].api.expose.http = "172.17.0.1:5500"));
+    expect(apiHealthTarget(planStackFile(PROJECT_DIR, "dev-2022", file).plan)).toEqual({
       url: "http://172.17.0.1:5500/api/v1/health",
       image: "openfoodfacts/robotoff:dev",
       service: "api",
     });
-    expect(apiHealthTarget(planStackFile(PROJECT_DIR, "prod").plan)?.url).toBe("http://127.0.0.1:5500/api/v1/health");
+    expect(apiHealthTarget(planStackFile(PROJECT_DIR, "prod-2022").plan)?.url).toBe("http://127.0.0.1:5500/api/v1/health");
   });
 });
 
@@ -79,8 +79,8 @@ describe("npm run livecheck", () => {
   afterAll(() => server.close());
 
   const configFile = () => {
-    const file = join(mkdtempSync(join(tmpdir(), "robotoff-live-")), "Pulumi.dev.yaml");
-    const dev = readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+    const file = join(mkdtempSync(join(tmpdir(), "robotoff-live-")), "Pulumi.dev-2022.yaml");
+    const dev = readFileSync(join(PROJECT_DIR, "Pulumi.dev-2022.yaml"), "utf8");
     writeFileSync(file, dev.replace("http: 127.0.0.1:5500", `http: 127.0.0.1:${port}`));
     return file;
   };
@@ -88,7 +88,7 @@ describe("npm run livecheck", () => {
 
   it("prints one line per service, then the api health URL, and exits 0 when all are up", async () => {
     status = 200;
-    const run = await livecheck(fake(HEALTHY), "--stack", "dev", "--config-file", configFile());
+    const run = await livecheck(fake(HEALTHY), "--stack", "dev-2022", "--config-file", configFile());
     expect(run.stdout.trim().split("\n")).toEqual([
       ...["api", "elasticsearch", "postgres", "scheduler", "tf_serving", "workers"].map((s) => `${s}: UP`),
       `api health: UP (http://127.0.0.1:${port}/api/v1/health answered)`,
@@ -106,7 +106,7 @@ describe("npm run livecheck", () => {
         2,
       ),
     );
-    const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
+    const run = await livecheck(fake(partial), "--stack", "dev-2022", "--config-file", configFile());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("workers: DOWN (no container robotoff-workers; the next pulumi up creates it)");
     expect(run.stdout).toContain(`api health: DOWN (http://127.0.0.1:${port}/api/v1/health: urllib.error.HTTPError: HTTP Error 503: Service Unavailable)`);
@@ -141,7 +141,7 @@ describe("npm run livecheck", () => {
         2,
       ),
     );
-    const run = await livecheck(fake(partial), "--stack", "dev", "--config-file", configFile());
+    const run = await livecheck(fake(partial), "--stack", "dev-2022", "--config-file", configFile());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       `api health: DOWN (http://127.0.0.1:${port}/api/v1/health: not checked, robotoff-api is not running (no container robotoff-api; the next pulumi up creates it))`,
@@ -170,7 +170,7 @@ describe("npm run livecheck", () => {
     );
   });
   it("says in one line that no Docker Engine is reachable, and exits 2", async () => {
-    const run = await livecheck({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev");
+    const run = await livecheck({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev-2022");
     expect(run.code).toBe(2);
     expect(run.stdout.trim().split("\n")).toEqual(
       ["api", "elasticsearch", "postgres", "scheduler", "tf_serving", "workers"]
@@ -179,14 +179,14 @@ describe("npm run livecheck", () => {
     );
   });
   it("advises no rollback when the Engine does not answer: every copy is down for that reason alone (issue 26)", async () => {
-    const r = await livecheck({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "prod");
+    const r = await livecheck({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "prod-2022");
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^api: DOWN \(Docker Engine not reachable/m);
     expect(r.stdout).not.toContain("After a release that failed");
   });
 
   it("says the same when there is no docker CLI at all", async () => {
-    const run = await livecheckProcess({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev");
+    const run = await livecheckProcess({ ROBOTOFF_DOCKER_CLI: "/nonexistent/docker" }, "--stack", "dev-2022");
     expect(run.code).toBe(2);
     expect(run.stdout.trim()).toMatch(/^api: DOWN \(Docker Engine not reachable: .*ENOENT/);
   });

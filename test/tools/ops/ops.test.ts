@@ -33,9 +33,9 @@ const calls = (log: string) => readFileSync(log, "utf8").trim().split("\n");
 
 describe("ops arguments", () => {
   it("takes the verb, its services, and exec's command after --", () => {
-    const a = parseOpsArgs(["--stack", "prod", "exec", "postgres", "--", "psql", "-c", "select 1"]);
-    expect(a).toMatchObject({ stack: "prod", verb: "exec", operands: ["postgres"], command: ["psql", "-c", "select 1"] });
-    expect(parseOpsArgs(["--stack", "dev", "logs", "-f", "--tail", "20", "--since", "10m", "api"])).toMatchObject({
+    const a = parseOpsArgs(["--stack", "prod-2022", "exec", "postgres", "--", "psql", "-c", "select 1"]);
+    expect(a).toMatchObject({ stack: "prod-2022", verb: "exec", operands: ["postgres"], command: ["psql", "-c", "select 1"] });
+    expect(parseOpsArgs(["--stack", "dev-2022", "logs", "-f", "--tail", "20", "--since", "10m", "api"])).toMatchObject({
       follow: true,
       tail: "20",
       since: "10m",
@@ -43,16 +43,16 @@ describe("ops arguments", () => {
     });
   });
   it("refuses, naming the problem: an unknown verb, an option of another verb, a bad --tail, exec without a command", () => {
-    expect(() => parseOpsArgs(["--stack", "dev", "up"])).toThrow(/unknown verb up \(verbs: ps, logs, stop, start, restart, exec, backup, restore\)/);
-    expect(() => parseOpsArgs(["--stack", "dev", "ps", "-f"])).toThrow(/--follow does not apply to ps/);
-    expect(() => parseOpsArgs(["--stack", "dev", "logs", "--tail", "many"])).toThrow(/--tail many: expected a number of lines or "all"/);
-    expect(() => parseOpsArgs(["--stack", "dev", "exec", "api"])).toThrow(/exec needs one service and a command/);
+    expect(() => parseOpsArgs(["--stack", "dev-2022", "up"])).toThrow(/unknown verb up \(verbs: ps, logs, stop, start, restart, exec, backup, restore\)/);
+    expect(() => parseOpsArgs(["--stack", "dev-2022", "ps", "-f"])).toThrow(/--follow does not apply to ps/);
+    expect(() => parseOpsArgs(["--stack", "dev-2022", "logs", "--tail", "many"])).toThrow(/--tail many: expected a number of lines or "all"/);
+    expect(() => parseOpsArgs(["--stack", "dev-2022", "exec", "api"])).toThrow(/exec needs one service and a command/);
     expect(() => parseOpsArgs(["ps"])).toThrow(/--stack is required/);
   });
 });
 
 describe("which containers, on which host: the StackSpec's placement", () => {
-  const plan = planStackFile(PROJECT_DIR, "prod", TWO_HOSTS).plan;
+  const plan = planStackFile(PROJECT_DIR, "prod-2022", TWO_HOSTS).plan;
   it("finds each named service's container and its host's Engine", () => {
     expect(selectServices(plan, ["tf_serving", "postgres"])).toEqual([
       { service: "postgres", name: "robotoff-postgres", hasHealthcheck: true, host: "local", memoryMb: 4096, restart: "always" },
@@ -66,7 +66,7 @@ describe("which containers, on which host: the StackSpec's placement", () => {
     expect(order).toHaveLength(plan.spec.services.length);
   });
   it("says did you mean for a near miss, and names each service once, the api's copies included (issue 26)", () => {
-    const rolling = planStackFile(PROJECT_DIR, "prod").plan;
+    const rolling = planStackFile(PROJECT_DIR, "prod-2022").plan;
     expect(declaredContainers(rolling).filter((p) => p.service === "api")).toHaveLength(2);
     expect(() => selectServices(rolling, ["apii", "schedular"])).toThrow(
       "no service apii, schedular in this stack (did you mean api, scheduler?); its services: api, api_proxy, elasticsearch, postgres, postgres_backup, postgres_exporter, scheduler, statsd, tf_serving, workers",
@@ -80,8 +80,7 @@ describe("which containers, on which host: the StackSpec's placement", () => {
 });
 
 describe("generation 2026-06: workers by group, one-off tasks only when named", () => {
-  const PROD_2026 = join(PROJECT_DIR, "test/fixtures/generation-2026/Pulumi.prod-2026.yaml");
-  const plan = planStackFile(PROJECT_DIR, "prod-2026", PROD_2026).plan;
+  const plan = planStackFile(PROJECT_DIR, "prod").plan;
   const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...extra });
   const WORKERS = ["worker-1", "worker-2", "worker-3", "worker-4", "worker-5", "worker-6", "worker-ml-1", "worker-ml-2"];
 
@@ -93,20 +92,20 @@ describe("generation 2026-06: workers by group, one-off tasks only when named", 
     );
   });
   it("restart workers: each worker, one line each", async () => {
-    const r = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "restart", "workers");
+    const r = await ops(fake(), "--stack", "prod", "restart", "workers");
     expect([r.code, r.stdout.split("\n")]).toEqual([0, WORKERS.map((w) => `${w}: restarted (robotoff-${w})`)]);
   });
   it("logs worker-3 worker-ml-1: those workers' containers, each line prefixed by its service (in this worker: two services)", async () => {
-    const r = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "logs", "--tail", "5", "worker-3", "worker-ml-1");
+    const r = await ops(fake(), "--stack", "prod", "logs", "--tail", "5", "worker-3", "worker-ml-1");
     expect(r.stdout.split("\n")).toEqual(["worker-3    | logs --tail 5 robotoff-worker-3", "worker-ml-1 | logs --tail 5 robotoff-worker-ml-1"]);
   });
   it("stop and start of every service leave the one-off tasks alone; start migrate-db runs the migrations again", async () => {
-    const stop = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "stop");
+    const stop = await ops(fake(), "--stack", "prod", "stop");
     const stopped = stop.stdout.split("\n").map((l) => l.split(":")[0]);
     expect(stopped).toEqual(expect.arrayContaining(["api", "scheduler", "postgres", ...WORKERS]));
     expect(stopped).not.toContain("migrate-db");
     expect(stopped).not.toContain("init-elasticsearch");
-    const again = await ops(fake(), "--stack", "prod-2026", "--config-file", PROD_2026, "start", "migrate-db");
+    const again = await ops(fake(), "--stack", "prod", "start", "migrate-db");
     expect(again.stdout).toMatch(/^migrate-db: started \(robotoff-migrate-db\)/);
   });
 });
@@ -115,7 +114,7 @@ describe("npm run ops", () => {
   const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...extra });
 
   it("ps: one row per container, by name, with its state and health", async () => {
-    const r = await ops(fake(), "--stack", "dev", "ps");
+    const r = await ops(fake(), "--stack", "dev-2022", "ps");
     expect(r.code).toBe(0);
     const rows = r.stdout.split("\n");
     expect(rows[0]).toMatch(/^NAME +COMMAND +SERVICE +STATE +PORTS$/);
@@ -127,14 +126,14 @@ describe("npm run ops", () => {
   });
   it("ps on two hosts: asks each Engine for its own containers, and shows the host", async () => {
     const log = withLog();
-    const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "--config-file", TWO_HOSTS, "ps");
+    const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod-2022", "--config-file", TWO_HOSTS, "ps");
     expect(calls(log)).toEqual(["default version", `${ML} version`, "default inspect", `${ML} inspect`]);
     expect(r.stdout.split("\n").find((l) => l.startsWith("robotoff-tf_serving"))).toMatch(/tf_serving +ml +running \(healthy\)/);
     expect(r.stdout.split("\n").find((l) => l.startsWith("robotoff-statsd"))).toMatch(/statsd +local +missing/);
   });
   it("stop: the dependents first, each on its own host; start: the other way round", async () => {
     const log = withLog();
-    const stop = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "--config-file", TWO_HOSTS, "stop", "postgres", "api", "tf_serving");
+    const stop = await ops(fake({ FAKE_LOG: log }), "--stack", "prod-2022", "--config-file", TWO_HOSTS, "stop", "postgres", "api", "tf_serving");
     expect(stop.stdout.split("\n")).toEqual([
       "api: stopped (robotoff-api)",
       "tf_serving: stopped (robotoff-tf_serving)",
@@ -142,7 +141,7 @@ describe("npm run ops", () => {
     ]);
     expect(calls(log).filter((c) => !c.endsWith("version"))).toEqual(["default stop", `${ML} stop`, "default stop"]);
     // The shipped prod runs the api as two copies (robotoff:app.api.release rolling): both start, in order, after postgres.
-    const start = await ops(fake(), "--stack", "prod", "start", "api", "postgres");
+    const start = await ops(fake(), "--stack", "prod-2022", "start", "api", "postgres");
     // Each copy once the one before is healthy.
     expect(start.stdout.split("\n")).toEqual([
       "postgres: started (robotoff-postgres)",
@@ -151,15 +150,15 @@ describe("npm run ops", () => {
     ]);
   });
   it("restart of a container the host lacks: says so, goes on, exits 1", async () => {
-    const r = await ops(fake({ FAKE_MISSING_OBJECTS: "robotoff-workers" }), "--stack", "prod", "restart", "workers", "scheduler");
+    const r = await ops(fake({ FAKE_MISSING_OBJECTS: "robotoff-workers" }), "--stack", "prod-2022", "restart", "workers", "scheduler");
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n")).toContain("workers: not restarted: Error response from daemon: No such container: robotoff-workers");
     expect(r.stdout.split("\n")).toContain("scheduler: restarted (robotoff-scheduler)");
   });
   it("logs: passes -f, --tail and --since; one service unprefixed, several prefixed by service", async () => {
-    const one = await opsProcess(fake(), "--stack", "dev", "logs", "-f", "--tail", "50", "--since", "1h", "api");
+    const one = await opsProcess(fake(), "--stack", "dev-2022", "logs", "-f", "--tail", "50", "--since", "1h", "api");
     expect(one.stdout).toBe("logs --follow --tail 50 --since 1h robotoff-api");
-    const two = await ops(fake(), "--stack", "dev", "logs", "--tail", "5", "api", "postgres");
+    const two = await ops(fake(), "--stack", "dev-2022", "logs", "--tail", "5", "api", "postgres");
     expect(two.stdout.split("\n")).toEqual(["postgres | logs --tail 5 robotoff-postgres", "api      | logs --tail 5 robotoff-api"]);
   });
   it("exec: runs the command after -- verbatim in the service's container on its host, and exits with its status", async () => {
@@ -182,12 +181,12 @@ describe("npm run ops", () => {
     expect(r.code).toBe(3);
   });
   it("an unknown service: the services that exist, exit 2", async () => {
-    const r = await ops(fake(), "--stack", "dev", "logs", "apii");
+    const r = await ops(fake(), "--stack", "dev-2022", "logs", "apii");
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("no service apii in this stack (did you mean api?); its services: api, elasticsearch, postgres, scheduler, tf_serving, workers");
   });
   it("an Engine that does not answer: one line, exit 2", async () => {
-    const r = await opsProcess({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev", "stop", "api");
+    const r = await opsProcess({ DOCKER_HOST: "unix:///nonexistent/docker.sock" }, "--stack", "dev-2022", "stop", "api");
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([expect.stringMatching(/^Docker Engine not reachable: .*nonexistent/)]);
@@ -222,28 +221,28 @@ describe("backup --if-replaced: a dump before a deploy that replaces postgres", 
   });
   it("takes none when postgres stays, and says so", async () => {
     const log = withLog();
-    const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod", "backup", "--if-replaced", join(PREVIEWS, "app-tag.json"));
+    const r = await ops(fake({ FAKE_LOG: log }), "--stack", "prod-2022", "backup", "--if-replaced", join(PREVIEWS, "app-tag.json"));
     expect([r.code, r.stdout]).toEqual([0, "the preview neither replaces postgres nor runs the migrations again: no backup taken"]);
     expect(calls(log)).not.toContain("default exec");
   });
   it("fails on a file that is not a preview, rather than skipping the dump", async () => {
-    const r = await ops(fake(), "--stack", "prod", "backup", "--if-replaced", HEALTHY);
+    const r = await ops(fake(), "--stack", "prod-2022", "backup", "--if-replaced", HEALTHY);
     expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/not a pulumi preview --json output \(no steps\)/)]);
   });
   it("a failed dump fails the command", async () => {
-    const r = await ops(fake({ FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "" }), "--stack", "prod", "backup");
+    const r = await ops(fake({ FAKE_EXIT: "1", FAKE_EXEC_STDOUT: "" }), "--stack", "prod-2022", "backup");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^backup failed: /m);
   });
   it("dev runs no backup service: says how to turn it on", async () => {
-    const r = await ops(fake(), "--stack", "dev", "backup");
+    const r = await ops(fake(), "--stack", "dev-2022", "backup");
     expect([r.code, r.stderr]).toEqual([1, "backups are off in stack dev (the default there): set robotoff:postgres.backup.enabled to true and deploy"]);
   });
 });
 
 describe("restore through the stand-in docker CLI", () => {
   const restore = (input: string, env: NodeJS.ProcessEnv, ...args: string[]) =>
-    spawnSync("npm", ["run", "--silent", "ops", "--", "--stack", "prod", "restore", ...args], {
+    spawnSync("npm", ["run", "--silent", "ops", "--", "--stack", "prod-2022", "restore", ...args], {
       cwd: PROJECT_DIR,
       input,
       encoding: "utf8",
@@ -297,13 +296,9 @@ describe("restore through the stand-in docker CLI", () => {
   });
   // With --yes nothing is read from stdin: in this worker.
   const restoreYes = (env: NodeJS.ProcessEnv, file: string) =>
-    ops({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...env }, "--stack", "prod", "restore", "--yes", file);
+    ops({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...env }, "--stack", "prod-2022", "restore", "--yes", file);
   it("generation 2026-06: stops every container that runs the app (its workers and update-listener too), not the one-off tasks", async () => {
-    const file = join(PROJECT_DIR, "test/fixtures/generation-2026/Pulumi.prod-2026.yaml");
-    const r = await ops(
-      { ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY },
-      ...["--stack", "prod-2026", "--config-file", file, "restore", "--yes", "postgres-20261129T030000Z.dump"],
-    );
+    const r = await ops({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY }, ...["--stack", "prod", "restore", "--yes", "postgres-20261129T030000Z.dump"]);
     const stopped = r.stdout
       .split("\n")
       .filter((l) => / stopped /.test(l))

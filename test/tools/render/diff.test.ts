@@ -144,8 +144,8 @@ describe("render --diff <config file>", () => {
     expect(
       (
         await changesFrom(
-          "prod",
-          stackWith("prod", (c) => (c["robotoff:app"].tag = "v9.9.9")),
+          "prod-2022",
+          stackWith("prod-2022", (c) => (c["robotoff:app"].tag = "v9.9.9")),
         )
       ).sort(),
     ).toEqual(
@@ -161,21 +161,21 @@ describe("render --diff <config file>", () => {
   it("updates only postgres, in place, for a new postgres memory limit", async () => {
     expect(
       await changesFrom(
-        "dev",
-        stackWith("dev", (c) => (c["robotoff:postgres"].memory = "6g")),
+        "dev-2022",
+        stackWith("dev-2022", (c) => (c["robotoff:postgres"].memory = "6g")),
       ),
     ).toEqual(["update robotoff-postgres-container (memory, memorySwap)"]);
   });
   it("finds no change against the same config", async () => {
     expect(
       await changesFrom(
-        "dev",
-        stackWith("dev", () => undefined),
+        "dev-2022",
+        stackWith("dev-2022", () => undefined),
       ),
     ).toEqual([]);
   });
   it("says when it can read neither a file nor a git ref", async () => {
-    const out = await render(PROJECT_DIR, "--stack", "dev", "--diff", "no-such-ref-or-file");
+    const out = await render(PROJECT_DIR, "--stack", "dev-2022", "--diff", "no-such-ref-or-file");
     expect(out.code).toBe(2); // a bad argument
     // The dev render before it may warn (no checkout at hostRoot here); the error is the last line.
     expect(out.stderr.trim().split("\n").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
@@ -195,9 +195,9 @@ describe("render --diff <git ref>", () => {
     git("add", "-A");
     git("commit", "-qm", "base");
     symlinkSync(join(PROJECT_DIR, "node_modules"), join(clone, "node_modules"), "dir");
-    const file = join(clone, "Pulumi.dev.yaml");
+    const file = join(clone, "Pulumi.dev-2022.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace('robotoff:restartPolicy: "no"', "robotoff:restartPolicy: always"));
-    const out = await render(clone, "--stack", "dev", "--diff", "HEAD");
+    const out = await render(clone, "--stack", "dev-2022", "--diff", "HEAD");
     expect(changed(out.stdout)).toHaveLength(6);
     expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);
   }, 120_000); // a copy of the tree and two renders with their baselines: 9 s measured under load

@@ -17,13 +17,13 @@ const tempConfig = (yaml: string): string => scratchFile("Pulumi.test.yaml", yam
 // Side by side: each test waits on its own child process.
 describe.concurrent("the render command", () => {
   it("prints the stack as JSON on stdout, nothing on stderr, exit 0", async () => {
-    const run = await render("--stack", "prod", "--format", "json");
+    const run = await render("--stack", "prod-2022", "--format", "json");
     expect([run.code, run.stderr]).toEqual([0, ""]);
-    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(toJson(await renderStack("prod"), false)));
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(toJson(await renderStack("prod-2022"), false)));
   });
   it("fails with exit 1, every invalid key on stderr and no stack trace", async () => {
     const file = tempConfig("config:\n  robotoff:environment: qa\n  robotoff:hostRoot: srv\n  robotoff:postgres:\n    memory: 2gb\n");
-    const run = await render("--stack", "dev", "--config-file", file);
+    const run = await render("--stack", "dev-2022", "--config-file", file);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     for (const key of ["robotoff:environment", "robotoff:hostRoot", "robotoff:postgres.memory"]) {

@@ -6,7 +6,7 @@ import type { Rendered } from "../../../tools/render/offline";
 const options = { dependsOn: [], protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], replaceOnChanges: [] };
 const rendered = {
   project: "robotoff",
-  stack: "dev",
+  stack: "dev-2022",
   resources: [
     { type: "docker:index/network:Network", name: "robotoff-network", parent: null, custom: true, inputs: { name: "webnet" }, options },
     {

@@ -21,20 +21,20 @@ describe("render --format json", () => {
   let prod: any;
   let prodShown: any;
   beforeAllTests(async () => {
-    const r = await renderStack("prod");
+    const r = await renderStack("prod-2022");
     prod = JSON.parse(toJson(r, false));
     prodShown = JSON.parse(toJson(r, true));
   });
 
   it("outputs apiUrl at the address livecheck fetches it (loopback for every interface)", () => {
-    const livecheck = apiHealthTarget(planStackFile(PROJECT_DIR, "prod").plan)!.url;
+    const livecheck = apiHealthTarget(planStackFile(PROJECT_DIR, "prod-2022").plan)!.url;
     expect(prod.outputs.apiUrl).toBe(livecheck);
     expect(prod.outputs.apiUrl).toBe("http://127.0.0.1:5500/api/v1/health");
   });
   it("prints project, stack, resources and outputs", () => {
     expect(Object.keys(prod).sort()).toEqual(["outputs", "project", "resources", "stack"]);
     expect(prod.project).toBe("robotoff");
-    expect(prod.stack).toBe("prod");
+    expect(prod.stack).toBe("prod-2022");
   });
   it("prints each resource with type, name, parent, custom, inputs and every option", () => {
     for (const r of prod.resources) {
@@ -71,10 +71,10 @@ describe("render --format json", () => {
 
 describe("render --format table", () => {
   it("prints one line per resource, the containers with their key facts", async () => {
-    const lines = toTable(await renderStack("dev"), false)
+    const lines = toTable(await renderStack("dev-2022"), false)
       .trim()
       .split("\n");
-    expect(lines[0]).toMatch(/^robotoff\/dev: \d+ resources$/);
+    expect(lines[0]).toMatch(/^robotoff\/dev-2022: \d+ resources$/);
     const count = Number(/(\d+) resources/.exec(lines[0])![1]);
     expect(lines.filter((l) => !l.startsWith("output ")).length).toBe(count + 1);
     const api = lines.find((l) => l.includes("robotoff-api-container"))!;
@@ -88,7 +88,7 @@ describe("render --format table", () => {
 
 describe("render --format table, prod", () => {
   it("keeps each resource on one line even where a variable holds a file (statsd's mapping), quoted", async () => {
-    const lines = toTable(await renderStack("prod"), false)
+    const lines = toTable(await renderStack("prod-2022"), false)
       .trim()
       .split("\n");
     const count = Number(/(\d+) resources/.exec(lines[0])![1]);
@@ -113,10 +113,10 @@ describe("envEntry", () => {
 
 describe("render --format graph", () => {
   it("prints the dependency levels, the api's copies one after the other, then the proxy in front of them", async () => {
-    const lines = toGraph(await renderStack("prod"))
+    const lines = toGraph(await renderStack("prod-2022"))
       .trim()
       .split("\n");
-    expect(lines[0]).toBe("robotoff/prod: 6 levels, each can run in parallel once the one above is done");
+    expect(lines[0]).toBe("robotoff/prod-2022: 6 levels, each can run in parallel once the one above is done");
     expect(lines[2]).toBe(
       "level 1: robotoff-elasticsearch-container (docker:Container), robotoff-postgres-container (docker:Container), robotoff-statsd-container (docker:Container), robotoff-tf_serving-container (docker:Container)",
     );
@@ -128,14 +128,14 @@ describe("render --format graph", () => {
 describe("render config loading", () => {
   it("reads --config-file instead of Pulumi.<stack>.yaml", async () => {
     const file = tempConfig("config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /data/robotoff\n  robotoff:networkName: othernet\n");
-    const r = await renderStack("dev", file);
+    const r = await renderStack("dev-2022", file);
     expect(r.resources.find((x) => x.type === "docker:index/network:Network")!.inputs.name).toBe("othernet");
   });
   it("protects and retains a volume whose lifecycle is retained", async () => {
     const file = tempConfig(
       "config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:volumes:\n    postgresData: { lifecycle: retained }\n",
     );
-    const volumes = ofType(await renderStack("dev", file), VOLUME);
+    const volumes = ofType(await renderStack("dev-2022", file), VOLUME);
     const pg = volumes.find((v) => v.name === "robotoff-postgres-data")!;
     expect(pg.options).toMatchObject({ protect: true, retainOnDelete: true });
     expect(pg.inputs.name).toBe("postgres-data"); // Docker would name an unnamed volume at random: the data lost
@@ -148,7 +148,7 @@ describe("render config loading", () => {
     const file = tempConfig(
       'config:\n  robotoff:environment: dev\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:restartPolicy: on-failure\n  robotoff:restartMaxRetries: "3"\n',
     );
-    const containers = ofType(await renderStack("dev", file), CONTAINER);
+    const containers = ofType(await renderStack("dev-2022", file), CONTAINER);
     expect(containers.length).toBe(6);
     for (const c of containers) expect([c.inputs.restart, c.inputs.maxRetryCount]).toEqual(["on-failure", 3]);
   });
@@ -161,7 +161,7 @@ describe("the program, on a config it refuses", () => {
     const file = tempConfig(
       "config:\n  robotoff:environment: prod\n  robotoff:hostRoot: /srv/robotoff\n  robotoff:postgresPassword: hunter2\n  robotoff:ipcAuthkey:\n    secure: v1:placeholder\n",
     );
-    const error = await renderStack("prod", file).catch((err) => err);
+    const error = await renderStack("prod-2022", file).catch((err) => err);
     expect(error).toBeInstanceOf(InputError);
     expect(error.message).toContain("robotoff:postgresPassword: expected a secret value (set with --secret), found a plaintext value");
     expect(error.message, "a value the SDK holds as secret").not.toContain("robotoff:ipcAuthkey: expected a secret value");

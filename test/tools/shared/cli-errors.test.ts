@@ -30,14 +30,14 @@ describe("bad input: exit 1 with the file, line or key", () => {
     ["a duplicate key", "config:\n  robotoff:environment: dev\n  robotoff:environment: prod\n", "duplicated mapping key (3:"],
   ])("a stack file with %s names the file and the line", (_what, yaml, line) => {
     const file = stackFile(yaml);
-    const err = caught(() => loadRuntimeConfig(PROJECT_DIR, "dev", file));
+    const err = caught(() => loadRuntimeConfig(PROJECT_DIR, "dev-2022", file));
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain(`${file} is not valid YAML`);
     expect((err as Error).message).toContain(line);
     expect(failure(err).code).toBe(1);
   });
   it("invalid config is a ConfigError naming the key, exit 1 without a trace", () => {
-    const err = caught(() => planStackFile(PROJECT_DIR, "dev", stackFile("config:\n  robotoff:environment: qa\n  robotoff:hostRoot: /srv\n")));
+    const err = caught(() => planStackFile(PROJECT_DIR, "dev-2022", stackFile("config:\n  robotoff:environment: qa\n  robotoff:hostRoot: /srv\n")));
     expect(err).toBeInstanceOf(ConfigError);
     expect(failure(err)).toEqual({ code: 1, message: expect.stringContaining("robotoff:environment: expected one of") });
     expect(failure(err).message).not.toMatch(/\n\s+at /);
@@ -48,22 +48,22 @@ describe("bad arguments: exit 2", () => {
   it("a stack without a stack file names the stacks there are", () => {
     const err = caught(() => loadRuntimeConfig(PROJECT_DIR, "nope"));
     expect(err).toBeInstanceOf(ArgumentError);
-    expect((err as Error).message).toBe("--stack nope: no Pulumi.nope.yaml here (stacks: dev, prod, staging)");
+    expect((err as Error).message).toBe("--stack nope: no Pulumi.nope.yaml here (stacks: dev, dev-2022, prod, prod-2022, staging, staging-2022)");
     expect(failure(err).code).toBe(2);
   });
   it("a --config-file that does not exist", () => {
-    const err = caught(() => loadRuntimeConfig(PROJECT_DIR, "dev", "/nonexistent/my-dev.yaml"));
+    const err = caught(() => loadRuntimeConfig(PROJECT_DIR, "dev-2022", "/nonexistent/my-dev.yaml"));
     expect((err as Error).message).toBe("--config-file /nonexistent/my-dev.yaml: no such file");
     expect(failure(err).code).toBe(2);
   });
   it("no --stack, an unknown option, an unknown format, --diff with the graph", () => {
     expect(caught(() => stackArgs([], "doctor"))).toBeInstanceOf(ArgumentError);
-    expect(caught(() => stackArgs(["--stack", "dev", "--colour"], "doctor"))).toBeInstanceOf(ArgumentError);
-    const yaml = caught(() => renderArgs(["--stack", "dev", "--format", "yaml"]));
+    expect(caught(() => stackArgs(["--stack", "dev-2022", "--colour"], "doctor"))).toBeInstanceOf(ArgumentError);
+    const yaml = caught(() => renderArgs(["--stack", "dev-2022", "--format", "yaml"]));
     expect(yaml).toBeInstanceOf(ArgumentError);
     expect((yaml as Error).message).toMatch(/^--format yaml: expected one of table, json, graph/);
-    expect(caught(() => renderArgs(["--stack", "dev", "--diff", "main", "--format", "graph"]))).toBeInstanceOf(ArgumentError);
-    expect(renderArgs(["--stack", "dev", "--diff", "main", "--format", "json"]).format).toBe("json");
+    expect(caught(() => renderArgs(["--stack", "dev-2022", "--diff", "main", "--format", "graph"]))).toBeInstanceOf(ArgumentError);
+    expect(renderArgs(["--stack", "dev-2022", "--diff", "main", "--format", "json"]).format).toBe("json");
   });
   it("a bug keeps its stack trace", () => {
     expect(failure(new TypeError("x is undefined")).message).toMatch(/^TypeError: x is undefined\n\s+at /);
@@ -98,14 +98,14 @@ const npm = (command: string, ...args: string[]) => run("npm", ["run", "--silent
 describe.concurrent("as a process", () => {
   it("render: a YAML error exits 1 with the excerpt and no trace", async () => {
     const file = stackFile("config:\n  robotoff:environment: dev\n  robotoff:environment: prod\n");
-    const out = await npm("render", "--stack", "dev", "--config-file", file);
+    const out = await npm("render", "--stack", "dev-2022", "--config-file", file);
     expect(out.code).toBe(1);
     expect(out.stderr).toContain("duplicated mapping key (3:3)");
     expect(out.stderr).not.toMatch(/\n\s+at /);
     expect(out.stdout).toBe("");
   });
   it("doctor: invalid config exits 1 naming the key, without RunError or a trace", async () => {
-    const out = await npm("doctor", "--stack", "dev", "--config-file", stackFile("config:\n  robotoff:environment: dev\n  robotoff:hostRoot: srv\n"));
+    const out = await npm("doctor", "--stack", "dev-2022", "--config-file", stackFile("config:\n  robotoff:environment: dev\n  robotoff:hostRoot: srv\n"));
     expect(out.code).toBe(1);
     expect(out.stderr).toContain("robotoff:hostRoot: expected an absolute, normalized host path");
     expect(out.stderr).not.toMatch(/RunError|__pulumiRunError|\n\s+at /);
@@ -113,6 +113,6 @@ describe.concurrent("as a process", () => {
   it("livecheck: an unknown stack exits 2", async () => {
     const out = await npm("livecheck", "--stack", "nope");
     expect(out.code).toBe(2);
-    expect(out.stderr).toBe("--stack nope: no Pulumi.nope.yaml here (stacks: dev, prod, staging)");
+    expect(out.stderr).toBe("--stack nope: no Pulumi.nope.yaml here (stacks: dev, dev-2022, prod, prod-2022, staging, staging-2022)");
   });
 });

@@ -40,7 +40,7 @@ describe("--help and -h", () => {
     ["backup", "backup [--if-replaced <pulumi preview --json output>]"],
     ["restore", "restore [--yes] <file>"],
   ])("ops %s --help: that verb's usage", async (verb, line) => {
-    const r = await runMain(ops, ["--stack", "prod", verb, "--help"]);
+    const r = await runMain(ops, ["--stack", "prod-2022", verb, "--help"]);
     expect([r.code, r.stdout, r.stderr]).toEqual([0, `usage: npm run ops -- --stack <name> [--config-file <path>] ${line}`, ""]);
   });
 
@@ -110,17 +110,23 @@ describe("every command, given a folder, a missing file or an unreadable file fo
   for (const [name, main, extra] of cases) {
     it(`${name}: a folder`, async () => {
       const folder = mkdtempSync(join(tmpdir(), "robotoff-folder-"));
-      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", folder, ...extra]);
+      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod-2022", "--config-file", folder, ...extra]);
       expect([r.code, r.stderr]).toEqual([1, `${folder} is a folder, not a stack file (Pulumi.<stack>.yaml)`]);
     });
     it(`${name}: a file that is not there`, async () => {
-      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", "/nonexistent/Pulumi.prod.yaml", ...extra]);
+      const r = await runMain(main as (argv: string[]) => Promise<number>, [
+        "--stack",
+        "prod-2022",
+        "--config-file",
+        "/nonexistent/Pulumi.prod-2022.yaml",
+        ...extra,
+      ]);
       expect([r.code, r.stderr.includes("\n    at "), r.stderr.split("\n").length]).toEqual([expect.any(Number), false, 1]);
       expect(r.code).not.toBe(0);
     });
     // Permissions stop no read by root (the CI runs as root): /proc/self/mem exists and every read of its start fails.
     it(`${name}: a file that cannot be read`, async () => {
-      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod", "--config-file", "/proc/self/mem", ...extra]);
+      const r = await runMain(main as (argv: string[]) => Promise<number>, ["--stack", "prod-2022", "--config-file", "/proc/self/mem", ...extra]);
       expect([r.code, r.stderr]).toEqual([1, "/proc/self/mem: EIO: i/o error, read"]);
     });
   }

@@ -58,8 +58,8 @@ describe("assess", () => {
     expect(formatVerdict(assess(kept, recorded())[2])).toBe("scheduler: DOWN (stopped by robotoff:stopped, yet running)");
   });
   it("takes which containers robotoff:stopped keeps stopped from the spec", () => {
-    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod.yaml"), (config) => (config["robotoff:stopped"] = ["scheduler"]));
-    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod", file).plan);
+    const file = stackFileWith(join(PROJECT_DIR, "Pulumi.prod-2022.yaml"), (config) => (config["robotoff:stopped"] = ["scheduler"]));
+    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod-2022", file).plan);
     expect(placed.filter((p) => p.stopped).map((p) => p.service)).toEqual(["scheduler"]);
   });
   it("says UP for a one-off task that exited 0, DOWN while it runs, never ran or failed, naming how to read its log", () => {
@@ -84,7 +84,7 @@ describe("assess", () => {
     );
   });
   it("takes which services are one-off tasks from the spec (2026-06's migrate-db and init-elasticsearch)", () => {
-    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod-2026", join(PROJECT_DIR, "test/fixtures/generation-2026/Pulumi.prod-2026.yaml")).plan);
+    const placed = declaredContainers(planStackFile(PROJECT_DIR, "prod").plan);
     expect(placed.filter((p) => p.oneOff).map((p) => p.service)).toEqual(["init-elasticsearch", "migrate-db"]);
   });
   it("says DOWN for a declared container the host does not have", () => {

@@ -19,7 +19,7 @@ import { runMain } from "../../in-process";
 
 const FIXTURE = join(__dirname, "../../fixtures/Pulumi.staging-swarm.yaml");
 const FAKE = join(__dirname, "../../fixtures/fake-docker.sh");
-const plan = planStackFile(PROJECT_DIR, "staging", FIXTURE).plan;
+const plan = planStackFile(PROJECT_DIR, "staging-2022", FIXTURE).plan;
 const declared = declaredContainers(plan);
 
 /** `docker service ls` as the manager prints it: every service of the fixture with its tasks, but those in `counts`. */
@@ -41,7 +41,7 @@ function serviceLs(counts: Record<string, string> = {}): string {
 const withLog = () => join(mkdtempSync(join(tmpdir(), "robotoff-swarm-ops-")), "calls");
 const calls = (log: string) => readFileSync(log, "utf8").trim().split("\n");
 const fake = (extra: NodeJS.ProcessEnv = {}) => ({ ROBOTOFF_DOCKER_CLI: FAKE, FAKE_SERVICE_LS: serviceLs(), ...extra });
-const STACK = ["--stack", "staging", "--config-file", FIXTURE];
+const STACK = ["--stack", "staging-2022", "--config-file", FIXTURE];
 
 describe("the swarm services of the spec", () => {
   it("carry each service's configured replicas and the tasks the stack runs (workers: 3, scheduler: 1)", () => {
