@@ -9,7 +9,8 @@ import { basename, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { beforeAll, beforeEach, vi } from "vitest";
 import { loadRuntimeConfig, type RuntimeConfig } from "../tools/shared/stack-file";
-import { runOffline, Secret, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/render/offline";
+import { runOffline, type OfflineOptions, type RecordedResource, type Rendered } from "../tools/render/offline";
+import { Secret } from "../tools/render/secret";
 
 import { PROJECT_DIR } from "../tools/shared/stack-file";
 import { shellQuote } from "../models/shell";
@@ -54,12 +55,30 @@ export async function renderProgram(cfg: RuntimeConfig, programPath = INDEX, opt
   return value;
 }
 
+/**
+ * Runs `fn` with Error.stackTraceLimit 0. The SDK records `new Error().stack` on every promise it makes
+ * (@pulumi/pulumi runtime/debuggable.js, debuggablePromise), and in a vitest worker each frame goes through
+ * vite's source-map stack rewriting: about a quarter of the suite's CPU time. Nothing reads those stacks here
+ * (the SDK prints them for leaked promises, only with PULUMI_DEBUG_PROMISE_LEAKS); ROBOTOFF_TEST_STACKS=1 keeps
+ * them, for a render that fails with an error of its own.
+ */
+async function withoutStackTraces<T>(fn: () => Promise<T>): Promise<T> {
+  if (process.env.ROBOTOFF_TEST_STACKS === "1") return fn();
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 function renderMeasured(cfg: RuntimeConfig, programPath: string, opts?: OfflineOptions) {
   const fresh = () => {
     vi.resetModules(); // the program's modules, not the SDK (node_modules are not in vitest's registry)
     return import(programPath);
   };
-  const result = running.then(() => measured(() => runOffline(cfg, fresh, { ...opts, analyze: true })));
+  const result = running.then(() => measured(() => withoutStackTraces(() => runOffline(cfg, fresh, { ...opts, analyze: true }))));
   running = result.catch(() => undefined);
   return result;
 }

@@ -1,6 +1,7 @@
 /** ResourceValidationArgs built by hand, as pulumi-policy's own tests do, from a render or from scratch. */
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { Secret, type RecordedResource, type Rendered } from "../tools/render/offline";
+import type { RecordedResource, Rendered } from "../tools/render/offline";
+import { Secret } from "../tools/render/secret";
 import { DEFAULT_CONFIG, policies, type RobotoffPolicyConfig } from "../policy/policies";
 
 export interface Violation {

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Secret, type Rendered } from "../tools/render/offline";
+import type { Rendered } from "../tools/render/offline";
+import { Secret } from "../tools/render/secret";
 import { CONTAINER, VOLUME, containerOf, envOf, keyOf, ofType, renderStack, beforeAllTests } from "./harness";
 import { dependencyLevels } from "../models/order";
 import { validateRender } from "./policy-args";

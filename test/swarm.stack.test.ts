@@ -5,7 +5,8 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mockId, Secret, type RecordedResource, type Rendered } from "../tools/render/offline";
+import { mockId, type RecordedResource, type Rendered } from "../tools/render/offline";
+import { Secret } from "../tools/render/secret";
 import { securePlaceholder } from "../tools/shared/stack-file";
 import { parseDuration, shortDuration } from "../models/duration";
 import { IMAGE_DEFAULTS } from "../services/swarm/image-defaults";

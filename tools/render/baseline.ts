@@ -11,7 +11,24 @@ import type { RenderedResource } from "./diff";
 export const renderEntry = (projectDir: string) => ["tools/render/index.ts", "tools/render.ts"].find((entry) => existsSync(join(projectDir, entry)));
 
 /** Renders a stack as JSON in another process: with another config file, or as a git ref has it. */
-export function renderBaseline(stack: string, against: string): RenderedResource[] {
+/** What `--diff` names: a config file, or the commit a git ref resolves to; neither is a bad argument. */
+export type BaselineSource = { readonly against: string } & ({ readonly file: string } | { readonly commit: string });
+
+export function baselineSource(against: string): BaselineSource {
+  if (existsSync(against)) return { against, file: resolve(against) };
+  try {
+    const commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    return { against, commit };
+  } catch {
+    throw new ArgumentError(`--diff ${against}: neither a file nor a git ref`);
+  }
+}
+
+export function renderBaseline(stack: string, source: BaselineSource): RenderedResource[] {
+  const { against } = source;
   const run = (projectDir: string, extra: string[]) =>
     execFileSync(
       process.execPath,
@@ -36,16 +53,8 @@ export function renderBaseline(stack: string, against: string): RenderedResource
       throw new InputError(`--diff ${against}: ${what} does not render: ${renderFailure(String(err.stderr ?? err.message))}`);
     }
   };
-  if (existsSync(against)) return baseline(PROJECT_DIR, ["--config-file", resolve(against)], "that config file");
-  let commit: string;
-  try {
-    commit = execFileSync("git", ["-C", PROJECT_DIR, "rev-parse", "--verify", "--quiet", `${against}^{commit}`], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-  } catch {
-    throw new ArgumentError(`--diff ${against}: neither a file nor a git ref`);
-  }
+  if ("file" in source) return baseline(PROJECT_DIR, ["--config-file", source.file], "that config file");
+  const { commit } = source;
   const dir = mkdtempSync(join(tmpdir(), "robotoff-diff-"));
   try {
     execFileSync("sh", ["-c", `git -C "$0" archive "$1" | tar -x -C "$2"`, PROJECT_DIR, commit, dir]);

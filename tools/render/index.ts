@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { ArgumentError, HelpRequested, helpWanted, runCommand } from "../shared/errors";
 import { callerPath } from "../shared/args";
 import { planStackFile, PROJECT_DIR } from "../shared/stack-file";
-import { renderBaseline } from "./baseline";
+import { baselineSource, renderBaseline } from "./baseline";
 import { changesToJson, diffResources, formatChanges, type RenderedResource } from "./diff";
 import { toGraph } from "./graph";
 import { revealed, toJson } from "./json";
-import { runOffline, type Rendered } from "./offline";
+import type { Rendered } from "./offline";
 import { toTable } from "./table";
 
 const USAGE =
@@ -54,9 +54,13 @@ export async function main(argv: string[]): Promise<number> {
   const args = renderArgs(argv);
   // Validated here first, so that a config error names the file it was read from (the program knows only the stack).
   const { runtime: cfg } = planStackFile(PROJECT_DIR, args.stack, args["config-file"] && callerPath(args["config-file"]));
+  // A --diff that names nothing is a bad argument: said before anything renders.
+  const baseline = args.diff === undefined ? undefined : baselineSource(args.diff);
+  // The SDK only once the arguments and the config are known good: a bad one is said without loading it.
+  const { runOffline } = await import("./offline");
   const rendered = await runOffline(cfg, join(PROJECT_DIR, "index.ts"), { analyze: args.format === "graph" });
-  if (args.diff !== undefined) {
-    const before = renderBaseline(args.stack, args.diff);
+  if (baseline) {
+    const before = renderBaseline(args.stack, baseline);
     const after = revealed(rendered.resources, true) as RenderedResource[];
     const changes = diffResources(before, after);
     process.stdout.write(`${args.format === "json" ? changesToJson(changes) : formatChanges(changes)}\n`);

@@ -1,5 +1,6 @@
 /** `render --format json`: what the program registers, with its secrets hidden unless asked for. */
-import { Secret, type Rendered } from "./offline";
+import type { Rendered } from "./offline";
+import { Secret } from "./secret";
 
 /**
  * A value with its secrets hidden as "[secret]", or shown: wrapped as {"secret": value} for JSON,

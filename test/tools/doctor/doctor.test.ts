@@ -2,12 +2,12 @@
  * The preflight: its checks on recorded probe answers, the plan it reads from the StackSpec (in-process),
  * and `npm run doctor` end to end with a stand-in docker CLI.
  */
+import { runScript } from "../../script";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { diskFinding, hostPlans, placeholderFindings, planChecks, type HostPlan, type Probe, type Probes } from "../../../tools/doctor/checks";
-import { run } from "../../../tools/shared/command";
 import { planStackFile } from "../../../tools/shared/stack-file";
 import { PROJECT_DIR, stackFileWith } from "../../harness";
 import { main } from "../../../tools/doctor";
@@ -281,7 +281,7 @@ describe("what doctor checks, read from the StackSpec", () => {
 
 /** In this worker (test/in-process.ts); the last test runs the command as a process, for its exit status. */
 const doctor = (env: NodeJS.ProcessEnv, ...args: string[]) => runMain(main, args, env);
-const doctorProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "doctor", "--", ...args], { cwd: PROJECT_DIR, env });
+const doctorProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript("doctor", args, { env });
 
 describe("npm run doctor", () => {
   const fakes = {

@@ -3,10 +3,11 @@
  * that is no checkout, numbers where text, sizes or durations go, variables the stack sets itself in
  * app.env, fixes that ignored --config-file, and the apiUrl output against livecheck's address.
  */
+import { runScript } from "../../script";
 import type { StackConfig } from "../../../models/config";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { run, type CommandResult } from "../../../tools/shared/command";
+import type { CommandResult } from "../../../tools/shared/command";
 import type { Probes } from "../../../tools/doctor/checks";
 import type { RuntimeConfig } from "../../../tools/shared/stack-file";
 import type { StackPlan } from "../../../models/stack-plan";
@@ -185,7 +186,7 @@ describe("fixes name the --config-file the config was read from", () => {
   });
   it("in the render, whose program only knows the stack", async () => {
     const file = typo();
-    const render: CommandResult = await run("npm", ["run", "--silent", "render", "--", "--stack", "dev-2022", "--config-file", file], { cwd: PROJECT_DIR });
+    const render: CommandResult = await runScript("render", ["--stack", "dev-2022", "--config-file", file]);
     expect(render.code).toBe(1);
     expect(render.stderr).toContain(`fix: pulumi config rm --path 'robotoff:app.offUsr' --stack dev-2022 --config-file '${file}'`);
   }, 60_000);

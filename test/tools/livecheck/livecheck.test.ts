@@ -1,4 +1,5 @@
 /** livecheck: recorded `docker inspect` output in the Engine's format, and the CLI end to end. */
+import { runScript } from "../../script";
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -10,7 +11,6 @@ import { apiHealthTarget, main } from "../../../tools/livecheck";
 import { declaredContainers } from "../../../tools/targets/target";
 import { runMain } from "../../in-process";
 import { planStackFile } from "../../../tools/shared/stack-file";
-import { run } from "../../../tools/shared/command";
 import { dockerFailingFor, PROJECT_DIR, stackFileWith } from "../../harness";
 
 const HEALTHY = join(__dirname, "../../fixtures/docker-inspect/dev-healthy.json");
@@ -62,7 +62,7 @@ describe("what livecheck checks, read from the StackSpec", () => {
 
 /** In this worker (test/in-process.ts); the one without a docker CLI runs as a process, for its exit status. */
 const livecheck = (env: NodeJS.ProcessEnv, ...args: string[]) => runMain(main, args, env);
-const livecheckProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "livecheck", "--", ...args], { cwd: PROJECT_DIR, env });
+const livecheckProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript("livecheck", args, { env });
 
 describe("npm run livecheck", () => {
   let server: Server;

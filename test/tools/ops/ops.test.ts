@@ -1,5 +1,5 @@
 /** npm run ops: arguments, placement from the StackSpec, and each verb through the stand-in docker CLI. */
-import { spawnSync } from "node:child_process";
+import { runScript, runScriptSync } from "../../script";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +10,6 @@ import { runMain } from "../../in-process";
 import { readPreview, needsDumpFirst } from "../../../tools/ops/backup";
 import { planStackFile } from "../../../tools/shared/stack-file";
 import { declaredContainers } from "../../../tools/targets/target";
-import { run } from "../../../tools/shared/command";
 import { PROJECT_DIR } from "../../harness";
 
 const FAKE = join(__dirname, "../../fixtures/fake-docker.sh");
@@ -27,7 +26,7 @@ const ML = "ssh://deploy@ml.openfoodfacts.org";
 
 /** In this worker (test/in-process.ts); opsProcess where the terminal is attached (exec, logs of one service) or stdin is read. */
 const ops = (env: NodeJS.ProcessEnv, ...args: string[]) => runMain(main, args, env);
-const opsProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => run("npm", ["run", "--silent", "ops", "--", ...args], { cwd: PROJECT_DIR, env });
+const opsProcess = (env: NodeJS.ProcessEnv, ...args: string[]) => runScript("ops", args, { env });
 const withLog = () => join(mkdtempSync(join(tmpdir(), "robotoff-ops-")), "calls");
 const calls = (log: string) => readFileSync(log, "utf8").trim().split("\n");
 
@@ -242,10 +241,8 @@ describe("backup --if-replaced: a dump before a deploy that replaces postgres", 
 
 describe("restore through the stand-in docker CLI", () => {
   const restore = (input: string, env: NodeJS.ProcessEnv, ...args: string[]) =>
-    spawnSync("npm", ["run", "--silent", "ops", "--", "--stack", "prod-2022", "restore", ...args], {
-      cwd: PROJECT_DIR,
+    runScriptSync("ops", ["--stack", "prod-2022", "restore", ...args], {
       input,
-      encoding: "utf8",
       env: { ...process.env, ROBOTOFF_DOCKER_CLI: FAKE, FAKE_INSPECT: HEALTHY, ...env },
     });
 

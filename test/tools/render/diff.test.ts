@@ -4,8 +4,7 @@
  * only it does (reading a git ref, its errors).
  */
 import { execFileSync } from "node:child_process";
-import { run } from "../../../tools/shared/command";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,6 +12,9 @@ import { changesToJson, diffResources, formatChanges, type RenderedResource } fr
 import { renderEntry } from "../../../tools/render/baseline";
 import { revealed } from "../../../tools/render/json";
 import { PROJECT_DIR, renderStack, stackFileWith } from "../../harness";
+import { runMain } from "../../in-process";
+import { runScript } from "../../script";
+import { main as renderMain } from "../../../tools/render/index";
 
 const res = (type: string, name: string, inputs: Record<string, unknown>, replaceOnChanges: string[] = [], id?: string): RenderedResource => ({
   type,
@@ -114,9 +116,6 @@ describe("diffResources", () => {
   });
 });
 
-const render = (cwd: string, ...args: string[]) =>
-  run(process.execPath, ["--require", join(cwd, "tools/register.js"), join(cwd, "tools/render/index.ts"), ...args], { cwd });
-
 const stackWith = (stack: string, patch: (config: any) => void): string => stackFileWith(join(PROJECT_DIR, `Pulumi.${stack}.yaml`), patch);
 
 const changed = (stdout: string) =>
@@ -175,32 +174,31 @@ describe("render --diff <config file>", () => {
     ).toEqual([]);
   });
   it("says when it can read neither a file nor a git ref", async () => {
-    const out = await render(PROJECT_DIR, "--stack", "dev-2022", "--diff", "no-such-ref-or-file");
-    expect(out.code).toBe(2); // a bad argument
-    // The dev render before it may warn (no checkout at hostRoot here); the error is the last line.
-    expect(out.stderr.trim().split("\n").pop()).toBe("--diff no-such-ref-or-file: neither a file nor a git ref");
+    const out = await runMain(renderMain, ["--stack", "dev-2022", "--diff", "no-such-ref-or-file"]);
+    // A bad argument, said before anything renders: the only line.
+    expect([out.code, out.stderr.trim()]).toEqual([2, "--diff no-such-ref-or-file: neither a file nor a git ref"]);
   });
 });
 
 describe("render --diff <git ref>", () => {
   it("compares with the stack as a commit has it", async () => {
-    // A repository holding this working tree as its one commit.
-    const clone = mkdtempSync(join(tmpdir(), "robotoff-clone-"));
-    const files = execFileSync("git", ["-C", PROJECT_DIR, "ls-files", "-co", "--exclude-standard", "-z"], { encoding: "utf8" })
-      .split("\0")
-      .filter((f) => f && existsSync(join(PROJECT_DIR, f)));
-    for (const f of files) cpSync(join(PROJECT_DIR, f), join(clone, f));
-    const git = (...args: string[]) => execFileSync("git", ["-C", clone, "-c", "user.name=t", "-c", "user.email=t@t", ...args]);
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "base");
-    symlinkSync(join(PROJECT_DIR, "node_modules"), join(clone, "node_modules"), "dir");
-    const file = join(clone, "Pulumi.dev-2022.yaml");
-    writeFileSync(file, readFileSync(file, "utf8").replace('robotoff:restartPolicy: "no"', "robotoff:restartPolicy: always"));
-    const out = await render(clone, "--stack", "dev-2022", "--diff", "HEAD");
+    // A commit of this working tree, untracked files included, made with an index of its own: the working tree,
+    // the index and every ref stay as they are (the objects are the repository's, unreferenced, for git gc).
+    const git = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+      execFileSync("git", ["-C", PROJECT_DIR, "-c", "user.name=t", "-c", "user.email=t@t", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      }).trim();
+    const index = { GIT_INDEX_FILE: join(mkdtempSync(join(tmpdir(), "robotoff-index-")), "index") };
+    git(index, "add", "-A");
+    const commit = git({}, "commit-tree", git(index, "write-tree"), "-m", "the working tree");
+    const file = stackWith("dev-2022", (c) => (c["robotoff:restartPolicy"] = "always"));
+    // In a process of its own: this worker has loaded the program already (the harness renders it afresh each time).
+    const out = await runScript("render", ["--stack", "dev-2022", "--config-file", file, "--diff", commit]);
+    expect(out.code).toBe(0);
     expect(changed(out.stdout)).toHaveLength(6);
     expect(changed(out.stdout).every((l) => /^update robotoff-\S+-container \(restart\)$/.test(l))).toBe(true);
-  }, 120_000); // a copy of the tree and two renders with their baselines: 9 s measured under load
+  }, 120_000); // two renders in child processes, the baseline with that commit's own tools
 });
 
 describe("render --diff <git ref> of a commit from before tools/ had a folder per command", () => {

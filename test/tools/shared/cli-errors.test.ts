@@ -3,11 +3,11 @@
  * arguments (issue 11, item 1). In-process where a function decides; a handful of child runs for what only
  * a process shows.
  */
+import { runScript } from "../../script";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../models/config-error";
 import { ArgumentError, failure, InputError } from "../../../tools/shared/errors";
 import { stackArgs } from "../../../tools/shared/args";
-import { run } from "../../../tools/shared/command";
 import { renderArgs } from "../../../tools/render";
 import { renderFailure } from "../../../tools/render/baseline";
 import { loadRuntimeConfig, planStackFile } from "../../../tools/shared/stack-file";
@@ -92,7 +92,7 @@ describe("a baseline that does not render", () => {
   });
 });
 
-const npm = (command: string, ...args: string[]) => run("npm", ["run", "--silent", command, "--", ...args], { cwd: PROJECT_DIR });
+const npm = (command: string, ...args: string[]) => runScript(command, args);
 
 // Side by side: each test waits on its own child process.
 describe.concurrent("as a process", () => {
