@@ -4,6 +4,7 @@
  * container, then updated in place, then checked by livecheck and doctor. Everything it creates carries
  * PREFIX and is removed at the end, also on failure.
  */
+import { anyOverlap, beganEarly } from "./steps";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -119,10 +120,17 @@ for (const { stack, label, file } of STACKS) {
       if (sut) await removeStack(sut);
     }, 600_000);
 
-    it("creates every container as the provider does, in the render's order, without an error", () => {
+    it("creates every container as the provider does, without an error, each once everything it waits for is done, and some side by side", () => {
       expect(applyError).toBeUndefined();
       const declared = sut.render.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => r.inputs.name);
-      expect(containers().map((c) => c.inputs.name)).toEqual(declared);
+      expect(
+        containers()
+          .map((c) => c.inputs.name)
+          .sort(),
+      ).toEqual([...declared].sort());
+      expect(beganEarly(sut.render.resources, sut.applied)).toEqual([]);
+      // As pulumi up: containers that wait for none of each other are created at the same time (the data services).
+      expect(anyOverlap(sut.render.resources.filter((r) => r.type === "docker:index/container:Container").map((r) => sut.applied.get(r.key)!))).toBe(true);
     });
 
     const dev = stack === "dev-2022" || stack === "dev";

@@ -64,6 +64,8 @@ beforeAll(async () => {
     await applyStack(sut, {
       log,
       daemon,
+      // As pulumi up --parallel 1: what is in flight when the host goes away is tf_serving's create alone.
+      oneAtATime: true,
       before: async (r) => {
         if (r.type !== CONTAINER || !r.inputs.name.endsWith("-tf_serving")) return;
         await psql("CREATE TABLE interrupted_check (n int); INSERT INTO interrupted_check SELECT generate_series(1, 5000);");

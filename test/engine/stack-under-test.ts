@@ -2,6 +2,7 @@
  * One stack on the real Engine: its stack file with the tier's names (every name carries the tier's
  * prefix), the host folders an operator prepares, its render, the replay of the render and its removal.
  */
+import { stepAll, type Timeline } from "./steps";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,6 +93,8 @@ export interface StackUnderTest {
   readonly operatorNetworks: OnHost[];
   /** The Engine of each provider of the render, by the provider's logical name ("" for the default one). */
   readonly engines: Map<string, HostEngine>;
+  /** When the last applyStack began and ended each resource's step. */
+  readonly applied: Timeline;
 }
 
 /** The Engine of a resource's provider. */
@@ -243,6 +246,7 @@ export async function prepareStack(
     volumes: [],
     builtImages: [],
     builders: new Map(),
+    applied: new Map(),
     operatorVolumes: [],
     operatorNetworks: [],
     engines: await connectEngines(render),
@@ -305,59 +309,73 @@ export interface ApplyOptions {
    * created whole), a container whose create failed half-way is replaced (#initerror), the rest is created.
    */
   readonly resume?: boolean;
+  /**
+   * As `pulumi up --parallel 1`: one resource at a time, in the render's order (a test that needs to know what is in
+   * flight at a given moment). Unset: as `pulumi up` (whose --parallel is unbounded by default), each resource as
+   * soon as everything it waits for is done.
+   */
+  readonly oneAtATime?: boolean;
 }
 
-/** Applies the render in its order, as `pulumi up` would on a fresh stack (or, with resume, after a failed one). */
+/**
+ * Applies the render as `pulumi up` would on a fresh stack (or, with resume, after a failed one), stepped as the
+ * Pulumi engine steps it (steps.ts).
+ */
 export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promise<void> {
   const imageIds = new Map<string, string>();
-  const inState = (list: OnHost[], name: string, provider?: string) => opts.resume && list.some((x) => x.name === name && x.provider === provider);
-  for (const r of sut.render.resources) {
+  const step = async (r: EngineResource) => {
     await opts.before?.(r);
-    switch (r.type) {
-      case NETWORK: {
-        const name = engineNetworkName(sut, r.inputs.name, r.provider);
-        if (inState(sut.networks, name, r.provider)) break;
-        await createNetwork(r.inputs, name, engineOf(sut, r.provider).api);
-        sut.networks.push({ name, provider: r.provider });
-        break;
-      }
-      case VOLUME:
-        if (r.id) await readVolume(r.id, engineOf(sut, r.provider).api);
-        else if (!inState(sut.volumes, r.inputs.name, r.provider)) {
-          await createVolume(r.inputs.name, engineOf(sut, r.provider).api);
-          sut.volumes.push({ name: r.inputs.name, provider: r.provider });
-        }
-        break;
-      case IMAGE: {
-        const build = r.inputs.build;
-        if (build) {
-          if (r.provider) throw new Error(`the tier builds images on the default Engine only; ${r.inputs.name} is on ${r.provider}`);
-          if (!build.useLegacyBuilder) throw new Error(`${r.inputs.name}: the tier replays the builder the stack names (useLegacyBuilder), not buildx's`);
-          sut.builders.set(r.inputs.name, await buildImage(r.inputs.name, build));
-          sut.builtImages.push(r.inputs.name);
-        }
-        imageIds.set(imageOn(r.provider, r.inputs.name), await findImage(r.inputs.name, engineOf(sut, r.provider).api));
-        break;
-      }
-      case CONTAINER: {
-        const inputs = tierInputs(r.inputs, opts);
-        // Each provider pulls its own images: a container runs the image pulled on its own host.
-        const imageId = imageIds.get(imageOn(r.provider, inputs.image));
-        if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides on its host`);
-        const api = engineOf(sut, r.provider).api;
-        const recorded = opts.resume ? sut.containers.get(r.key) : undefined;
-        if (recorded && !recorded.initError) break; // created whole by the failed deploy: in the state, unchanged
-        if (recorded) {
-          opts.log(`${inputs.name}: replaced (#initerror: its create failed half-way)`);
-          await deleteContainer(recorded.id, recorded.inputs, api).catch(ignoreMissing);
-          sut.containers.delete(r.key);
-        }
-        await createRecorded(sut, r, inputs, imageId, opts.log);
-        break;
-      }
-      default:
-        break; // providers and generated passwords: nothing on the Engine
+    await applyResource(sut, r, opts, imageIds);
+  };
+  await stepAll(sut.render.resources, step, sut.applied, opts.oneAtATime);
+}
+
+async function applyResource(sut: StackUnderTest, r: EngineResource, opts: ApplyOptions, imageIds: Map<string, string>): Promise<void> {
+  const inState = (list: OnHost[], name: string, provider?: string) => opts.resume && list.some((x) => x.name === name && x.provider === provider);
+  switch (r.type) {
+    case NETWORK: {
+      const name = engineNetworkName(sut, r.inputs.name, r.provider);
+      if (inState(sut.networks, name, r.provider)) break;
+      await createNetwork(r.inputs, name, engineOf(sut, r.provider).api);
+      sut.networks.push({ name, provider: r.provider });
+      break;
     }
+    case VOLUME:
+      if (r.id) await readVolume(r.id, engineOf(sut, r.provider).api);
+      else if (!inState(sut.volumes, r.inputs.name, r.provider)) {
+        await createVolume(r.inputs.name, engineOf(sut, r.provider).api);
+        sut.volumes.push({ name: r.inputs.name, provider: r.provider });
+      }
+      break;
+    case IMAGE: {
+      const build = r.inputs.build;
+      if (build) {
+        if (r.provider) throw new Error(`the tier builds images on the default Engine only; ${r.inputs.name} is on ${r.provider}`);
+        if (!build.useLegacyBuilder) throw new Error(`${r.inputs.name}: the tier replays the builder the stack names (useLegacyBuilder), not buildx's`);
+        sut.builders.set(r.inputs.name, await buildImage(r.inputs.name, build));
+        sut.builtImages.push(r.inputs.name);
+      }
+      imageIds.set(imageOn(r.provider, r.inputs.name), await findImage(r.inputs.name, engineOf(sut, r.provider).api));
+      break;
+    }
+    case CONTAINER: {
+      const inputs = tierInputs(r.inputs, opts);
+      // Each provider pulls its own images: a container runs the image pulled on its own host.
+      const imageId = imageIds.get(imageOn(r.provider, inputs.image));
+      if (!imageId) throw new Error(`${inputs.name} runs ${inputs.image}, which no RemoteImage of the render provides on its host`);
+      const api = engineOf(sut, r.provider).api;
+      const recorded = opts.resume ? sut.containers.get(r.key) : undefined;
+      if (recorded && !recorded.initError) break; // created whole by the failed deploy: in the state, unchanged
+      if (recorded) {
+        opts.log(`${inputs.name}: replaced (#initerror: its create failed half-way)`);
+        await deleteContainer(recorded.id, recorded.inputs, api).catch(ignoreMissing);
+        sut.containers.delete(r.key);
+      }
+      await createRecorded(sut, r, inputs, imageId, opts.log);
+      break;
+    }
+    default:
+      break; // providers and generated passwords: nothing on the Engine
   }
 }
 

@@ -38,7 +38,7 @@ let render: EngineRender;
 let applyError: unknown;
 let hostRoot = "";
 let configFile = "";
-const applied: SwarmApplied = { ids: new Map(), services: new Map(), networks: [], secrets: [], configs: [] };
+const applied: SwarmApplied = { ids: new Map(), services: new Map(), networks: [], secrets: [], configs: [], steps: new Map() };
 const used: string[] = [];
 const nodeIds = new Map<string, string>();
 

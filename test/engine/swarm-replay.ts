@@ -6,7 +6,8 @@
  */
 import { engine, EngineError, type EngineApi } from "./engine-api";
 import { createNetwork, goDurationNs } from "./replay";
-import type { EngineRender } from "./render-json";
+import type { EngineRender, EngineResource } from "./render-json";
+import { stepAll, type Timeline } from "./steps";
 
 /** Inputs of a docker:index/service:Service as rendered, secrets shown bare. */
 export type ServiceInputs = Record<string, any>;
@@ -293,33 +294,37 @@ export interface SwarmApplied {
   readonly networks: string[];
   readonly secrets: string[];
   readonly configs: string[];
+  /** When the last applySwarm began and ended each resource's step. */
+  readonly steps: Timeline;
 }
 
-/** Applies a render's Swarm resources in its order, as `pulumi up` on a fresh stack, recording each in `into`. */
+/** Applies a render's Swarm resources as `pulumi up` on a fresh stack, stepped as the engine steps it (steps.ts), recording each in `into`. */
 export async function applySwarm(render: EngineRender, into: SwarmApplied, opts: SwarmOptions = {}): Promise<void> {
   const api = opts.api ?? engine;
-  for (const r of render.resources) {
-    switch (r.type) {
-      case "docker:index/network:Network":
-        into.ids.set(`${r.name}-id`, await createNetwork(r.inputs, r.inputs.name, api));
-        into.networks.push(r.inputs.name);
-        break;
-      case "docker:index/secret:Secret":
-        into.ids.set(`${r.name}-id`, await createSecret(r.inputs, api));
-        into.secrets.push(r.inputs.name);
-        break;
-      case "docker:index/serviceConfig:ServiceConfig":
-        into.ids.set(`${r.name}-id`, await createConfig(r.inputs, api));
-        into.configs.push(r.inputs.name);
-        break;
-      case "docker:index/service:Service": {
-        const id = await createService(r.inputs, into.ids, opts);
-        into.services.set(r.key, { id, inputs: r.inputs });
-        break;
-      }
-      default:
-        throw new Error(`the swarm render has a ${r.type}, which the replay does not apply`);
+  await stepAll(render.resources, (r) => applySwarmResource(r, into, api, opts), into.steps);
+}
+
+async function applySwarmResource(r: EngineResource, into: SwarmApplied, api: EngineApi, opts: SwarmOptions): Promise<void> {
+  switch (r.type) {
+    case "docker:index/network:Network":
+      into.ids.set(`${r.name}-id`, await createNetwork(r.inputs, r.inputs.name, api));
+      into.networks.push(r.inputs.name);
+      break;
+    case "docker:index/secret:Secret":
+      into.ids.set(`${r.name}-id`, await createSecret(r.inputs, api));
+      into.secrets.push(r.inputs.name);
+      break;
+    case "docker:index/serviceConfig:ServiceConfig":
+      into.ids.set(`${r.name}-id`, await createConfig(r.inputs, api));
+      into.configs.push(r.inputs.name);
+      break;
+    case "docker:index/service:Service": {
+      const id = await createService(r.inputs, into.ids, opts);
+      into.services.set(r.key, { id, inputs: r.inputs });
+      break;
     }
+    default:
+      throw new Error(`the swarm render has a ${r.type}, which the replay does not apply`);
   }
 }
 

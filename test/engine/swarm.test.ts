@@ -16,6 +16,7 @@ import { main as livecheck } from "../../tools/livecheck";
 import { main as ops } from "../../tools/ops";
 import { runMain } from "../in-process";
 import { engine, engineAnswers } from "./engine-api";
+import { anyOverlap, beganEarly, type Timeline } from "./steps";
 import { applySwarm, deleteService, plannedServiceChange, readService, runningReplicas, updateService, upSwarmAgain, type ServiceInputs } from "./swarm-replay";
 import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
@@ -58,6 +59,7 @@ const state = {
   secrets: [] as string[],
   configs: [] as string[],
   networks: [] as string[],
+  steps: new Map() as Timeline,
   ids: new Map<string, string>(),
   before: [] as { id: string; name: string }[],
   nodeId: "",
@@ -211,9 +213,16 @@ describe("swarm: on a single-node swarm", () => {
     expect(state.before.filter((c) => !c.name.startsWith(PREFIX) && !now.has(c.id))).toEqual([]);
   });
 
-  it("creates the overlay network, the secrets, the statsd config and every service without an error, in the render's order", () => {
+  it("creates the overlay network, the secrets, the statsd config and every service without an error, each once everything it waits for runs healthy", () => {
     expect(state.applyError).toBeUndefined();
-    expect([...state.services.values()].map((s) => s.inputs.name)).toEqual(servicesOf(state.render).map((r) => r.inputs.name));
+    expect([...state.services.values()].map((s) => s.inputs.name).sort()).toEqual(
+      servicesOf(state.render)
+        .map((r) => r.inputs.name)
+        .sort(),
+    );
+    expect(beganEarly(state.render.resources, state.steps)).toEqual([]);
+    // As pulumi up: services that wait for none of each other converge at the same time (the data services).
+    expect(anyOverlap(servicesOf(state.render).map((r) => state.steps.get(r.key)!))).toBe(true);
   });
 
   it("converges every service: as many running tasks as replicas, healthy where there is a healthcheck", async () => {
