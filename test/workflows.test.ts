@@ -44,6 +44,16 @@ describe("pull requests", () => {
     expect(wf.jobs.preview.strategy.matrix.stack).toEqual(["dev", "staging", "prod"]);
     expect(wf.jobs.preview.env.PULUMI_NODEJS_TRANSPILE_ONLY).toBe("true");
   });
+  it("diff the 2022-09 stacks offline too, with no environment and no live preview", () => {
+    const job = wf.jobs["offline-2022"];
+    expect([job.needs, job.strategy.matrix.stack, job.environment]).toEqual(["test", ["dev-2022", "staging-2022", "prod-2022"], undefined]);
+    const runs = steps(job)
+      .map((s) => s.run)
+      .filter(Boolean);
+    expect(runs[0]).toBe("npm ci");
+    expect(runs[1]).toContain("npm run --silent render -- --stack ${{ matrix.stack }} --diff origin/${{ github.base_ref }}");
+    expect(steps(job).some((s) => String(s.uses).startsWith("pulumi/actions"))).toBe(false);
+  });
   it("write the offline diff against the base branch to the job summary", () => {
     const diff = steps(wf.jobs.preview).find((s) => String(s.run).includes("--diff"));
     expect(diff.run).toContain("npm run --silent render -- --stack ${{ matrix.stack }} --diff origin/${{ github.base_ref }}");
