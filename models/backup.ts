@@ -7,6 +7,7 @@
 import { posix } from "node:path";
 import type { StackConfig } from "./config";
 import type { Healthcheck, ServiceSpec } from "./spec";
+import { healthBudgetSeconds } from "./healthchecks";
 
 /** Where the dumps are, inside the backup container. */
 export const BACKUP_MOUNT = "/backups";
@@ -111,7 +112,7 @@ export function backupService(
   cfg: BackupConfig,
   postgresPort: number,
   hasPassword: boolean,
-): Pick<ServiceSpec, "name" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck"> {
+): Pick<ServiceSpec, "name" | "image" | "entrypoint" | "env" | "binds" | "files" | "memoryMb" | "dependsOn" | "healthcheck" | "waitTimeoutSeconds"> {
   const b = cfg.postgres.backup;
   return {
     name: "postgres_backup",
@@ -134,5 +135,7 @@ export function backupService(
     memoryMb: b.memory,
     dependsOn: ["postgres"],
     healthcheck: backupHealthcheck(),
+    // The deploy ends once it is healthy: a livecheck right after it (deploy.yml) finds it up, not starting.
+    waitTimeoutSeconds: healthBudgetSeconds(backupHealthcheck()),
   };
 }

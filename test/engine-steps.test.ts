@@ -27,10 +27,27 @@ describe("stepAll", () => {
         await sleep(5);
       },
       timeline,
-      true,
+      1,
     );
     expect(order).toEqual(["net", "pg", "es", "redis", "api"]);
     expect(anyOverlap([...timeline.values()])).toBe(false);
+  });
+  it("runs at most `parallel` steps at once, as --parallel <n>", async () => {
+    const wide = [r("net"), ...["a", "b", "c", "d", "e"].map((k) => r(k, "net"))];
+    let now = 0;
+    let most = 0;
+    const timeline: Timeline = new Map();
+    await stepAll(
+      wide,
+      async () => {
+        most = Math.max(most, ++now);
+        await sleep(10);
+        now--;
+      },
+      timeline,
+      2,
+    );
+    expect([most, timeline.size]).toEqual([2, 6]);
   });
   it("after a failure begins nothing new, lets what is in flight end, and fails with the first error", async () => {
     const timeline: Timeline = new Map();

@@ -99,6 +99,15 @@ describe("deploys", () => {
   });
 });
 
+describe("at most 8 resources at once, for Docker hosts over ssh", () => {
+  it("in the deploy's pulumi up and its preview for the dump, and in the pull requests' preview", () => {
+    const deploy = steps(workflow("deploy.yml").jobs.deploy);
+    expect(deploy.find((s) => s.with?.command === "up").with.parallel).toBe(8);
+    expect(deploy.find((s) => String(s.run).includes("pulumi preview")).run).toContain('pulumi preview --stack "$STACK" --parallel 8 --json');
+    expect(steps(workflow("pull-request.yml").jobs.preview).find((s) => s.with?.command === "preview").with.parallel).toBe(8);
+  });
+});
+
 describe("every Docker host answers before a deploy touches anything (issue 17)", () => {
   const s = steps(workflow("deploy.yml").jobs.deploy);
   const preflight = s.findIndex((x) => x.name === "Every Docker host answers");
@@ -164,7 +173,7 @@ describe("a dump before a prod deploy that replaces postgres (issue 10)", () => 
   }
   it("previews prod as JSON, then dumps when the preview replaces postgres", async () => {
     const r = await runStep("postgres-replaced.json");
-    expect(r.calls).toEqual(["login file:///state", "preview --stack prod-2022 --json"]);
+    expect(r.calls).toEqual(["login file:///state", "preview --stack prod-2022 --parallel 8 --json"]);
     expect([r.code, r.stdout]).toEqual([0, "/srv/robotoff/backups/postgres-20261129T030000Z.dump"]);
   });
   it("deploys without a dump when it does not", async () => {

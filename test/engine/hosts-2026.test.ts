@@ -82,8 +82,9 @@ describe("generation 2026-06 on two hosts over ssh: Triton on ml, the rest on ap
 
   it("livecheck reaches both hosts over ssh: every service UP, the one-off tasks done, the api's health too", async () => {
     const r = await tool("livecheck", []);
-    expect([r.code, r.stderr]).toEqual([0, ""]);
     const lines = r.stdout.split("\n");
+    // What is not UP first: a failure names it.
+    expect([r.code, r.stderr, lines.filter((l) => !/: UP( |$)/.test(l))]).toEqual([0, "", []]);
     for (const c of sut.render.resources.filter((x) => x.type === CONTAINER)) {
       const copy = c.inputs.name.match(/-api-([12])$/)?.[1];
       const service = copy ? `api-${copy}` : serviceOf(c.inputs);

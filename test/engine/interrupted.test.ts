@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/shared/command";
 import { loadImages, removeBed, startBed, startDockerd, stopDockerd, type Bed, type BedHost } from "../hosts/bed";
-import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, type StackUnderTest } from "./stack-under-test";
+import { applyStack, daemonUlimits, PREFIX, prepareStack, PROJECT_DIR, removeStack, SSH_PARALLEL, type StackUnderTest } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { SECRET_KEYS } from "../../models/secrets";
 
@@ -65,7 +65,7 @@ beforeAll(async () => {
       log,
       daemon,
       // As pulumi up --parallel 1: what is in flight when the host goes away is tf_serving's create alone.
-      oneAtATime: true,
+      parallel: 1,
       before: async (r) => {
         if (r.type !== CONTAINER || !r.inputs.name.endsWith("-tf_serving")) return;
         await psql("CREATE TABLE interrupted_check (n int); INSERT INTO interrupted_check SELECT generate_series(1, 5000);");
@@ -88,7 +88,7 @@ beforeAll(async () => {
   await restart;
   initErrors = new Map([...sut.containers.values()].filter((c) => c.initError).map((c) => [c.inputs.name, c.id]));
   try {
-    await applyStack(sut, { log, daemon, resume: true });
+    await applyStack(sut, { log, daemon, resume: true, parallel: SSH_PARALLEL });
   } catch (err) {
     secondError = err;
   }

@@ -310,11 +310,10 @@ export interface ApplyOptions {
    */
   readonly resume?: boolean;
   /**
-   * As `pulumi up --parallel 1`: one resource at a time, in the render's order (a test that needs to know what is in
-   * flight at a given moment). Unset: as `pulumi up` (whose --parallel is unbounded by default), each resource as
-   * soon as everything it waits for is done.
+   * As `pulumi up --parallel <n>`: at most that many resources at once (1: one after the other, in the render's
+   * order). Unset: unbounded, as `pulumi up` by default.
    */
-  readonly oneAtATime?: boolean;
+  readonly parallel?: number;
 }
 
 /**
@@ -327,7 +326,7 @@ export async function applyStack(sut: StackUnderTest, opts: ApplyOptions): Promi
     await opts.before?.(r);
     await applyResource(sut, r, opts, imageIds);
   };
-  await stepAll(sut.render.resources, step, sut.applied, opts.oneAtATime);
+  await stepAll(sut.render.resources, step, sut.applied, opts.parallel);
 }
 
 async function applyResource(sut: StackUnderTest, r: EngineResource, opts: ApplyOptions, imageIds: Map<string, string>): Promise<void> {
@@ -380,6 +379,19 @@ async function applyResource(sut: StackUnderTest, r: EngineResource, opts: Apply
 }
 
 /**
+ * How many resources a deploy steps at once, read from deploy.yml's `pulumi up` (pulumi/actions `parallel`). Unbounded,
+ * each step's Engine calls to a host over ssh open connections side by side, and an sshd with the default MaxStartups
+ * (10:30:100) drops some before they authenticate ("socket hang up"; kreuzwerker/terraform-provider-docker#262).
+ */
+export const SSH_PARALLEL: number = (() => {
+  const deploy = load(readFileSync(join(PROJECT_DIR, ".github/workflows/deploy.yml"), "utf8")) as any;
+  const up = (deploy.jobs.deploy.steps as any[]).find((s) => String(s.uses).startsWith("pulumi/actions") && s.with?.command === "up");
+  const parallel = Number(up?.with?.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new Error("deploy.yml's pulumi up step names no parallel count");
+  return parallel;
+})();
+
+/**
  * A stack on the test bed, as a deploy there goes: the stand-ins made here, then each host given the images its
  * provider pulls (no registry on the bed) and the probe image, then the render applied. Adds each reference to
  * `used`; returns what the apply threw, for a test to assert.
@@ -395,7 +407,7 @@ export async function applyOnBed(sut: StackUnderTest, bed: Bed, opts: { log: (li
     await loadImages(h, [...new Set([...refs, opts.probe])]);
   }
   try {
-    await applyStack(sut, { log: opts.log, daemon: await daemonUlimits(opts.probe) });
+    await applyStack(sut, { log: opts.log, daemon: await daemonUlimits(opts.probe), parallel: SSH_PARALLEL });
     return undefined;
   } catch (err) {
     return err;

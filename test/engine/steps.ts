@@ -15,20 +15,36 @@ export type Timeline = Map<string, { readonly began: number; readonly ended: num
 /** Skips a resource whose dependency failed, or that had not begun when another failed. */
 const NOT_RUN = Symbol("not run");
 
-/** Runs `step` for every resource as the engine would, recording each in `timeline`; `oneAtATime`: as `--parallel 1`, in their order. */
+/**
+ * Runs `step` for every resource as the engine would, recording each in `timeline`. `parallel`: as `pulumi up
+ * --parallel <n>`, at most that many steps at once (1: one after the other, in their order); unbounded by default.
+ */
 export async function stepAll<T extends Stepped>(
   resources: readonly T[],
   step: (r: T) => Promise<void>,
   timeline: Timeline,
-  oneAtATime = false,
+  parallel = Infinity,
 ): Promise<void> {
   timeline.clear();
-  const timed = async (r: T) => {
-    const began = Date.now();
-    await step(r);
-    timeline.set(r.key, { began, ended: Date.now() });
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const slot = () => (running < parallel ? (running++, Promise.resolve()) : new Promise<void>((go) => queue.push(go)));
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else running--;
   };
-  if (oneAtATime) {
+  const timed = async (r: T) => {
+    await slot();
+    try {
+      const began = Date.now();
+      await step(r);
+      timeline.set(r.key, { began, ended: Date.now() });
+    } finally {
+      release();
+    }
+  };
+  if (parallel === 1) {
     for (const r of resources) await timed(r);
     return;
   }

@@ -19,7 +19,7 @@ import { killHost, loadImages, removeBed, reviveHost, startBed, stopDockerd, sta
 import { sshDial, type SshDial } from "../hosts/ssh-dial";
 import { engineAt, type EngineApi } from "./engine-api";
 import type { EngineRender } from "./render-json";
-import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, tierConfig } from "./stack-under-test";
+import { MODELS_CONFIG, PREFIX, PROJECT_DIR, renderForEngine, SSH_PARALLEL, tierConfig } from "./stack-under-test";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { applySwarm, plannedServiceChange, readService, runningReplicas, upSwarmAgain, type SwarmApplied } from "./swarm-replay";
 
@@ -200,7 +200,7 @@ beforeAll(async () => {
   manager = engineAt(dial.socketPath);
   const started = Date.now();
   try {
-    await applySwarm(render, applied, { log, api: manager });
+    await applySwarm(render, applied, { log, api: manager, parallel: SSH_PARALLEL });
     figure(`staging converged on 3 nodes ${Math.round((Date.now() - started) / 1000)} s after the first create`);
   } catch (err) {
     applyError = err;

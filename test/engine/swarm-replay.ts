@@ -166,6 +166,8 @@ export interface SwarmOptions {
   readonly pollSeconds?: number;
   /** The manager's Engine; the default Engine when unset. */
   readonly api?: EngineApi;
+  /** As `pulumi up --parallel <n>` (stack-under-test.ts SSH_PARALLEL over ssh); unbounded when unset. */
+  readonly parallel?: number;
 }
 
 /**
@@ -301,7 +303,7 @@ export interface SwarmApplied {
 /** Applies a render's Swarm resources as `pulumi up` on a fresh stack, stepped as the engine steps it (steps.ts), recording each in `into`. */
 export async function applySwarm(render: EngineRender, into: SwarmApplied, opts: SwarmOptions = {}): Promise<void> {
   const api = opts.api ?? engine;
-  await stepAll(render.resources, (r) => applySwarmResource(r, into, api, opts), into.steps);
+  await stepAll(render.resources, (r) => applySwarmResource(r, into, api, opts), into.steps, opts.parallel);
 }
 
 async function applySwarmResource(r: EngineResource, into: SwarmApplied, api: EngineApi, opts: SwarmOptions): Promise<void> {
