@@ -65,6 +65,23 @@ describe("stepAll", () => {
     expect(ended.sort()).toEqual(["es", "net", "redis"]);
     expect(timeline.has("api")).toBe(false);
   });
+  it("with --parallel <n>, begins none of the steps still waiting for a slot once one has failed", async () => {
+    const wide = [r("net"), ...["a", "b", "c", "d", "e"].map((k) => r(k, "net"))];
+    const begun: string[] = [];
+    const timeline: Timeline = new Map();
+    const failed = stepAll(
+      wide,
+      async (x) => {
+        begun.push(x.key);
+        if (x.key === "a") throw new Error("a failed");
+        await sleep(20);
+      },
+      timeline,
+      2,
+    );
+    await expect(failed).rejects.toThrow("a failed");
+    expect(begun).toEqual(["net", "a", "b"]);
+  });
   it("takes a resource it does not list as applied already (a replay in parts)", async () => {
     const timeline: Timeline = new Map();
     await stepAll([r("api", "pg")], () => sleep(1), timeline);

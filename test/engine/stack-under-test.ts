@@ -2,7 +2,6 @@
  * One stack on the real Engine: its stack file with the tier's names (every name carries the tier's
  * prefix), the host folders an operator prepares, its render, the replay of the render and its removal.
  */
-import { stepAll, type Timeline } from "./steps";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +9,7 @@ import { dirname, join } from "node:path";
 import { dump, load } from "js-yaml";
 import { run } from "../../tools/shared/command";
 import { sshDial } from "../hosts/ssh-dial";
+import { stepAll, type Timeline } from "./steps";
 import { loadImages, removeBed, type Bed } from "../hosts/bed";
 import { ensureStandIns, removeStandInTags } from "./stand-ins/images";
 import { engine, engineAt, ENGINE_SOCKET, type EngineApi } from "./engine-api";

@@ -26,6 +26,7 @@ export async function stepAll<T extends Stepped>(
   parallel = Infinity,
 ): Promise<void> {
   timeline.clear();
+  let failure: { error: unknown } | undefined;
   let running = 0;
   const queue: (() => void)[] = [];
   const slot = () => (running < parallel ? (running++, Promise.resolve()) : new Promise<void>((go) => queue.push(go)));
@@ -37,9 +38,15 @@ export async function stepAll<T extends Stepped>(
   const timed = async (r: T) => {
     await slot();
     try {
+      // A step that waited for a slot while another failed does not begin.
+      if (failure) throw NOT_RUN;
       const began = Date.now();
       await step(r);
       timeline.set(r.key, { began, ended: Date.now() });
+    } catch (err) {
+      // Said before the slot is handed on: the next step waiting for it must not begin.
+      if (err !== NOT_RUN) failure ??= { error: err };
+      throw err;
     } finally {
       release();
     }
@@ -48,7 +55,6 @@ export async function stepAll<T extends Stepped>(
     for (const r of resources) await timed(r);
     return;
   }
-  let failure: { error: unknown } | undefined;
   const steps = new Map<string, Promise<void>>();
   for (const r of resources) {
     // A key not listed is a resource an earlier apply made (a replay in parts): done.
