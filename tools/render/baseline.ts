@@ -10,7 +10,6 @@ import type { RenderedResource } from "./diff";
 /** The render command of a checkout: this layout's, or a commit's from before tools/ had a folder per command. */
 export const renderEntry = (projectDir: string) => ["tools/render/index.ts", "tools/render.ts"].find((entry) => existsSync(join(projectDir, entry)));
 
-/** Renders a stack as JSON in another process: with another config file, or as a git ref has it. */
 /** What `--diff` names: a config file, or the commit a git ref resolves to; neither is a bad argument. */
 export type BaselineSource = { readonly against: string } & ({ readonly file: string } | { readonly commit: string });
 
@@ -27,6 +26,7 @@ export function baselineSource(against: string): BaselineSource {
   }
 }
 
+/** Renders a stack as JSON in another process: with another config file, or as a git ref has it. */
 export function renderBaseline(stack: string, source: BaselineSource): RenderedResource[] {
   const { against } = source;
   const run = (projectDir: string, extra: string[]) =>

@@ -2,10 +2,10 @@
  * Runs the Pulumi program under the SDK's own mocks (no CLI, no engine, no Docker) and records
  * every resource it registers, with its inputs and resource options.
  */
-import { Secret } from "./secret";
 import * as pulumi from "@pulumi/pulumi";
 import { explicitDependencies, serializeResourceProperties, specialSecretSig, specialSigKey, outputValue, withAliases } from "../../services/sdk-internals";
 import { InputError } from "../shared/errors";
+import { Secret } from "./secret";
 import type { RuntimeConfig } from "../shared/stack-file";
 
 /** What a RandomPassword's `result` reads as offline. */
